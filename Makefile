@@ -1,0 +1,136 @@
+# remsim top-level build.
+#
+# Layout conventions (adding a file never needs an edit here):
+#   asn1/RSPRO.asn         -> asn1c at build time -> $(BUILD)/lib/librspro-asn1.a
+#   common/*.c             -> $(BUILD)/lib/libremsim.a
+#   actors/NAME/*.c        -> $(BUILD)/bin/NAME        (one program per folder)
+#   tools/NAME/*.c         -> $(BUILD)/bin/NAME
+#   tests/tools/NAME/*.c   -> $(BUILD)/tests/bin/NAME  (simulators, peers)
+#   tests/unit/test_*.c    -> $(BUILD)/tests/test_*    (one unit test each)
+#   tests/fuzz/fuzz_*.c    -> $(BUILD)/fuzz/fuzz_*     (libFuzzer, clang)
+#
+# Targets: all (default), test, asan, fuzz, demo, bench, clean.
+# `make SAN=1 BUILD=build-asan` is the sanitizer build that `make asan` runs.
+
+BUILD   ?= build
+SAN     ?= 0
+CC      ?= cc
+PKGS    := libczmq libzmq libusb-1.0 libpcsclite libconfig sqlite3 libmicrohttpd jansson
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+OPT      ?= -O2
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+BASEFLAGS = -std=c11 -D_GNU_SOURCE -g $(OPT) -fno-omit-frame-pointer
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+endif
+
+ASN1_DIR  := $(BUILD)/asn1
+ASN1_LIB  := $(BUILD)/lib/librspro-asn1.a
+ASN1_STAMP := $(ASN1_DIR)/.generated
+LIB       := $(BUILD)/lib/libremsim.a
+
+INCLUDES := -Icommon -I$(ASN1_DIR)
+CFLAGS_ALL = $(BASEFLAGS) $(WARN) $(SANFLAGS) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+LDLIBS_ALL = $(LIB) $(ASN1_LIB) $(PKG_LIBS) -lpthread -lm
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
+
+PROG_DIRS  := $(wildcard actors/*/ tools/*/)
+PROGS      := $(foreach d,$(PROG_DIRS),$(BUILD)/bin/$(notdir $(patsubst %/,%,$(d))))
+TTOOL_DIRS := $(wildcard tests/tools/*/)
+TTOOLS     := $(foreach d,$(TTOOL_DIRS),$(BUILD)/tests/bin/$(notdir $(patsubst %/,%,$(d))))
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNITS      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all test asan fuzz demo bench clean
+.SECONDARY:
+all: $(LIB) $(ASN1_LIB) $(PROGS) $(TTOOLS) $(UNITS)
+
+# --- generated RSPRO codec ---------------------------------------------------
+# asn1c writes into the current directory; the converter sample is not ours.
+# Generated code is compiled without our warning set (it is not our code).
+$(ASN1_STAMP): asn1/RSPRO.asn
+	@rm -rf $(ASN1_DIR) && mkdir -p $(ASN1_DIR)
+	@cd $(ASN1_DIR) && asn1c -fcompound-names -fincludes-quoted -fno-include-deps \
+	    ../../asn1/RSPRO.asn >asn1c.log 2>&1 || { cat asn1c.log; exit 1; }
+	@rm -f $(ASN1_DIR)/converter-sample.c $(ASN1_DIR)/Makefile.am.sample
+	@touch $@
+	@echo "  ASN1C   asn1/RSPRO.asn"
+
+$(ASN1_LIB): $(ASN1_STAMP)
+	@mkdir -p $(dir $@) $(ASN1_DIR)/obj
+	@echo "  CC      $(ASN1_DIR)/*.c (generated)"
+	@ls $(ASN1_DIR)/*.c | xargs -P 4 -I{} sh -c \
+	  'o=$(ASN1_DIR)/obj/$$(basename {} .c).o; $(CC) -std=gnu11 -g $(OPT) $(SANFLAGS) $(CFLAGS) -w -I$(ASN1_DIR) -c {} -o $$o' 
+	@rm -f $@ && ar rcs $@ $(ASN1_DIR)/obj/*.o
+
+# --- our code ---------------------------------------------------------------
+$(BUILD)/obj/%.o: %.c $(ASN1_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(LIB): $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	@rm -f $@ && ar rcs $@ $^
+
+define prog_rule
+$(2): $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard $(1)*.c)) $$(LIB) $$(ASN1_LIB)
+	@mkdir -p $$(dir $$@)
+	@echo "  LD      $$@"
+	@$$(CC) $$(LDFLAGS_ALL) -o $$@ $$(filter %.o,$$^) $$(LDLIBS_ALL)
+endef
+$(foreach d,$(PROG_DIRS),$(eval $(call prog_rule,$(d),$(BUILD)/bin/$(notdir $(patsubst %/,%,$(d))))))
+$(foreach d,$(TTOOL_DIRS),$(eval $(call prog_rule,$(d),$(BUILD)/tests/bin/$(notdir $(patsubst %/,%,$(d))))))
+
+$(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB) $(ASN1_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_ALL) -o $@ $< $(LDLIBS_ALL)
+
+# fuzz targets double as corpus replayers in `make test` (no clang needed)
+FUZZ_REPLAYS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%)
+all: $(FUZZ_REPLAYS)
+$(BUILD)/tests/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/replay_main.o $(LIB) $(ASN1_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LDLIBS_ALL)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# --- checks -----------------------------------------------------------------
+test: all
+	@BUILD=$(BUILD) tests/run.sh
+
+asan:
+	@$(MAKE) --no-print-directory SAN=1 BUILD=build-asan OPT=-O1 test
+
+# libFuzzer needs clang; the corpus lives in tests/fuzz/corpus/NAME/.
+FUZZ_BUILD := build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz:
+	@$(MAKE) --no-print-directory CC=clang BUILD=$(FUZZ_BUILD) OPT=-O1 \
+	    CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" $(FUZZ_BUILD)/lib/libremsim.a $(FUZZ_BUILD)/lib/librspro-asn1.a
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  echo "  FUZZ    $$n ($(FUZZ_SECONDS) s)"; \
+	  clang $(BASEFLAGS) $(WARN) -Icommon -I$(FUZZ_BUILD)/asn1 -fsanitize=fuzzer,address,undefined \
+	    $$f -o $(FUZZ_BUILD)/$$n $(FUZZ_BUILD)/lib/libremsim.a $(FUZZ_BUILD)/lib/librspro-asn1.a $(PKG_LIBS) || exit 1; \
+	  mkdir -p tests/fuzz/corpus/$${n#fuzz_} $(FUZZ_BUILD)/corpus-$${n#fuzz_}; \
+	  $(FUZZ_BUILD)/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    $(FUZZ_BUILD)/corpus-$${n#fuzz_} tests/fuzz/corpus/$${n#fuzz_} 2>&1 | tail -n 12 || exit 1; \
+	done
+
+demo: all
+	@scripts/demo.sh
+
+bench: all
+	@scripts/bench.sh
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,97 @@
+/* log.c: stderr logging with level, component and slot context (see log.h). */
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static char log_component[48] = "remsim";
+static char log_context[64] = "-";
+static enum log_level log_threshold = LL_INFO;
+static int log_timestamps = 1;
+
+static const char *const level_names[] = {
+	[LL_DEBUG] = "DEBUG", [LL_INFO] = "INFO", [LL_NOTICE] = "NOTICE",
+	[LL_WARN] = "WARN", [LL_ERROR] = "ERROR", [LL_FATAL] = "FATAL",
+};
+
+void log_init(const char *component)
+{
+	snprintf(log_component, sizeof(log_component), "%s", component ? component : "remsim");
+	const char *env = getenv("REMSIM_LOG_LEVEL");
+	if (env && log_level_parse(env) >= 0)
+		log_threshold = (enum log_level)log_level_parse(env);
+}
+
+void log_set_level(enum log_level level) { log_threshold = level; }
+enum log_level log_get_level(void) { return log_threshold; }
+void log_set_timestamps(int on) { log_timestamps = on; }
+
+void log_set_context(const char *ctx)
+{
+	snprintf(log_context, sizeof(log_context), "%s", ctx && *ctx ? ctx : "-");
+}
+
+int log_level_parse(const char *name)
+{
+	static const struct { const char *name; enum log_level level; } names[] = {
+		{ "debug", LL_DEBUG }, { "info", LL_INFO }, { "notice", LL_NOTICE },
+		{ "warn", LL_WARN }, { "warning", LL_WARN }, { "error", LL_ERROR },
+		{ "err", LL_ERROR }, { "fatal", LL_FATAL },
+	};
+	if (!name)
+		return -1;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(name, names[i].name) == 0)
+			return names[i].level;
+	return -1;
+}
+
+const char *log_level_name(enum log_level level)
+{
+	if ((int)level < 0 || level > LL_FATAL)
+		return "?";
+	return level_names[level];
+}
+
+void log_vmsg(enum log_level level, const char *ctx, const char *fmt, va_list ap)
+{
+	if (level < log_threshold)
+		return;
+	char line[1024];
+	size_t n = 0;
+	if (log_timestamps) {
+		struct timespec ts;
+		struct tm tm;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		n += strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+		n += (size_t)snprintf(line + n, sizeof(line) - n, ".%03ldZ ", ts.tv_nsec / 1000000);
+	}
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "%-6s %s [%s] ", log_level_name(level),
+			      log_component, ctx && *ctx ? ctx : log_context);
+	if (n < sizeof(line)) {
+		int m = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+		if (m > 0)
+			n += (size_t)m;
+	}
+	if (n >= sizeof(line) - 1) {
+		n = sizeof(line) - 2;
+		memcpy(line + n - 3, "...", 3);
+	}
+	/* strip trailing newlines the caller may have put, then add exactly one */
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	line[n++] = '\n';
+	fwrite(line, 1, n, stderr);
+}
+
+void log_msg(enum log_level level, const char *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vmsg(level, ctx, fmt, ap);
+	va_end(ap);
+}
