@@ -253,6 +253,11 @@ int rspro_encode(const struct rspro_msg *msg, uint8_t *out, size_t cap)
  * when skipping unknown extensions). */
 #define RSPRO_MAX_NESTING	24
 
+/* Outcome of the pre-scan besides a byte count. */
+#define SCAN_STOP	(-1000)	/* stop scanning, not our verdict: asn1c judges the rest */
+#define SCAN_DEEP	(-1001)
+#define SCAN_EOC	(-1002)	/* identifier 00 with a non-zero length */
+
 /* Length of a BER length field at p (0 if malformed); *val gets the length,
  * SIZE_MAX for the indefinite form. */
 static size_t ber_len(const uint8_t *p, size_t avail, size_t *val)
@@ -277,18 +282,25 @@ static size_t ber_len(const uint8_t *p, size_t avail, size_t *val)
 	return n + 1;
 }
 
-/* The deepest nesting of constructed TLVs in buf (first TLV and its
- * content), scanning no deeper than RSPRO_MAX_NESTING + 1.  Anything odd
- * (truncation, bad lengths) ends the scan: asn1c reports those itself. */
-static int nesting_depth(const uint8_t *p, size_t len, int depth)
+/* Walk the TLVs in p[0..len) before asn1c does, for two things asn1c 0.9.28
+ * gets wrong: nesting depth (it recurses without our limit) and an
+ * identifier octet 00 followed by a non-zero octet where an end-of-contents
+ * may stand (its CHOICE and SEQUENCE decoders then loop forever).
+ * indef: the content of an indefinite-length encoding (ends at 00 00);
+ * one: stop after the first TLV.  Returns the octets consumed or SCAN_*. */
+static long ber_prescan(const uint8_t *p, size_t len, int depth, bool indef, bool one)
 {
-	int deepest = depth;
 	size_t off = 0;
-	if (depth > RSPRO_MAX_NESTING)
-		return depth;
-	while (off + 2 <= len) {
-		if (p[off] == 0 && p[off + 1] == 0)	/* end-of-contents */
-			break;
+	while (off < len) {
+		if (p[off] == 0) {
+			if (off + 1 >= len)
+				return SCAN_STOP;
+			if (p[off + 1] != 0)
+				return SCAN_EOC;
+			if (indef)
+				return (long)(off + 2);
+			return SCAN_STOP;		/* stray end-of-contents: asn1c's call */
+		}
 		uint8_t id = p[off++];
 		if ((id & 0x1f) == 0x1f) {		/* high tag number form */
 			while (off < len && (p[off] & 0x80))
@@ -297,21 +309,36 @@ static int nesting_depth(const uint8_t *p, size_t len, int depth)
 		}
 		size_t val, ll = off < len ? ber_len(p + off, len - off, &val) : 0;
 		if (ll == 0)
-			break;
+			return SCAN_STOP;
 		off += ll;
-		size_t content = val == SIZE_MAX ? len - off : (val <= len - off ? val : len - off);
 		if (id & 0x20) {
-			int d = nesting_depth(p + off, content, depth + 1);
-			if (d > deepest)
-				deepest = d;
-			if (deepest > RSPRO_MAX_NESTING || val == SIZE_MAX)
-				break;
+			if (depth + 1 > RSPRO_MAX_NESTING)
+				return SCAN_DEEP;
+			if (val == SIZE_MAX) {
+				long r = ber_prescan(p + off, len - off, depth + 1, true, false);
+				if (r < 0)
+					return r;
+				off += (size_t)r;
+			} else {
+				/* a truncated encoding is still walked as far as it goes:
+				 * asn1c reads that far too before it asks for more */
+				size_t avail = val <= len - off ? val : len - off;
+				long r = ber_prescan(p + off, avail, depth + 1, false, false);
+				if (r < 0 && r != SCAN_STOP)
+					return r;
+				if (val > len - off)
+					return SCAN_STOP;
+				off += val;
+			}
+		} else {
+			if (val == SIZE_MAX || val > len - off)
+				return SCAN_STOP;
+			off += val;
 		}
-		off += content;
-		if (depth == 0)
-			break;			/* only the first top-level TLV is the PDU */
+		if (one)
+			return (long)off;
 	}
-	return deepest;
+	return indef ? SCAN_STOP : (long)off;
 }
 
 static int get_str(char *dst, const OCTET_STRING_t *os, const char *what, struct rspro_decode_info *info)
@@ -553,10 +580,16 @@ int rspro_decode(const uint8_t *buf, size_t len, struct rspro_msg *msg, struct r
 		return RSPRO_ERR_EMPTY;
 	}
 
-	if (nesting_depth(buf, len, 0) > RSPRO_MAX_NESTING) {
+	long scan = ber_prescan(buf, len, 0, false, true);
+	if (scan == SCAN_DEEP) {
 		snprintf(info->reason, sizeof(info->reason),
 			 "nesting deeper than %d constructed levels", RSPRO_MAX_NESTING);
 		return RSPRO_ERR_TOO_DEEP;
+	}
+	if (scan == SCAN_EOC) {
+		snprintf(info->reason, sizeof(info->reason),
+			 "identifier octet 00 with a non-zero length (broken end-of-contents)");
+		return RSPRO_ERR_MALFORMED;
 	}
 	asn_dec_rval_t dr = ber_decode(&ctx, &asn_DEF_RsproPDU, (void **)&pdu, buf, len);
 	switch (dr.code) {
@@ -607,6 +640,11 @@ int rspro_xer(const uint8_t *buf, size_t len, char *out, size_t cap)
 
 	if (cap == 0)
 		return RSPRO_ERR_NOSPACE;
+	long scan = ber_prescan(buf, len, 0, false, true);
+	if (scan == SCAN_DEEP || scan == SCAN_EOC) {
+		out[0] = '\0';
+		return scan == SCAN_DEEP ? RSPRO_ERR_TOO_DEEP : RSPRO_ERR_MALFORMED;
+	}
 	asn_dec_rval_t dr = ber_decode(&ctx, &asn_DEF_RsproPDU, (void **)&pdu, buf, len);
 	if (dr.code != RC_OK) {
 		rc = dr.code == RC_WMORE ? RSPRO_ERR_TRUNCATED : RSPRO_ERR_MALFORMED;

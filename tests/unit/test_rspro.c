@@ -332,6 +332,20 @@ static void test_decode_errors(void)
 		CHECK_EQ_INT(rspro_decode(big, p, &m, &info), RSPRO_ERR_TOO_LONG);
 		CHECK(strstr(info.reason, "TPDU data") != NULL);
 	}
+	/* asn1c 0.9.28 loops forever on "00 xx" where an end-of-contents may
+	 * stand (found by fuzzing); we refuse it before asn1c sees it */
+	{
+		static const uint8_t hang[] = { 0x30, 0x2a, 0x80, 0x01, 0x02, 0x81, 0x01, 0x00, 0xa2, 0x80,
+						0xb3, 0x00, 0x00, 0x26, 0x00, 0x80, 0xf5 };
+		char x[256];
+		CHECK_EQ_INT(rspro_decode(hang, sizeof(hang), &m, &info), RSPRO_ERR_MALFORMED);
+		CHECK(strstr(info.reason, "end-of-contents") != NULL);
+		CHECK_EQ_INT(rspro_xer(hang, sizeof(hang), x, sizeof(x)), RSPRO_ERR_MALFORMED);
+	}
+	/* a good indefinite-length PDU with nested indefinite parts still decodes */
+	n = unhex("3080800102810100a280a5800a010000000000000000", in, sizeof(in));
+	CHECK_EQ_INT(rspro_decode(in, n, &m, &info), RSPRO_OK);
+	CHECK_EQ_INT(m.type, RSPRO_MSG_CREATE_MAPPING_RES);
 	/* IPv4 address of 5 octets */
 	n = unhex("301f800102810100a217b1153006020101020105300b8005c0a80b0a010202270f", in, sizeof(in));
 	CHECK_EQ_INT(rspro_decode(in, n, &m, &info), RSPRO_ERR_BAD_VALUE);
