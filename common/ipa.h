@@ -55,6 +55,7 @@ int ipa_reasm_feed(struct ipa_reasm *r, const uint8_t *data, size_t len);
 /* 1: *out holds the next whole frame; 0: need more octets; <0: the stream is
  * broken (zero-length or oversized header); the connection should be closed. */
 int ipa_reasm_next(struct ipa_reasm *r, struct ipa_frame *out);
+/* (Frames of any PROTO are returned; ipa_frame_rspro_pdu() classifies them.) */
 /* Octets buffered but not yet returned as frames. */
 size_t ipa_reasm_pending(const struct ipa_reasm *r);
 /* Forget buffered octets and a sticky error (e.g. for a new connection).
@@ -104,7 +105,8 @@ struct ipa_ccm_result {
 void ipa_ccm_react(enum ipa_side side, const struct ipa_frame *f, struct ipa_ccm_result *res);
 
 /* Look up identity tag `tag` in a received ID_RESP frame (proto 0xFE, type
- * 0x05).  1: found, *val and *vlen point at its VALUE (NUL included, if sent);
+ * 0x05).  1: found, *val points at its VALUE and *vlen is its length (the
+ * NUL included, if sent; val and vlen may be NULL);
  * 0: well-formed but absent; IPA_ERR_CCM: not an ID_RESP, or an element
  * overruns the frame. */
 int ipa_ccm_idresp_find(const struct ipa_frame *f, uint8_t tag, const uint8_t **val, size_t *vlen);

@@ -1,0 +1,226 @@
+/* broker.h: the broker's shared data model.  One struct broker holds the
+ * configuration, the ZeroMQ sockets (hub ROUTER for actors, control ROUTER
+ * for remsim-ctl), the TCP listeners and connections, the outgoing keys, the
+ * actor records and the pending control requests.  Everything runs on one
+ * thread around one zmq_poll() (main.c). */
+#ifndef REMSIM_BROKER_H
+#define REMSIM_BROKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <zmq.h>
+
+#include "envelope.h"
+#include "ipa.h"
+
+/* ---- configuration (broker_conf.c) ------------------------------------- */
+
+struct blisten_conf {
+	char name[32];
+	char bind[64];
+	uint16_t port;
+	enum ipa_side side;
+	char actor[ENV_NAME_MAX];
+	int line;
+};
+
+struct broute {
+	char cmd[32];
+	char actor[ENV_NAME_MAX];
+};
+
+struct bconf {
+	char *path;
+	char name[ENV_NAME_MAX];
+	char *run_dir;
+	char *hub;
+	char *control;
+	int control_line;		/* config line of `control` (0: not from the file) */
+	int control_group_writable;
+	char *curve_cert;		/* server certificate file (zcert, with _secret) */
+	char *curve_clients;		/* directory of allowed client certificates */
+	struct blisten_conf *listen;
+	size_t nlisten;
+	struct broute *routes;
+	size_t nroutes;
+	size_t max_payload;		/* IPA payload limit */
+	int hub_sndhwm, hub_rcvhwm;
+	size_t outbuf_max;		/* octets unsent on one TCP conn before it is closed */
+	int ka_interval_ms, ka_timeout_ms;
+	int connect_timeout_ms;		/* T2 */
+	int backoff_unit_ms;		/* 1000: the table in seconds, as osmo-remsim */
+	int ctl_timeout_ms;
+};
+
+/* Returns 0 or -1 with "file:line: reason" in err. */
+int bconf_load(struct bconf *c, const char *path, const char *hub_override,
+	       const char *control_override, const char *name, char *err, size_t errlen);
+void bconf_free(struct bconf *c);
+
+/* ---- runtime ------------------------------------------------------------ */
+
+enum ka_state { KA_OFF, KA_WAIT_PONG, KA_IDLE, KA__COUNT };
+enum ka_event { KAE_START, KAE_PONG, KAE_TIMER, KAE__COUNT };
+
+enum conn_state { CS_CONNECTING, CS_UP };
+
+struct outkey;
+
+struct conn {
+	uint32_t id;
+	int fd;
+	int pidx;			/* index in the poll set */
+	int dead;			/* closed, reaped at the end of the loop turn */
+	enum conn_state st;
+	enum ipa_side side;
+	char peer[ENV_PEER_MAX];
+	char origin[ENV_ORIGIN_MAX];
+	char owner[ENV_NAME_MAX];
+	char ctx[ENV_PEER_MAX + ENV_NAME_MAX + 32];	/* "conn 7 1.2.3.4:5 -> reader/3" */
+	struct ipa_reasm *rx;
+	uint8_t *out;			/* unsent octets: out[out_off..out_len) */
+	size_t out_off, out_len, out_cap;
+	uint8_t *meta;
+	size_t meta_len;
+	uint8_t *handover;		/* PDU waiting for the owner's HELLO */
+	size_t handover_len;
+	enum ka_state ka;
+	int64_t ka_deadline;
+	struct outkey *key;
+	int64_t up_ms;
+	uint64_t rx_frames, tx_frames, drops;
+	struct conn *next_dead;
+};
+
+enum okey_state { OK_DELAY, OK_CONNECTING, OK_WAIT, OK_UP };
+
+struct outkey {
+	char key[ENV_NAME_MAX];
+	char host[48];
+	uint16_t port;
+	int once;
+	char owner[ENV_NAME_MAX];
+	enum okey_state st;
+	int idx;			/* back-off index */
+	int64_t last_attempt;		/* ms, monotonic; 0: never */
+	int64_t deadline;
+	struct conn *conn;
+	struct outkey *next;
+};
+
+enum bactor_state { BA_RUNNING, BA_RESTARTING, BA_FAILED, BA_STOPPED, BA_UNKNOWN };
+
+struct bactor {
+	char name[ENV_NAME_MAX];
+	pid_t pid;
+	enum bactor_state state;
+	int restarts;
+	char last_exit[96];
+	int64_t started_ms;
+	int helloed;			/* pid of the HELLO of this life, 0: none */
+	int rehello_sent;
+	uint64_t drops;
+	struct bactor *next;
+};
+
+struct pend {
+	uint32_t reqid;
+	uint8_t ident[256];
+	size_t ilen;
+	char actor[ENV_NAME_MAX];
+	int64_t deadline;
+	struct pend *next;
+};
+
+struct broker {
+	struct bconf cf;
+	void *zctx;			/* czmq zsock handles resolved to libzmq */
+	struct _zsock_t *hub_s, *ctl_s;
+	struct _zactor_t *auth;
+	void *hub, *ctl;
+	int *lfd;			/* listener fds, cf.nlisten */
+
+	/* poll set: [0] hub, [1] control, [2..2+nlisten) listeners, then conns */
+	zmq_pollitem_t *pi;
+	struct conn **pconn;		/* conn per poll index (NULL for the fixed ones) */
+	size_t npi, capi;
+
+	/* conn id -> conn: open addressing on id & mask, ids chosen to be free */
+	struct conn **ctab;
+	size_t cmask, nconns;
+	uint32_t next_id;
+
+	struct conn *dead;		/* closed this turn, freed by conn_reap() */
+	struct outkey *keys;
+	struct bactor *actors;
+	struct pend *pends;
+	uint32_t next_reqid;
+
+	int64_t next_due;		/* earliest timer of any kind */
+	struct env_msg hmsg, cmsg;
+	uint8_t *txbuf;			/* one IPA frame, 3 + max_payload */
+	uint8_t rxbuf[16384];
+	int stop;
+	uint64_t hub_drops;
+};
+
+int64_t bnow(void);
+void broker_arm(struct broker *b, int64_t when);	/* lower next_due */
+
+/* broker_tcp.c */
+int tcp_listen_all(struct broker *b, char *err, size_t errlen);
+void tcp_accept(struct broker *b, size_t lidx);
+void tcp_set_nodelay(int fd);
+void tcp_event(struct broker *b, struct conn *c, short revents);
+struct conn *conn_new(struct broker *b, int fd, enum ipa_side side, const char *peer,
+		      const char *origin, const char *owner, enum conn_state st);
+struct conn *conn_get(struct broker *b, uint32_t id);
+/* Close: DOWN to the owner (if up), key notified; removal is deferred. */
+void conn_close(struct broker *b, struct conn *c, const char *reason);
+void conn_reap(struct broker *b);
+/* Mark up: UP to the owner, keep-alive started on the sides that run it. */
+void conn_up(struct broker *b, struct conn *c);
+void conn_set_owner(struct broker *b, struct conn *c, const char *owner);
+int conn_send_rspro(struct broker *b, struct conn *c, const uint8_t *der, size_t len);
+void conn_timers(struct broker *b, int64_t now);
+void conn_ka(struct broker *b, struct conn *c, enum ka_event ev);
+
+/* broker_out.c */
+void out_open(struct broker *b, const char *owner, const char *key, const char *host,
+	      uint16_t port, int once);
+void out_cancel(struct broker *b, const char *owner, const char *key);
+void out_connected(struct broker *b, struct outkey *k);
+void out_conn_gone(struct broker *b, struct outkey *k, const char *reason, int was_up);
+void out_timers(struct broker *b, int64_t now);
+void out_free_all(struct broker *b);
+
+/* broker_hub.c */
+int hub_open(struct broker *b, char *err, size_t errlen);
+void hub_input(struct broker *b);
+/* Deliver to an actor; counts and logs drops.  0 or -1. */
+int hub_deliver_rspro(struct broker *b, struct conn *c, const uint8_t *der, size_t len);
+void hub_up(struct broker *b, struct conn *c);
+void hub_down(struct broker *b, struct conn *c, const char *reason);
+struct bactor *actor_rec(struct broker *b, const char *name, int create);
+void actors_free(struct broker *b);
+
+/* broker_ctl.c */
+int ctl_open(struct broker *b, char *err, size_t errlen);
+void ctl_input(struct broker *b);
+void ctl_reply_from_actor(struct broker *b, const char *actor, uint32_t reqid,
+			  const uint8_t *json, size_t len);
+void ctl_actor_gone(struct broker *b, const char *actor, const char *why);
+void ctl_timers(struct broker *b, int64_t now);
+void ctl_close(struct broker *b);
+
+/* poll set (main.c): index of the new item, or -1 */
+int poll_add(struct broker *b, void *sock, int fd, short events, struct conn *c);
+void poll_del(struct broker *b, size_t idx);
+
+/* ipc helpers (main.c) */
+/* Bind sock to an endpoint; for ipc:// create the file with `mode` (the
+ * process umask is narrowed around the bind) and verify it afterwards. */
+int bind_endpoint(void *zsock, const char *ep, unsigned mode, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,297 @@
+/* broker_ctl.c: the control socket remsim-ctl talks to.  A ROUTER (so that
+ * several REQ clients and slow actors never block each other) bound to an
+ * ipc path created 0600 (0660 with control_group_writable), or to tcp://
+ * only with CURVE (zcert server certificate + zauth allowed-clients
+ * directory).  One JSON frame in, one JSON frame out.  "status" is answered
+ * here; other commands go to the actor the `commands` table names and its
+ * CTLREP is passed back, or an error after ctl_timeout_ms. */
+#include "broker.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define CTL_BATCH	64
+
+int ctl_open(struct broker *b, char *err, size_t errlen)
+{
+	const char *ep = b->cf.control;
+	int is_tcp = !strncmp(ep, "tcp://", 6);
+	char where[600];
+	if (b->cf.control_line)
+		snprintf(where, sizeof(where), "%s:%d", b->cf.path, b->cf.control_line);
+	else
+		snprintf(where, sizeof(where), "%s", "--control/REMSIM_CONTROL");
+	if (is_tcp && (!b->cf.curve_cert || !b->cf.curve_clients)) {
+		snprintf(err, errlen, "%s: control endpoint %s is TCP but no CURVE keys are configured "
+			 "(set broker.control_curve_cert and broker.control_curve_clients, or use ipc://)",
+			 where, ep);
+		return -1;
+	}
+	zsock_t *s = zsock_new(ZMQ_ROUTER);
+	if (!s) {
+		snprintf(err, errlen, "cannot create the control socket");
+		return -1;
+	}
+	b->ctl_s = s;
+	zsock_set_linger(s, 0);
+	zsock_set_sndhwm(s, 1000);
+	zsock_set_rcvhwm(s, 1000);
+	if (is_tcp) {
+		zcert_t *cert = zcert_load(b->cf.curve_cert);
+		if (!cert || !zsys_has_curve()) {
+			snprintf(err, errlen, "%s: cannot load CURVE server certificate %s%s", where,
+				 b->cf.curve_cert, zsys_has_curve() ? "" : " (libzmq without CURVE)");
+			zcert_destroy(&cert);
+			return -1;
+		}
+		b->auth = zactor_new(zauth, NULL);
+		if (!b->auth) {
+			zcert_destroy(&cert);
+			snprintf(err, errlen, "cannot start the ZAP authenticator");
+			return -1;
+		}
+		zstr_sendx(b->auth, "CURVE", b->cf.curve_clients, NULL);
+		zsock_wait(b->auth);
+		zcert_apply(cert, s);
+		zcert_destroy(&cert);
+		zsock_set_curve_server(s, 1);
+		zsock_set_zap_domain(s, "remsim-control");
+		if (bind_endpoint(s, ep, 0, err, errlen) < 0)
+			return -1;
+	} else {
+		unsigned mode = b->cf.control_group_writable ? 0660 : 0600;
+		if (bind_endpoint(s, ep, mode, err, errlen) < 0)
+			return -1;
+	}
+	b->ctl = zsock_resolve(s);
+	return poll_add(b, b->ctl, 0, ZMQ_POLLIN, NULL) == 1 ? 0 : -1;
+}
+
+void ctl_close(struct broker *b)
+{
+	while (b->pends) {
+		struct pend *p = b->pends;
+		b->pends = p->next;
+		free(p);
+	}
+	zsock_destroy((zsock_t **)&b->ctl_s);
+	zactor_destroy((zactor_t **)&b->auth);
+}
+
+/* ---- replies -------------------------------------------------------------- */
+
+static void reply_raw(struct broker *b, const uint8_t *ident, size_t ilen, const char *json, size_t len)
+{
+	struct env_part v[] = { { ident, ilen }, { "", 0 }, { json, len } };
+	if (env_sendv(b->ctl, NULL, v, 3) < 0)
+		LOGW(NULL, "control reply not delivered: %s", zmq_strerror(errno));
+}
+
+static void reply_json(struct broker *b, const uint8_t *ident, size_t ilen, json_t *rep)
+{
+	char *txt = rep ? json_dumps(rep, JSON_COMPACT) : NULL;
+	if (txt)
+		reply_raw(b, ident, ilen, txt, strlen(txt));
+	else
+		reply_raw(b, ident, ilen, "{\"ok\":false,\"error\":\"out of memory\"}", 36);
+	free(txt);
+	json_decref(rep);
+}
+
+static void reply_error(struct broker *b, const uint8_t *ident, size_t ilen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void reply_error(struct broker *b, const uint8_t *ident, size_t ilen, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	reply_json(b, ident, ilen, json_pack("{s:b, s:s}", "ok", 0, "error", msg));
+}
+
+/* ---- status --------------------------------------------------------------- */
+
+static const char *const state_names[] = {
+	[BA_RUNNING] = "running", [BA_RESTARTING] = "restarting",
+	[BA_FAILED] = "failed", [BA_STOPPED] = "stopped", [BA_UNKNOWN] = "unknown",
+};
+
+static json_t *status(struct broker *b)
+{
+	json_t *arr = json_array();
+	int64_t now = bnow();
+	for (struct bactor *a = b->actors; a && arr; a = a->next) {
+		int64_t up = a->state == BA_RUNNING && a->started_ms ? (now - a->started_ms) / 1000 : 0;
+		json_array_append_new(arr, json_pack("{s:s, s:i, s:s, s:i, s:s, s:I}",
+			"name", a->name, "pid", (int)a->pid, "state", state_names[a->state],
+			"restarts", a->restarts, "last_exit", a->last_exit, "uptime_s", (json_int_t)up));
+	}
+	return arr;
+}
+
+/* ---- requests ------------------------------------------------------------- */
+
+static const char *route_of(struct broker *b, const char *cmd)
+{
+	for (size_t i = 0; i < b->cf.nroutes; i++)
+		if (!strcmp(b->cf.routes[i].cmd, cmd))
+			return b->cf.routes[i].actor;
+	return NULL;
+}
+
+static void request(struct broker *b, const uint8_t *ident, size_t ilen, const uint8_t *body, size_t blen)
+{
+	json_error_t jerr;
+	json_t *req = json_loadb((const char *)body, blen, 0, &jerr);
+	if (!req) {
+		LOGW(NULL, "control: malformed JSON: %s", jerr.text);
+		reply_error(b, ident, ilen, "malformed JSON: %s (at offset %d)", jerr.text, jerr.position);
+		return;
+	}
+	const char *cmdp = json_string_value(json_object_get(req, "cmd"));
+	char cmd[64];
+	snprintf(cmd, sizeof(cmd), "%s", cmdp ? cmdp : "");
+	json_t *args = json_object_get(req, "args");
+	if (!json_is_object(req) || !cmdp || !*cmdp || strlen(cmdp) >= sizeof(cmd) || (args && !json_is_array(args))) {
+		reply_error(b, ident, ilen, "request must be {\"cmd\":\"...\", \"args\":[...], \"json\":bool}");
+		json_decref(req);
+		return;
+	}
+	if (!strcmp(cmd, "status")) {
+		json_t *st = status(b);
+		reply_json(b, ident, ilen, st ? json_pack("{s:b, s:o}", "ok", 1, "result", st) : NULL);
+		json_decref(req);
+		return;
+	}
+	const char *actor = route_of(b, cmd);
+	if (!actor) {
+		reply_error(b, ident, ilen, "unknown command '%s'", cmd);
+		json_decref(req);
+		return;
+	}
+	json_decref(req);
+	struct bactor *a = actor_rec(b, actor, 0);
+	if (!a || !a->helloed) {
+		reply_error(b, ident, ilen, "'%s' is handled by actor %s, which is not running", cmd, actor);
+		return;
+	}
+	uint32_t id = ++b->next_reqid;
+	if (id == 0)
+		id = ++b->next_reqid;
+	struct env_part v[] = { { "CTLREQ", 6 }, { NULL, 0 }, { body, blen } };
+	char ids[12];
+	v[1].data = ids;
+	v[1].len = (size_t)snprintf(ids, sizeof(ids), "%u", id);
+	if (env_sendv(b->hub, actor, v, 3) < 0) {
+		int e = errno;
+		reply_error(b, ident, ilen, "'%s': actor %s %s", cmd, actor,
+			    e == EHOSTUNREACH ? "is not connected" : "is not accepting requests");
+		return;
+	}
+	struct pend *p = calloc(1, sizeof(*p));
+	if (!p || ilen > sizeof(p->ident)) {
+		free(p);
+		reply_error(b, ident, ilen, "out of memory");
+		return;
+	}
+	p->reqid = id;
+	memcpy(p->ident, ident, ilen);
+	p->ilen = ilen;
+	snprintf(p->actor, sizeof(p->actor), "%s", actor);
+	p->deadline = bnow() + b->cf.ctl_timeout_ms;
+	broker_arm(b, p->deadline);
+	p->next = b->pends;
+	b->pends = p;
+	LOGD(NULL, "control: '%s' -> %s (request %u)", cmd, actor, id);
+}
+
+void ctl_input(struct broker *b)
+{
+	for (int i = 0; i < CTL_BATCH; i++) {
+		if (env_msg_recv(&b->cmsg, b->ctl, ZMQ_DONTWAIT) < 0)
+			return;
+		size_t ilen, dlen, blen;
+		const uint8_t *ident = env_frame(&b->cmsg, 0, &ilen);
+		env_frame(&b->cmsg, 1, &dlen);
+		const uint8_t *body = env_frame(&b->cmsg, 2, &blen);
+		if (b->cmsg.n != 3 || dlen != 0) {
+			/* not a REQ envelope: answer if we can address it */
+			LOGW(NULL, "control: unexpected message shape (%zu frames)", b->cmsg.n);
+			if (b->cmsg.n >= 2 && dlen == 0)
+				reply_error(b, ident, ilen, "send exactly one JSON frame");
+			continue;
+		}
+		request(b, ident, ilen, body, blen);
+	}
+}
+
+static struct pend *pend_take(struct broker *b, uint32_t reqid)
+{
+	for (struct pend **pp = &b->pends; *pp; pp = &(*pp)->next)
+		if ((*pp)->reqid == reqid) {
+			struct pend *p = *pp;
+			*pp = p->next;
+			return p;
+		}
+	return NULL;
+}
+
+void ctl_reply_from_actor(struct broker *b, const char *actor, uint32_t reqid,
+			  const uint8_t *json, size_t len)
+{
+	struct pend *p = pend_take(b, reqid);
+	if (!p) {
+		LOGW(NULL, "control reply %u from %s: no such request (timed out?)", reqid, actor);
+		return;
+	}
+	if (strcmp(p->actor, actor)) {
+		LOGW(NULL, "control reply %u from %s, expected from %s", reqid, actor, p->actor);
+	}
+	json_t *rep = json_loadb((const char *)json, len, 0, NULL);
+	if (!json_is_object(rep) || !json_is_boolean(json_object_get(rep, "ok")))
+		reply_error(b, p->ident, p->ilen, "actor %s sent a malformed reply", actor);
+	else
+		reply_raw(b, p->ident, p->ilen, (const char *)json, len);
+	json_decref(rep);
+	free(p);
+}
+
+void ctl_actor_gone(struct broker *b, const char *actor, const char *why)
+{
+	for (struct pend **pp = &b->pends; *pp;) {
+		struct pend *p = *pp;
+		if (strcmp(p->actor, actor)) {
+			pp = &p->next;
+			continue;
+		}
+		*pp = p->next;
+		reply_error(b, p->ident, p->ilen, "actor %s %s before replying", actor, why);
+		free(p);
+	}
+}
+
+void ctl_timers(struct broker *b, int64_t now)
+{
+	for (struct pend **pp = &b->pends; *pp;) {
+		struct pend *p = *pp;
+		if (now < p->deadline) {
+			broker_arm(b, p->deadline);
+			pp = &p->next;
+			continue;
+		}
+		*pp = p->next;
+		LOGW(NULL, "control request %u: %s did not reply within %d ms", p->reqid, p->actor,
+		     b->cf.ctl_timeout_ms);
+		reply_error(b, p->ident, p->ilen, "actor %s did not reply within %d ms", p->actor,
+			    b->cf.ctl_timeout_ms);
+		free(p);
+	}
+}

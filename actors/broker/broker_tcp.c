@@ -1,0 +1,532 @@
+/* broker_tcp.c: the TCP side of the broker: listeners, one struct conn per
+ * TCP connection (id table, non-blocking I/O with a bounded write buffer),
+ * IPA reassembly, CCM reactions per side (common/ipa.h) and the keep-alive
+ * state machine (rspro-wire.md §3.2) as a table. */
+#include "broker.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/* ---- keep-alive table ----------------------------------------------------- */
+
+enum ka_arm { ARM_KEEP, ARM_NONE, ARM_TIMEOUT, ARM_INTERVAL };
+
+struct ka_rule {
+	enum ka_state next;
+	int send_ping;
+	int close;
+	enum ka_arm arm;
+};
+
+/* PING at start, PONG within timeout, PING again after interval; no PONG
+ * in time closes.  Other traffic does not feed it. */
+static const struct ka_rule ka_table[KA__COUNT][KAE__COUNT] = {
+	[KA_OFF] = {
+		[KAE_START] = { KA_WAIT_PONG, 1, 0, ARM_TIMEOUT },
+		[KAE_PONG]  = { KA_OFF, 0, 0, ARM_NONE },		/* not running: ignore */
+		[KAE_TIMER] = { KA_OFF, 0, 0, ARM_NONE },
+	},
+	[KA_WAIT_PONG] = {
+		[KAE_START] = { KA_WAIT_PONG, 0, 0, ARM_KEEP },
+		[KAE_PONG]  = { KA_IDLE, 0, 0, ARM_INTERVAL },
+		[KAE_TIMER] = { KA_OFF, 0, 1, ARM_NONE },
+	},
+	[KA_IDLE] = {
+		[KAE_START] = { KA_IDLE, 0, 0, ARM_KEEP },
+		[KAE_PONG]  = { KA_IDLE, 0, 0, ARM_KEEP },		/* unsolicited PONG: ignored */
+		[KAE_TIMER] = { KA_WAIT_PONG, 1, 0, ARM_TIMEOUT },
+	},
+};
+
+static int conn_write(struct broker *b, struct conn *c, const uint8_t *d, size_t len);
+
+void conn_ka(struct broker *b, struct conn *c, enum ka_event ev)
+{
+	const struct ka_rule *r = &ka_table[c->ka][ev];
+	if (ev == KAE_PONG && c->ka != KA_WAIT_PONG)
+		LOGD(c->ctx, "PONG while not waiting for one: ignored");
+	c->ka = r->next;
+	switch (r->arm) {
+	case ARM_KEEP: break;
+	case ARM_NONE: c->ka_deadline = 0; break;
+	case ARM_TIMEOUT: c->ka_deadline = bnow() + b->cf.ka_timeout_ms; break;
+	case ARM_INTERVAL: c->ka_deadline = bnow() + b->cf.ka_interval_ms; break;
+	}
+	broker_arm(b, c->ka_deadline);
+	if (r->send_ping) {
+		uint8_t ping[4];
+		int n = ipa_wrap_ccm(ping, sizeof(ping), IPA_CCM_PING);
+		if (n > 0)
+			conn_write(b, c, ping, (size_t)n);
+	}
+	if (r->close && !c->dead) {
+		char why[96];
+		snprintf(why, sizeof(why), "keep-alive timeout: no PONG within %d ms", b->cf.ka_timeout_ms);
+		conn_close(b, c, why);
+	}
+}
+
+void conn_timers(struct broker *b, int64_t now)
+{
+	for (size_t i = 2 + b->cf.nlisten; i < b->npi; i++) {
+		struct conn *c = b->pconn[i];
+		if (!c || c->dead || !c->ka_deadline)
+			continue;
+		if (now >= c->ka_deadline)
+			conn_ka(b, c, KAE_TIMER);
+		if (!c->dead)
+			broker_arm(b, c->ka_deadline);
+	}
+}
+
+/* ---- id table --------------------------------------------------------------- */
+
+static int ctab_grow(struct broker *b)
+{
+	size_t cap = b->ctab ? (b->cmask + 1) * 2 : 64;
+	struct conn **t = calloc(cap, sizeof(*t));
+	if (!t)
+		return -1;
+	for (size_t i = 0; b->ctab && i <= b->cmask; i++)
+		if (b->ctab[i])
+			t[b->ctab[i]->id & (cap - 1)] = b->ctab[i];
+	free(b->ctab);
+	b->ctab = t;
+	b->cmask = cap - 1;
+	return 0;
+}
+
+/* A fresh id whose slot is free (the table is kept under half full). */
+static uint32_t ctab_insert(struct broker *b, struct conn *c)
+{
+	if ((!b->ctab || (b->nconns + 1) * 2 > b->cmask + 1) && ctab_grow(b) < 0)
+		return 0;
+	for (;;) {
+		uint32_t id = b->next_id++;
+		if (id == 0)
+			continue;
+		if (!b->ctab[id & b->cmask]) {
+			c->id = id;
+			b->ctab[id & b->cmask] = c;
+			b->nconns++;
+			return id;
+		}
+	}
+}
+
+struct conn *conn_get(struct broker *b, uint32_t id)
+{
+	if (!b->ctab)
+		return NULL;
+	struct conn *c = b->ctab[id & b->cmask];
+	return c && c->id == id && !c->dead ? c : NULL;
+}
+
+/* ---- connections ---------------------------------------------------------- */
+
+static void set_ctx(struct conn *c)
+{
+	snprintf(c->ctx, sizeof(c->ctx), "conn %u %s -> %s", c->id, c->peer, c->owner);
+}
+
+void conn_set_owner(struct broker *b, struct conn *c, const char *owner)
+{
+	(void)b;
+	snprintf(c->owner, sizeof(c->owner), "%s", owner);
+	set_ctx(c);
+}
+
+struct conn *conn_new(struct broker *b, int fd, enum ipa_side side, const char *peer,
+		      const char *origin, const char *owner, enum conn_state st)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->fd = fd;
+	c->side = side;
+	c->st = st;
+	c->pidx = -1;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	snprintf(c->origin, sizeof(c->origin), "%s", origin);
+	snprintf(c->owner, sizeof(c->owner), "%s", owner);
+	c->rx = ipa_reasm_new(b->cf.max_payload);
+	if (!c->rx || !ctab_insert(b, c)) {
+		ipa_reasm_destroy(&c->rx);
+		free(c);
+		return NULL;
+	}
+	set_ctx(c);
+	if (poll_add(b, NULL, fd, st == CS_CONNECTING ? ZMQ_POLLOUT : ZMQ_POLLIN, c) < 0) {
+		b->ctab[c->id & b->cmask] = NULL;
+		b->nconns--;
+		ipa_reasm_destroy(&c->rx);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void conn_up(struct broker *b, struct conn *c)
+{
+	c->st = CS_UP;
+	c->up_ms = bnow();
+	b->pi[c->pidx].events = ZMQ_POLLIN | (c->out_len > c->out_off ? ZMQ_POLLOUT : 0);
+	hub_up(b, c);
+	if (c->side != IPA_SIDE_BANKD_ACCEPTED)
+		conn_ka(b, c, KAE_START);
+}
+
+void conn_close(struct broker *b, struct conn *c, const char *reason)
+{
+	if (c->dead)
+		return;
+	int was_up = c->st == CS_UP;
+	c->dead = 1;
+	if (was_up)
+		LOGI(c->ctx, "closed: %s (rx %llu, tx %llu frames)", reason,
+		     (unsigned long long)c->rx_frames, (unsigned long long)c->tx_frames);
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->ka_deadline = 0;
+	if (was_up)
+		hub_down(b, c, reason);
+	if (c->key) {
+		struct outkey *k = c->key;
+		c->key = NULL;
+		k->conn = NULL;
+		out_conn_gone(b, k, reason, was_up);
+	}
+	c->next_dead = b->dead;
+	b->dead = c;
+}
+
+void conn_reap(struct broker *b)
+{
+	while (b->dead) {
+		struct conn *c = b->dead;
+		b->dead = c->next_dead;
+		if (c->pidx >= 0)
+			poll_del(b, (size_t)c->pidx);
+		if (b->ctab[c->id & b->cmask] == c)
+			b->ctab[c->id & b->cmask] = NULL;
+		b->nconns--;
+		ipa_reasm_destroy(&c->rx);
+		free(c->out);
+		free(c->meta);
+		free(c->handover);
+		free(c);
+	}
+}
+
+/* ---- output --------------------------------------------------------------- */
+
+/* Send now what the kernel takes; queue the rest up to outbuf_max, beyond
+ * which the peer is a slow consumer and its connection is closed. */
+static int conn_write(struct broker *b, struct conn *c, const uint8_t *d, size_t len)
+{
+	if (c->dead)
+		return -1;
+	if (c->out_len == c->out_off && c->st == CS_UP) {
+		ssize_t n = send(c->fd, d, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			char why[96];
+			snprintf(why, sizeof(why), "write error: %s", strerror(errno));
+			conn_close(b, c, why);
+			return -1;
+		}
+		if (n > 0) {
+			d += n;
+			len -= (size_t)n;
+		}
+		if (len == 0)
+			return 0;
+	}
+	size_t pending = c->out_len - c->out_off;
+	if (pending + len > b->cf.outbuf_max) {
+		char why[128];
+		snprintf(why, sizeof(why), "slow consumer: %zu octets unsent (limit %zu)",
+			 pending + len, b->cf.outbuf_max);
+		conn_close(b, c, why);
+		return -1;
+	}
+	if (c->out_off && c->out_len + len > c->out_cap) {
+		memmove(c->out, c->out + c->out_off, pending);
+		c->out_len = pending;
+		c->out_off = 0;
+	}
+	if (c->out_len + len > c->out_cap) {
+		size_t cap = c->out_cap ? c->out_cap : 4096;
+		while (cap < c->out_len + len)
+			cap *= 2;
+		uint8_t *o = realloc(c->out, cap);
+		if (!o) {
+			conn_close(b, c, "out of memory");
+			return -1;
+		}
+		c->out = o;
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, d, len);
+	c->out_len += len;
+	if (c->st == CS_UP)
+		b->pi[c->pidx].events |= ZMQ_POLLOUT;
+	return 0;
+}
+
+static void conn_flush(struct broker *b, struct conn *c)
+{
+	while (c->out_len > c->out_off) {
+		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				return;
+			char why[96];
+			snprintf(why, sizeof(why), "write error: %s", strerror(errno));
+			conn_close(b, c, why);
+			return;
+		}
+		c->out_off += (size_t)n;
+	}
+	c->out_off = c->out_len = 0;
+	b->pi[c->pidx].events &= (short)~ZMQ_POLLOUT;
+}
+
+int conn_send_rspro(struct broker *b, struct conn *c, const uint8_t *der, size_t len)
+{
+	if (c->st != CS_UP || c->dead)
+		return -1;
+	if (len == 0 || len + 1 > b->cf.max_payload) {
+		LOGE(c->ctx, "PDU of %zu octets from %s not sent: %s", len, c->owner,
+		     len ? "larger than max_frame" : "empty");
+		return -1;
+	}
+	int n = ipa_wrap_rspro(b->txbuf, IPA_HDR_LEN + 1 + b->cf.max_payload, der, len);
+	if (n < 0)
+		return -1;
+	c->tx_frames++;
+	return conn_write(b, c, b->txbuf, (size_t)n);
+}
+
+/* ---- input ---------------------------------------------------------------- */
+
+static void handle_ccm(struct broker *b, struct conn *c, const struct ipa_frame *f)
+{
+	struct ipa_ccm_result res;
+	ipa_ccm_react(c->side, f, &res);
+	const char *type = f->len ? ipa_ccm_type_name(f->payload[0]) : "empty";
+	switch (res.action) {
+	case IPA_CCM_ACT_NONE:
+		LOGD(c->ctx, "CCM %s: %s", type, res.reason ? res.reason : "ignored");
+		break;
+	case IPA_CCM_ACT_REPLY:
+		LOGD(c->ctx, "CCM %s: answered (%zu octets)", type, res.reply_len);
+		conn_write(b, c, res.reply, res.reply_len);
+		break;
+	case IPA_CCM_ACT_PONG_RECEIVED:
+		conn_ka(b, c, KAE_PONG);
+		break;
+	case IPA_CCM_ACT_CLOSE: {
+		char why[160];
+		snprintf(why, sizeof(why), "CCM %s on %s side: %s", type, ipa_side_name(c->side),
+			 res.reason ? res.reason : "protocol error");
+		conn_close(b, c, why);
+		break;
+	}
+	}
+}
+
+static void conn_read(struct broker *b, struct conn *c)
+{
+	ssize_t n = recv(c->fd, b->rxbuf, sizeof(b->rxbuf), MSG_DONTWAIT);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		char why[96];
+		snprintf(why, sizeof(why), "read error: %s", strerror(errno));
+		conn_close(b, c, why);
+		return;
+	}
+	if (n == 0) {
+		size_t pend = ipa_reasm_pending(c->rx);
+		char why[128];
+		if (pend)
+			snprintf(why, sizeof(why), "peer closed the connection inside a frame "
+				 "(truncated frame, %zu octets pending)", pend);
+		else
+			snprintf(why, sizeof(why), "peer closed the connection");
+		conn_close(b, c, why);
+		return;
+	}
+	if (ipa_reasm_feed(c->rx, b->rxbuf, (size_t)n) != IPA_OK) {
+		conn_close(b, c, "out of memory");
+		return;
+	}
+	struct ipa_frame f;
+	int rc;
+	while (!c->dead && (rc = ipa_reasm_next(c->rx, &f)) != 0) {
+		char why[160];
+		if (rc < 0) {
+			snprintf(why, sizeof(why), "bad frame: %s (limit %zu)", ipa_strerror(rc),
+				 b->cf.max_payload);
+			conn_close(b, c, why);
+			return;
+		}
+		const uint8_t *pdu;
+		size_t len;
+		rc = ipa_frame_rspro_pdu(&f, &pdu, &len);
+		if (rc == 1 && len > 0) {
+			c->rx_frames++;
+			hub_deliver_rspro(b, c, pdu, len);
+		} else if (rc == 0) {
+			handle_ccm(b, c, &f);
+		} else {
+			snprintf(why, sizeof(why), "bad frame: %s (proto 0x%02x, %zu octets)",
+				 rc < 0 ? ipa_strerror(rc) : "empty RSPRO PDU", f.proto, f.len);
+			conn_close(b, c, why);
+			return;
+		}
+	}
+}
+
+static void connect_done(struct broker *b, struct conn *c)
+{
+	int err = 0;
+	socklen_t sl = sizeof(err);
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl) < 0)
+		err = errno;
+	if (err) {
+		char why[128];
+		snprintf(why, sizeof(why), "connect to %s failed: %s", c->peer, strerror(err));
+		LOGW(c->ctx, "%s", why);
+		conn_close(b, c, why);
+		return;
+	}
+	conn_up(b, c);
+	if (c->key)
+		out_connected(b, c->key);
+}
+
+void tcp_event(struct broker *b, struct conn *c, short revents)
+{
+	if (c->st == CS_CONNECTING) {
+		if (revents & (ZMQ_POLLOUT | ZMQ_POLLERR))
+			connect_done(b, c);
+		return;
+	}
+	if (revents & ZMQ_POLLOUT)
+		conn_flush(b, c);
+	if (!c->dead && (revents & (ZMQ_POLLIN | ZMQ_POLLERR)))
+		conn_read(b, c);
+}
+
+/* ---- listeners ------------------------------------------------------------ */
+
+static void fmt_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)ss;
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		port = ntohs(s4->sin_port);
+		snprintf(buf, len, "%s:%u", a, port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		port = ntohs(s6->sin6_port);
+		snprintf(buf, len, "[%s]:%u", a, port);
+	} else {
+		snprintf(buf, len, "?");
+	}
+}
+
+void tcp_set_nodelay(int fd)
+{
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+int tcp_listen_all(struct broker *b, char *err, size_t errlen)
+{
+	b->lfd = calloc(b->cf.nlisten + 1, sizeof(int));
+	if (!b->lfd)
+		return -1;
+	for (size_t i = 0; i < b->cf.nlisten; i++)
+		b->lfd[i] = -1;
+	for (size_t i = 0; i < b->cf.nlisten; i++) {
+		const struct blisten_conf *l = &b->cf.listen[i];
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		memset(&ss, 0, sizeof(ss));
+		struct sockaddr_in *s4 = (void *)&ss;
+		struct sockaddr_in6 *s6 = (void *)&ss;
+		if (inet_pton(AF_INET, l->bind, &s4->sin_addr) == 1) {
+			s4->sin_family = AF_INET;
+			s4->sin_port = htons(l->port);
+			sl = sizeof(*s4);
+		} else if (inet_pton(AF_INET6, l->bind, &s6->sin6_addr) == 1) {
+			s6->sin6_family = AF_INET6;
+			s6->sin6_port = htons(l->port);
+			sl = sizeof(*s6);
+		} else {
+			snprintf(err, errlen, "%s:%d: listener %s: bind address '%s' is not an IP address",
+				 b->cf.path, l->line, l->name, l->bind);
+			return -1;
+		}
+		int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		int one = 1;
+		if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+		    bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 128) < 0) {
+			snprintf(err, errlen, "%s:%d: listener %s: cannot listen on %s:%u: %s",
+				 b->cf.path, l->line, l->name, l->bind, l->port, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		b->lfd[i] = fd;
+		if (poll_add(b, NULL, fd, ZMQ_POLLIN, NULL) < 0)
+			return -1;
+		LOGI(NULL, "listener %s on %s:%u (%s side) -> %s", l->name, l->bind, l->port,
+		     l->side == IPA_SIDE_SERVER_ACCEPTED ? "server" : "bankd", l->actor);
+	}
+	return 0;
+}
+
+void tcp_accept(struct broker *b, size_t li)
+{
+	const struct blisten_conf *l = &b->cf.listen[li];
+	for (int k = 0; k < 16; k++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int fd = accept4(b->lfd[li], (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				LOGE(NULL, "listener %s: accept: %s", l->name, strerror(errno));
+			return;
+		}
+		tcp_set_nodelay(fd);
+		char peer[ENV_PEER_MAX], origin[ENV_ORIGIN_MAX];
+		fmt_peer(&ss, peer, sizeof(peer));
+		snprintf(origin, sizeof(origin), "%s%s", ENV_ORIGIN_LISTEN, l->name);
+		struct conn *c = conn_new(b, fd, l->side, peer, origin, l->actor, CS_CONNECTING);
+		if (!c) {
+			LOGE(NULL, "listener %s: dropping %s: out of memory", l->name, peer);
+			close(fd);
+			continue;
+		}
+		LOGI(c->ctx, "accepted on listener %s (%s side)", l->name, ipa_side_name(l->side));
+		conn_up(b, c);
+	}
+}

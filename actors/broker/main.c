@@ -1,0 +1,279 @@
+/* main.c: the broker program: arguments, start-up (config, hub, control,
+ * listeners), the single zmq_poll() loop over ZeroMQ sockets and raw TCP
+ * fds, timers, and an orderly shutdown on SIGTERM/SIGINT. */
+#include "broker.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+int64_t bnow(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void broker_arm(struct broker *b, int64_t when)
+{
+	if (when > 0 && (b->next_due == 0 || when < b->next_due))
+		b->next_due = when;
+}
+
+/* ---- poll set ------------------------------------------------------------- */
+
+int poll_add(struct broker *b, void *sock, int fd, short events, struct conn *c)
+{
+	if (b->npi == b->capi) {
+		size_t cap = b->capi ? b->capi * 2 : 64;
+		zmq_pollitem_t *pi = realloc(b->pi, cap * sizeof(*pi));
+		if (!pi)
+			return -1;
+		b->pi = pi;
+		struct conn **pc = realloc(b->pconn, cap * sizeof(*pc));
+		if (!pc)
+			return -1;
+		b->pconn = pc;
+		b->capi = cap;
+	}
+	b->pi[b->npi] = (zmq_pollitem_t){ sock, fd, events, 0 };
+	b->pconn[b->npi] = c;
+	if (c)
+		c->pidx = (int)b->npi;
+	return (int)b->npi++;
+}
+
+void poll_del(struct broker *b, size_t idx)
+{
+	size_t last = --b->npi;
+	if (idx != last) {
+		b->pi[idx] = b->pi[last];
+		b->pconn[idx] = b->pconn[last];
+		if (b->pconn[idx])
+			b->pconn[idx]->pidx = (int)idx;
+	}
+}
+
+/* ---- endpoints ------------------------------------------------------------ */
+
+static int mkdir_parent(const char *path)
+{
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	struct stat st;
+	if (stat(dir, &st) == 0)
+		return 0;
+	return zsys_dir_create("%s", dir);
+}
+
+int bind_endpoint(void *zsock, const char *ep, unsigned mode, char *err, size_t errlen)
+{
+	if (strncmp(ep, "ipc://", 6) != 0) {
+		if (zsock_bind(zsock, "%s", ep) < 0) {
+			snprintf(err, errlen, "cannot bind %s: %s", ep, zmq_strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	const char *path = ep + 6;
+	if (path[0] == '@') {
+		snprintf(err, errlen, "abstract ipc endpoint %s has no file permissions; use a path", ep);
+		return -1;
+	}
+	if (mkdir_parent(path) < 0) {
+		snprintf(err, errlen, "cannot create the directory of %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* the socket file is created by bind(): narrow the umask around it so
+	 * that it never exists with wider permissions than `mode` */
+	mode_t old = umask((mode_t)(~mode & 0777));
+	int rc = zsock_bind(zsock, "%s", ep);
+	int e = errno;
+	umask(old);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot bind %s: %s", ep, zmq_strerror(e));
+		return -1;
+	}
+	struct stat st;
+	if (chmod(path, (mode_t)mode) < 0 || stat(path, &st) < 0 || (st.st_mode & 0777) != mode) {
+		snprintf(err, errlen, "cannot set mode %03o on %s: %s", mode, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- loop ----------------------------------------------------------------- */
+
+static void run_timers(struct broker *b)
+{
+	int64_t now = bnow();
+	if (!b->next_due || now < b->next_due)
+		return;
+	b->next_due = 0;
+	conn_timers(b, now);
+	out_timers(b, now);
+	ctl_timers(b, now);
+}
+
+static void loop(struct broker *b)
+{
+	while (!b->stop && !zsys_interrupted) {
+		long timeout = -1;
+		if (b->next_due) {
+			int64_t d = b->next_due - bnow();
+			timeout = d < 0 ? 0 : d;
+		}
+		int n = zmq_poll(b->pi, (int)b->npi, timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			LOGE(NULL, "zmq_poll: %s", zmq_strerror(errno));
+			break;
+		}
+		size_t npi = b->npi;	/* items added during this turn wait for the next */
+		for (size_t i = 0; i < npi && n > 0; i++) {
+			short re = b->pi[i].revents;
+			if (!re)
+				continue;
+			n--;
+			if (i == 0)
+				hub_input(b);
+			else if (i == 1)
+				ctl_input(b);
+			else if (i < 2 + b->cf.nlisten)
+				tcp_accept(b, i - 2);
+			else if (b->pconn[i] && !b->pconn[i]->dead)
+				tcp_event(b, b->pconn[i], re);
+		}
+		conn_reap(b);
+		run_timers(b);
+		conn_reap(b);
+	}
+}
+
+/* ---- start-up ------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: broker --config FILE [--hub ENDPOINT] [--control ENDPOINT] [--name NAME]\n"
+		"The remsim broker: the only process of a role that touches RSPRO TCP.\n"
+		"It frames/unframes IPA, answers CCM and runs the keep-alive, and relays\n"
+		"each connection's RSPRO PDUs to the actor bound to it over a ZeroMQ hub.\n"
+		"  --config FILE      role config (section `broker`; env REMSIM_CONFIG)\n"
+		"  --hub ENDPOINT     ROUTER endpoint for actors (default: config `hub`,\n"
+		"                     env REMSIM_HUB, else ipc://RUN_DIR/hub)\n"
+		"  --control EP       remsim-ctl endpoint (default: config `control`,\n"
+		"                     env REMSIM_CONTROL, else ipc://RUN_DIR/control)\n"
+		"  --name NAME        own name for logs and status (default broker)\n"
+		"  --help             this text\n"
+		"See docs/envelope.md for the message set and the config keys.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *config = getenv("REMSIM_CONFIG"), *hub = NULL, *control = NULL;
+	const char *name = getenv("REMSIM_NAME");
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i];
+		const char **dst = NULL;
+		if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(o, "--config") || !strcmp(o, "-c")) {
+			dst = &config;
+		} else if (!strcmp(o, "--hub")) {
+			dst = &hub;
+		} else if (!strcmp(o, "--control")) {
+			dst = &control;
+		} else if (!strcmp(o, "--name")) {
+			dst = &name;
+		} else {
+			fprintf(stderr, "broker: unknown argument '%s'\n", o);
+			usage(stderr);
+			return 2;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "broker: %s needs a value\n", o);
+			return 2;
+		}
+		*dst = argv[++i];
+	}
+	log_init(name && *name ? name : "broker");
+	if (!config || !*config) {
+		fprintf(stderr, "broker: --config FILE is required\n");
+		usage(stderr);
+		return 2;
+	}
+
+	static struct broker B;
+	struct broker *b = &B;
+	char err[512] = "";
+	int rc = 1;
+	if (bconf_load(&b->cf, config, hub, control, name, err, sizeof(err)) < 0) {
+		LOGF(NULL, "%s", err);
+		fprintf(stderr, "broker: %s\n", err);
+		bconf_free(&b->cf);
+		return 1;
+	}
+	zsys_init();
+	zsys_set_linger(0);
+	env_msg_init(&b->hmsg);
+	env_msg_init(&b->cmsg);
+	b->next_id = 1;
+	b->txbuf = malloc(IPA_HDR_LEN + 1 + b->cf.max_payload + 1);
+	if (!b->txbuf)
+		goto out;
+	actor_rec(b, b->cf.name, 1);
+	struct bactor *self = actor_rec(b, b->cf.name, 0);
+	self->pid = getpid();
+	self->state = BA_RUNNING;
+	self->started_ms = bnow();
+	self->helloed = 1;
+
+	if (hub_open(b, err, sizeof(err)) < 0 || ctl_open(b, err, sizeof(err)) < 0 ||
+	    tcp_listen_all(b, err, sizeof(err)) < 0) {
+		LOGF(NULL, "%s", err);
+		fprintf(stderr, "broker: %s\n", err);
+		goto out;
+	}
+	LOGI(NULL, "ready: hub %s, control %s, %zu listener(s), max frame %zu, keep-alive %d/%d ms",
+	     b->cf.hub, b->cf.control, b->cf.nlisten, b->cf.max_payload,
+	     b->cf.ka_interval_ms, b->cf.ka_timeout_ms);
+	loop(b);
+	LOGI(NULL, "shutting down");
+	rc = 0;
+out:
+	for (size_t i = 2 + b->cf.nlisten; i < b->npi; i++)
+		if (b->pconn[i] && !b->pconn[i]->dead)
+			conn_close(b, b->pconn[i], "broker shutting down");
+	conn_reap(b);
+	out_free_all(b);
+	ctl_close(b);
+	for (size_t i = 0; b->lfd && i < b->cf.nlisten; i++)
+		if (b->lfd[i] >= 0)
+			close(b->lfd[i]);
+	free(b->lfd);
+	zsock_destroy((zsock_t **)&b->hub_s);
+	actors_free(b);
+	env_msg_free(&b->hmsg);
+	env_msg_free(&b->cmsg);
+	free(b->ctab);
+	free(b->pi);
+	free(b->pconn);
+	free(b->txbuf);
+	bconf_free(&b->cf);
+	zsys_shutdown();
+	return rc;
+}

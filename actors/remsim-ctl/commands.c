@@ -1,0 +1,36 @@
+/* commands.c: the command table.  Adding a command is one line here (plus a
+ * printer in print.c if the generic one does not suit it).  Every command is
+ * sent as {"cmd":NAME,"args":[strings],"json":BOOL}; the role decides. */
+#include <string.h>
+
+#include "ctl.h"
+
+static const struct ctl_command commands[] = {
+	{ "status", 0, 0, "", "actors of the role: pid, state, restarts, last exit, uptime",
+	  ctl_print_status },
+	{ "map", 2, 2, "CLIENT:SLOT BANK:SLOT", "map a client slot to a bank slot",
+	  ctl_print_generic },
+	{ "unmap", 1, 1, "CLIENT:SLOT", "remove the mapping of a client slot", ctl_print_generic },
+	{ "maps", 0, 0, "", "list the slot mappings", ctl_print_generic },
+	{ "clients", 0, 0, "", "list the connected clients", ctl_print_generic },
+	{ "banks", 0, 0, "", "list the connected bankds", ctl_print_generic },
+	{ "history", 0, 2, "[ARGS...]", "mapping history", ctl_print_generic },
+	{ "reset", 1, 1, "CLIENT:SLOT|BANK:SLOT", "reset a slot", ctl_print_generic },
+};
+
+const struct ctl_command *ctl_find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+void ctl_print_commands(FILE *out)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		char left[64];
+		snprintf(left, sizeof(left), "%s %s", commands[i].name, commands[i].usage);
+		fprintf(out, "  %-32s %s\n", left, commands[i].help);
+	}
+}

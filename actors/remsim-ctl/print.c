@@ -1,0 +1,182 @@
+/* print.c: human output of results.  The generic printer shows an array of
+ * objects as a table (columns: the keys in order of first appearance), an
+ * object as "key: value" lines and anything else as itself. */
+#include <string.h>
+
+#include "ctl.h"
+
+/* Scalar as text; nested values as compact JSON.  Caller frees. */
+static char *cell_text(const json_t *v)
+{
+	char buf[64];
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return strdup(json_string_value(v));
+	case JSON_INTEGER:
+		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return strdup(buf);
+	case JSON_REAL:
+		snprintf(buf, sizeof(buf), "%g", json_real_value(v));
+		return strdup(buf);
+	case JSON_TRUE:
+		return strdup("yes");
+	case JSON_FALSE:
+		return strdup("no");
+	case JSON_NULL:
+		return strdup("-");
+	default:
+		return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	}
+}
+
+static void upper(char *dst, const char *src, size_t len)
+{
+	size_t i = 0;
+	for (; src[i] && i + 1 < len; i++)
+		dst[i] = (src[i] >= 'a' && src[i] <= 'z') ? (char)(src[i] - 32) : src[i];
+	dst[i] = '\0';
+}
+
+static void put_cell(FILE *out, const char *t, size_t width, int last)
+{
+	if (last)
+		fprintf(out, "%s\n", t);
+	else
+		fprintf(out, "%-*s  ", (int)width, t);
+}
+
+/* Print rows (array of objects) under the given columns. */
+static void print_table(FILE *out, const json_t *rows, const char *const *cols,
+			const char *const *heads, size_t ncols,
+			char *(*cell)(const char *col, const json_t *row))
+{
+	size_t nrows = json_array_size(rows);
+	size_t *w = calloc(ncols, sizeof(size_t));
+	char **cells = calloc(nrows * ncols + 1, sizeof(char *));
+	if (!w || !cells)
+		goto out;
+	char (*h)[64] = calloc(ncols, sizeof(*h));
+	if (!h)
+		goto out;
+	for (size_t c = 0; c < ncols; c++) {
+		upper(h[c], heads ? heads[c] : cols[c], sizeof(h[c]));
+		w[c] = strlen(h[c]);
+	}
+	for (size_t r = 0; r < nrows; r++)
+		for (size_t c = 0; c < ncols; c++) {
+			char *t = cell(cols[c], json_array_get(rows, r));
+			cells[r * ncols + c] = t;
+			if (t && strlen(t) > w[c])
+				w[c] = strlen(t);
+		}
+	for (size_t c = 0; c < ncols; c++)
+		put_cell(out, h[c], w[c], c + 1 == ncols);
+	for (size_t r = 0; r < nrows; r++)
+		for (size_t c = 0; c < ncols; c++) {
+			const char *t = cells[r * ncols + c] ? cells[r * ncols + c] : "";
+			put_cell(out, t, w[c], c + 1 == ncols);
+		}
+	free(h);
+out:
+	for (size_t i = 0; cells && i < nrows * ncols; i++)
+		free(cells[i]);
+	free(cells);
+	free(w);
+}
+
+static char *generic_cell(const char *col, const json_t *row)
+{
+	const json_t *v = json_is_object(row) ? json_object_get(row, col) : NULL;
+	return v ? cell_text(v) : strdup("");
+}
+
+void ctl_print_generic(FILE *out, const json_t *result)
+{
+	if (!result || json_is_null(result))
+		return;
+	if (json_is_array(result)) {
+		if (json_array_size(result) == 0) {
+			fprintf(out, "(none)\n");
+			return;
+		}
+		const char *cols[64];
+		size_t ncols = 0, i;
+		const json_t *row;
+		json_array_foreach(result, i, row) {
+			const char *key;
+			const json_t *val;
+			if (!json_is_object(row)) {
+				char *t = cell_text(row);
+				fprintf(out, "%s\n", t ? t : "");
+				free(t);
+				continue;
+			}
+			json_object_foreach((json_t *)row, key, val) {
+				size_t k = 0;
+				while (k < ncols && strcmp(cols[k], key) != 0)
+					k++;
+				if (k == ncols && ncols < sizeof(cols) / sizeof(cols[0]))
+					cols[ncols++] = key;
+			}
+		}
+		if (ncols)
+			print_table(out, result, cols, NULL, ncols, generic_cell);
+		return;
+	}
+	if (json_is_object(result)) {
+		const char *key;
+		const json_t *val;
+		json_object_foreach((json_t *)result, key, val) {
+			char *t = cell_text(val);
+			fprintf(out, "%s: %s\n", key, t ? t : "");
+			free(t);
+		}
+		return;
+	}
+	char *t = cell_text(result);
+	fprintf(out, "%s\n", t ? t : "");
+	free(t);
+}
+
+static char *uptime_text(json_int_t s)
+{
+	char buf[32];
+	if (s <= 0)
+		snprintf(buf, sizeof(buf), "-");
+	else if (s < 60)
+		snprintf(buf, sizeof(buf), "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(buf, sizeof(buf), "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
+	else if (s < 86400)
+		snprintf(buf, sizeof(buf), "%lldh%02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
+	else
+		snprintf(buf, sizeof(buf), "%lldd%02lldh", (long long)(s / 86400), (long long)(s % 86400 / 3600));
+	return strdup(buf);
+}
+
+static char *status_cell(const char *col, const json_t *row)
+{
+	const json_t *v = json_object_get(row, col);
+	if (strcmp(col, "uptime_s") == 0)
+		return uptime_text(json_is_integer(v) ? json_integer_value(v) : 0);
+	if (strcmp(col, "pid") == 0 && (!json_is_integer(v) || json_integer_value(v) <= 0))
+		return strdup("-");
+	if (!v || (json_is_string(v) && !*json_string_value(v)))
+		return strdup("-");
+	return cell_text(v);
+}
+
+void ctl_print_status(FILE *out, const json_t *result)
+{
+	static const char *const cols[] = { "name", "pid", "state", "restarts", "uptime_s", "last_exit" };
+	static const char *const heads[] = { "name", "pid", "state", "restarts", "uptime", "last exit" };
+	if (!json_is_array(result)) {
+		ctl_print_generic(out, result);
+		return;
+	}
+	if (json_array_size(result) == 0) {
+		fprintf(out, "(no actors)\n");
+		return;
+	}
+	print_table(out, result, cols, heads, sizeof(cols) / sizeof(cols[0]), status_cell);
+}

@@ -1,0 +1,312 @@
+/* main.c: remsimd, the per-role supervisor.
+ *
+ *   remsimd -c ROLE.cfg [-r RUN_DIR] [-d LOGLEVEL] [--check]
+ *
+ * Starts the broker, waits (bounded) for its hub socket, starts the other
+ * actors in config order, restarts them when they die (lifecycle.c) and
+ * reports every start/exit/give-up/stop to the broker (events.c).  Signals
+ * arrive through a signalfd; SIGTERM/SIGINT stop the actors in reverse start
+ * order and exit 0 (a second one SIGKILLs whatever is left). */
+#include <czmq.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "events.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "sup.h"
+#include "supcfg.h"
+
+int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct actor *sup_broker(struct sup *s)
+{
+	return s->nactors > 0 && s->actors[0].is_broker ? &s->actors[0] : NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: remsimd -c ROLE.cfg [-r RUN_DIR] [-d LOGLEVEL] [--check]\n"
+		"  -c, --config FILE     role config (libconfig; see docs/remsimd.md)\n"
+		"  -r, --run-dir DIR     directory for ipc sockets (overrides run_dir)\n"
+		"  -d, --log-level LVL   debug|info|notice|warn|error (also passed to actors)\n"
+		"      --check           load and validate the config, list the actors, exit\n"
+		"  -h, --help            this text\n"
+		"Signals: SIGTERM/SIGINT stop all actors (reverse start order) and exit 0;\n"
+		"a second SIGTERM/SIGINT kills the remaining actors at once.\n");
+}
+
+static int make_run_dir(const char *dir)
+{
+	char *p = strdup(dir);
+	if (!p)
+		return -1;
+	for (char *q = p + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			LOGD(NULL, "mkdir %s: %s", p, strerror(errno));
+		*q = '/';
+	}
+	int rc = mkdir(p, 0700);
+	if (rc < 0 && errno == EEXIST) {
+		struct stat st;
+		rc = stat(p, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
+		if (rc == 0 && (st.st_mode & 077))
+			LOGW(NULL, "run dir %s is accessible to others (mode %03o)", p, st.st_mode & 0777);
+	}
+	free(p);
+	return rc;
+}
+
+static struct actor *find_by_pid(struct sup *s, pid_t pid)
+{
+	for (int i = 0; i < s->nactors; i++)
+		if (s->actors[i].pid == pid)
+			return &s->actors[i];
+	return NULL;
+}
+
+static void reap_children(struct sup *s)
+{
+	for (;;) {
+		int st;
+		pid_t pid = waitpid(-1, &st, WNOHANG);
+		if (pid <= 0)
+			return;
+		struct actor *a = find_by_pid(s, pid);
+		if (a)
+			lc_dispatch(s, a, AE_EXIT, st);
+		else
+			LOGD(NULL, "reaped orphan pid %d", (int)pid);
+	}
+}
+
+static void begin_shutdown(struct sup *s, int signo)
+{
+	if (s->shutting_down) {
+		LOGW(NULL, "%s again: killing all actors now", strsignal(signo));
+		for (int i = s->nactors - 1; i >= 0; i--)
+			lc_dispatch(s, &s->actors[i], AE_KILL, 0);
+		return;
+	}
+	LOGI(NULL, "%s: stopping %d actors in reverse start order", strsignal(signo), s->nactors);
+	s->shutting_down = 1;
+	for (int i = s->nactors - 1; i >= 0; i--) {
+		enum actor_state st = s->actors[i].state;
+		if (st == AS_IDLE || st == AS_BACKOFF)
+			lc_dispatch(s, &s->actors[i], AE_STOP, 0);
+	}
+}
+
+/* Shutdown goes one actor at a time, last started first.  Returns 1 when
+ * nothing is left running. */
+static int shutdown_step(struct sup *s)
+{
+	for (int i = s->nactors - 1; i >= 0; i--) {
+		struct actor *a = &s->actors[i];
+		if (a->state == AS_STOPPING)
+			return 0;
+		if (a->state == AS_STARTING || a->state == AS_RUNNING) {
+			lc_dispatch(s, a, AE_STOP, 0);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void start_released(struct sup *s)
+{
+	struct actor *b = sup_broker(s);
+	if (b && !s->others_released && b->state == AS_FAILED)
+		s->others_released = 1;
+	if (!s->others_released)
+		return;
+	for (int i = 0; i < s->nactors; i++)
+		if (s->actors[i].state == AS_IDLE)
+			lc_dispatch(s, &s->actors[i], AE_START, 0);
+}
+
+static void fire_timers(struct sup *s)
+{
+	int64_t now = now_ms();
+	for (int i = 0; i < s->nactors; i++) {
+		struct actor *a = &s->actors[i];
+		if (a->deadline_ms && a->deadline_ms <= now) {
+			a->deadline_ms = 0;
+			lc_dispatch(s, a, AE_TIMER, 0);
+		}
+	}
+}
+
+static long next_timeout(const struct sup *s)
+{
+	int64_t now = now_ms(), best = -1;
+	for (int i = 0; i < s->nactors; i++) {
+		int64_t d = s->actors[i].deadline_ms;
+		if (d && (best < 0 || d - now < best))
+			best = d - now < 0 ? 0 : d - now;
+	}
+	return best < 0 ? 1000 : (long)best;
+}
+
+/* Returns 0 on orderly shutdown. */
+static int run(struct sup *s, int sfd)
+{
+	struct actor *b = sup_broker(s);
+	if (b)
+		lc_dispatch(s, b, AE_START, 0);
+	else
+		s->others_released = 1;
+	for (;;) {
+		if (!s->shutting_down)
+			start_released(s);
+		else if (shutdown_step(s))
+			return 0;
+		zmq_pollitem_t items[2] = {
+			{ .socket = NULL, .fd = sfd, .events = ZMQ_POLLIN },
+			{ .socket = events_socket(s->ev), .events = ZMQ_POLLIN },
+		};
+		int rc = zmq_poll(items, s->ev ? 2 : 1, next_timeout(s));
+		if (rc < 0 && zmq_errno() != EINTR) {
+			LOGE(NULL, "poll: %s", zmq_strerror(zmq_errno()));
+			return 1;
+		}
+		if (rc > 0 && (items[0].revents & ZMQ_POLLIN)) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+				if (si.ssi_signo == SIGCHLD)
+					continue;	/* reaped below in any case */
+				if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+					begin_shutdown(s, (int)si.ssi_signo);
+				else
+					LOGI(NULL, "%s ignored", strsignal((int)si.ssi_signo));
+			}
+		}
+		if (rc > 0 && s->ev && (items[1].revents & ZMQ_POLLIN))
+			events_drain(s->ev);
+		reap_children(s);
+		fire_timers(s);
+	}
+}
+
+static void list_actors(const struct sup *s)
+{
+	printf("config %s\nrun_dir %s\nhub %s\ncontrol %s\n", s->config_path, s->run_dir, s->hub,
+	       s->control);
+	for (int i = 0; i < s->nactors; i++) {
+		const struct actor *a = &s->actors[i];
+		printf("actor %s %s", a->name, a->program);
+		for (int j = 0; j < a->nargs; j++)
+			printf(" %s", a->args[j]);
+		printf("%s\n", access(a->program, X_OK) == 0 ? "" : "   # not executable (yet)");
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "run-dir", required_argument, NULL, 'r' },
+		{ "log-level", required_argument, NULL, 'd' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cfg_path = NULL, *run_dir = NULL, *level = NULL;
+	int check_only = 0, c;
+
+	/* Block the signals we read from the signalfd before any thread (ZeroMQ
+	 * I/O threads) exists, so that every thread inherits the mask. */
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	log_init("remsimd");
+	while ((c = getopt_long(argc, argv, "c:r:d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cfg_path = optarg; break;
+		case 'r': run_dir = optarg; break;
+		case 'd': level = optarg; break;
+		case 'C': check_only = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!cfg_path || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (level) {
+		int l = log_level_parse(level);
+		if (l < 0) {
+			fprintf(stderr, "remsimd: unknown log level '%s'\n", level);
+			return 2;
+		}
+		log_set_level((enum log_level)l);
+		setenv("REMSIM_LOG_LEVEL", level, 1);
+	}
+
+	struct sup s = { 0 };
+	char err[512];
+	if (supcfg_load(&s, cfg_path, run_dir, err, sizeof(err)) < 0) {
+		LOGE(NULL, "config error: %s", err);
+		supcfg_free(&s);
+		return 1;
+	}
+	if (check_only) {
+		list_actors(&s);
+		supcfg_free(&s);
+		return 0;
+	}
+	if (make_run_dir(s.run_dir) < 0) {
+		LOGE(NULL, "cannot create run dir %s: %s", s.run_dir, strerror(errno));
+		supcfg_free(&s);
+		return 1;
+	}
+	int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		LOGE(NULL, "signalfd: %s", strerror(errno));
+		supcfg_free(&s);
+		return 1;
+	}
+	/* orphaned grandchildren are re-parented to us and reaped */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	zsys_handler_set(NULL);
+	zsys_set_linger(200);
+	s.ev = events_new(s.hub);
+	if (!s.ev)
+		LOGW(NULL, "lifecycle events will not be reported");
+
+	LOGI(NULL, "supervising %d actors from %s (run dir %s, hub %s)", s.nactors, s.config_path,
+	     s.run_dir, s.hub);
+	int rc = run(&s, sfd);
+	LOGI(NULL, "all actors stopped; exiting");
+	events_destroy(&s.ev);
+	close(sfd);
+	supcfg_free(&s);
+	zsys_shutdown();
+	return rc;
+}

@@ -1,0 +1,90 @@
+/* rest.h: the pieces of the REST actor (osmo-remsim-server compatible HTTP
+ * API translated onto control requests) and how they fit together:
+ *   main.c        options, config file, signals, start/stop
+ *   rest_http.c   libmicrohttpd glue: body collection, bearer token, logging
+ *   rest_routes.c the route table (method + path pattern -> handler)
+ *   rest_json.c   request validation and canonical JSON output (key order)
+ *   rest_ctl.c    one control request round trip over ZeroMQ */
+#ifndef REMSIM_REST_H
+#define REMSIM_REST_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define REST_BASE		"/api/backend/v1"
+#define REST_DEFAULT_LISTEN	"0.0.0.0:9997"
+#define REST_DEFAULT_CONTROL	"ipc:///run/remsim/control"
+#define REST_DEFAULT_TIMEOUT_MS	3000
+#define REST_MAX_BODY		(64 * 1024)
+#define REST_MAX_ID		1023	/* bank, client and slot numbers: 0..1023 */
+
+/* --- rest_ctl.c ---------------------------------------------------------- */
+struct rest_ctl {
+	void *zctx;		/* libzmq context, shared by all request threads */
+	const char *endpoint;
+	int timeout_ms;
+};
+
+int rest_ctl_init(struct rest_ctl *c, const char *endpoint, int timeout_ms);
+void rest_ctl_fini(struct rest_ctl *c);
+/* Send {"cmd":cmd[,"args":[...]],"origin":"rest"} and wait for the reply.
+ * Returns 0 with *result (a new reference, never NULL) on {"ok":true},
+ * else the HTTP status for the failure with a reason in err. */
+int rest_ctl_call(struct rest_ctl *c, const char *cmd, const char *const *args, size_t nargs,
+		  json_t **result, char *err, size_t errlen);
+/* HTTP status for a control error code (usage/range/conflict 400, ...). */
+int rest_ctl_status_for_code(const char *code);
+
+/* --- rest_json.c --------------------------------------------------------- */
+/* Canonical copies (keys in the order osmo-remsim-server emits them; keys
+ * not in its shapes are dropped).  NULL if `in` is not an object. */
+json_t *rj_slotmap(const json_t *in);
+json_t *rj_bank(const json_t *in);
+json_t *rj_client(const json_t *in);
+/* {"<name>":[canonical(elem)...]}; NULL if list is not an array of objects. */
+json_t *rj_wrap_list(const char *name, const json_t *list, json_t *(*canon)(const json_t *));
+/* Compact JSON text (malloc'd), NULL on failure. */
+char *rj_dump(const json_t *j);
+/* Validate a POST /slotmaps body; ids = {bankId, bankSlot, clientId, clientSlot}.
+ * 0 if valid, else -1 with a reason in err. */
+int rj_parse_slotmap_post(const char *body, size_t len, unsigned ids[4], char *err, size_t errlen);
+/* clientId of a <client> ("peer":"C<id>:<slot>"), -1 if not parsable. */
+long rj_client_id(const json_t *client);
+/* Strict decimal number (digits only, no sign/space); -1 if not, -2 if
+ * larger than max. */
+long long rj_parse_uint(const char *s, unsigned long long max);
+
+/* --- rest_routes.c -------------------------------------------------------- */
+struct rest_app {
+	struct rest_ctl ctl;
+	const char *token;	/* bearer token; NULL or "" = no authentication */
+};
+
+struct rest_req {
+	const char *method;
+	const char *path;		/* below REST_BASE, e.g. "/slotmaps/65541" */
+	const char *content_type;	/* NULL if absent */
+	const char *body;
+	size_t body_len;
+};
+
+struct rest_resp {
+	int status;
+	char *body;		/* malloc'd compact JSON, NULL = empty body */
+	char allow[64];		/* Allow header for 405, "" otherwise */
+	char why[192];		/* reason of an error, for the log */
+};
+
+/* Dispatch a request (path already stripped of REST_BASE) to its handler. */
+void rest_route(struct rest_app *app, const struct rest_req *rq, struct rest_resp *rs);
+
+/* --- rest_http.c --------------------------------------------------------- */
+struct rest_http;
+/* Start serving on listen ("ADDR:PORT", "[V6ADDR]:PORT").  NULL on error
+ * with the reason in err. */
+struct rest_http *rest_http_start(struct rest_app *app, const char *listen, char *err, size_t errlen);
+void rest_http_stop(struct rest_http **h);
+/* The port actually bound (useful with port 0). */
+unsigned rest_http_port(const struct rest_http *h);
+
+#endif

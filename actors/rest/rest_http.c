@@ -1,0 +1,292 @@
+/* rest_http.c: the libmicrohttpd side of the REST actor.  Collects the
+ * request body, enforces the optional bearer token, strips the API base
+ * path, hands the request to rest_route() and sends its answer; logs one
+ * line per request (method, path, status, milliseconds). */
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "log.h"
+#include "rest.h"
+
+#define CONNECTION_LIMIT	64
+#define CONNECTION_TIMEOUT_S	30
+
+struct rest_http {
+	struct MHD_Daemon *d;
+	struct rest_app *app;
+	unsigned port;
+};
+
+/* per-request state, from the first callback to the completion notice */
+struct reqstate {
+	struct timespec t0;
+	char *body;
+	size_t len, cap;
+	int too_big;
+	int status;		/* 0 until a response was queued */
+	char method[16];
+	char *url;
+	char why[192];
+};
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000L + (now.tv_nsec - t0->tv_nsec) / 1000000L;
+}
+
+static int append_body(struct reqstate *r, const char *data, size_t n)
+{
+	if (r->too_big || r->len + n > REST_MAX_BODY) {
+		r->too_big = 1;
+		return 0;
+	}
+	if (r->len + n + 1 > r->cap) {
+		size_t cap = r->cap ? r->cap : 1024;
+		while (cap < r->len + n + 1)
+			cap *= 2;
+		char *b = realloc(r->body, cap);
+		if (!b)
+			return -1;
+		r->body = b;
+		r->cap = cap;
+	}
+	memcpy(r->body + r->len, data, n);
+	r->len += n;
+	r->body[r->len] = '\0';
+	return 0;
+}
+
+/* copy of s for the log, control characters replaced by '?' */
+static char *printable_copy(const char *s)
+{
+	char *c = strdup(s);
+	for (char *p = c; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return c;
+}
+
+/* Constant-time comparison of the presented token with ours. */
+static int token_ok(const char *want, const char *header)
+{
+	static const char scheme[] = "Bearer ";
+	if (!header || strncasecmp(header, scheme, sizeof(scheme) - 1))
+		return 0;
+	const char *got = header + sizeof(scheme) - 1;
+	while (*got == ' ')
+		got++;
+	size_t wl = strlen(want), gl = strlen(got);
+	unsigned char diff = wl != gl;
+	for (size_t i = 0; i < gl; i++)
+		diff |= (unsigned char)got[i] ^ (unsigned char)want[i % (wl ? wl : 1)];
+	return diff == 0;
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *c, struct reqstate *r, struct rest_resp *rs)
+{
+	struct MHD_Response *resp;
+	if (rs->body) {
+		resp = MHD_create_response_from_buffer(strlen(rs->body), rs->body,
+						       MHD_RESPMEM_MUST_FREE);
+		if (resp) {
+			rs->body = NULL;	/* owned by resp now */
+			MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+		}
+	} else {
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	}
+	free(rs->body);
+	rs->body = NULL;
+	if (!resp)
+		return MHD_NO;
+	if (rs->status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"remsim\"");
+	if (rs->status == MHD_HTTP_METHOD_NOT_ALLOWED && rs->allow[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, rs->allow);
+	r->status = rs->status;
+	snprintf(r->why, sizeof(r->why), "%s", rs->why);
+	enum MHD_Result ret = MHD_queue_response(c, (unsigned)rs->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	struct rest_http *h = cls;
+	struct reqstate *r = *con_cls;
+	(void)version;
+	if (!r) {	/* headers only so far */
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &r->t0);
+		snprintf(r->method, sizeof(r->method), "%s", method);
+		r->url = printable_copy(url);
+		*con_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (append_body(r, upload_data, *upload_data_size) < 0)
+			return MHD_NO;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	struct rest_resp rs = { .status = 500 };
+	const char *token = h->app->token;
+	size_t blen = strlen(REST_BASE);
+	if (token && *token &&
+	    !token_ok(token, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION))) {
+		rs.status = MHD_HTTP_UNAUTHORIZED;
+		snprintf(rs.why, sizeof(rs.why), "missing or wrong bearer token");
+	} else if (r->too_big) {
+		rs.status = MHD_HTTP_CONTENT_TOO_LARGE;
+		snprintf(rs.why, sizeof(rs.why), "body larger than %d bytes", REST_MAX_BODY);
+	} else if (strncmp(url, REST_BASE, blen) || url[blen] != '/') {
+		rs.status = MHD_HTTP_NOT_FOUND;
+		snprintf(rs.why, sizeof(rs.why), "not below %s", REST_BASE);
+	} else {
+		struct rest_req rq = {
+			.method = method,
+			.path = url + blen,
+			.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+								    MHD_HTTP_HEADER_CONTENT_TYPE),
+			.body = r->body,
+			.body_len = r->len,
+		};
+		rest_route(h->app, &rq, &rs);
+	}
+	return send_resp(c, r, &rs);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct reqstate *r = *con_cls;
+	(void)cls, (void)c;
+	if (!r)
+		return;
+	long ms = ms_since(&r->t0);
+	if (!r->status)
+		LOGW(NULL, "%s %s aborted after %ld ms (termination code %d)", r->method,
+		     r->url ? r->url : "?", ms, (int)toe);
+	else if (r->why[0])
+		LOGI(NULL, "%s %s %d %ld ms: %s", r->method, r->url ? r->url : "?", r->status, ms,
+		     r->why);
+	else
+		LOGI(NULL, "%s %s %d %ld ms", r->method, r->url ? r->url : "?", r->status, ms);
+	free(r->url);
+	free(r->body);
+	free(r);
+	*con_cls = NULL;
+}
+
+/* libmicrohttpd's own messages: one line each into our log */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char buf[512];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	LOGW(NULL, "http: %s", buf);
+}
+
+/* "ADDR:PORT", "[V6ADDR]:PORT", ":PORT" or "*:PORT" -> socket address */
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, unsigned *port,
+			char *err, size_t errlen)
+{
+	char host[256];
+	const char *colon = strrchr(listen, ':');
+	if (!colon || !colon[1]) {
+		snprintf(err, errlen, "--listen '%s': expected ADDR:PORT", listen);
+		return -1;
+	}
+	long long p = rj_parse_uint(colon + 1, 65535);
+	if (p < 0) {
+		snprintf(err, errlen, "--listen '%s': port must be 0..65535", listen);
+		return -1;
+	}
+	size_t hl = (size_t)(colon - listen);
+	const char *hs = listen;
+	if (hl >= 2 && hs[0] == '[' && hs[hl - 1] == ']')
+		hs++, hl -= 2;
+	if (hl >= sizeof(host)) {
+		snprintf(err, errlen, "--listen '%s': address too long", listen);
+		return -1;
+	}
+	memcpy(host, hs, hl);
+	host[hl] = '\0';
+	if (!strcmp(host, "") || !strcmp(host, "*"))
+		snprintf(host, sizeof(host), "0.0.0.0");
+	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res = NULL;
+	int rc = getaddrinfo(host, colon + 1, &hints, &res);
+	if (rc || !res) {
+		snprintf(err, errlen, "--listen '%s': %s", listen, gai_strerror(rc));
+		return -1;
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*port = (unsigned)p;
+	freeaddrinfo(res);
+	return 0;
+}
+
+struct rest_http *rest_http_start(struct rest_app *app, const char *listen, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	unsigned port;
+	if (parse_listen(listen, &ss, &port, err, errlen))
+		return NULL;
+	struct rest_http *h = calloc(1, sizeof(*h));
+	if (!h) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	h->app = app;
+	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	h->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, h,
+				MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,	/* must be first */
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
+				MHD_OPTION_END);
+	if (!h->d) {
+		snprintf(err, errlen, "cannot listen on %s (address in use or not local?)", listen);
+		free(h);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+	h->port = di ? di->port : port;
+	return h;
+}
+
+void rest_http_stop(struct rest_http **h)
+{
+	if (!*h)
+		return;
+	MHD_stop_daemon((*h)->d);
+	free(*h);
+	*h = NULL;
+}
+
+unsigned rest_http_port(const struct rest_http *h)
+{
+	return h->port;
+}

@@ -1,0 +1,639 @@
+/* actor.c: the actor side of the broker envelope (see actor.h): argument
+ * parsing, HELLO/WELCOME, a zloop-based event loop dispatching the broker's
+ * messages to callbacks, timers, fd watchers and the request helpers. */
+#include "actor.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define HELLO_RESEND_MS	1000
+#define HUB_BATCH	256
+
+struct actor_timer {
+	struct actor *a;
+	int id;
+	unsigned remaining;	/* 0: forever */
+	actor_timer_fn *fn;
+	void *arg;
+	struct actor_timer *next;
+};
+
+struct actor_fdw {
+	struct actor *a;
+	int fd;
+	actor_fd_fn *fn;
+	void *arg;
+	struct actor_fdw *next;
+};
+
+struct actor {
+	char name[ENV_NAME_MAX];
+	char *config;
+	zsock_t *hub;
+	void *hubh;		/* libzmq handle of hub */
+	zloop_t *loop;
+	struct actor_cbs cbs;
+	void *ud;
+	struct env_msg msg;
+	int stop;
+	int welcomed;
+	unsigned long drops;
+
+	struct actor_conn **conns;
+	size_t nconns, capconns;
+
+	struct actor_timer *timers;
+	struct actor_fdw *fds;
+};
+
+/* ---- arguments ------------------------------------------------------------ */
+
+static void usage(FILE *out, const char *prog, const char *extra)
+{
+	fprintf(out,
+		"usage: %s --hub ENDPOINT --name NAME [--config FILE] [OPTIONS...]\n"
+		"  --hub ENDPOINT   the broker's hub (ZeroMQ ROUTER), env REMSIM_HUB\n"
+		"  --name NAME      actor name (DEALER routing id), env REMSIM_NAME\n"
+		"  --config FILE    the role's config file, env REMSIM_CONFIG\n"
+		"  --help           this text\n", prog);
+	if (extra && *extra)
+		fprintf(out, "%s\n", extra);
+}
+
+int actor_parse_args(int argc, char **argv, struct actor_args *args,
+		     const char *prog, const char *help_extra)
+{
+	memset(args, 0, sizeof(*args));
+	args->hub = getenv("REMSIM_HUB");
+	args->name = getenv("REMSIM_NAME");
+	args->config = getenv("REMSIM_CONFIG");
+	int w = 1;	/* unknown arguments are compacted to argv[1..w) */
+	for (int r = 1; r < argc; r++) {
+		const char *o = argv[r];
+		const char **dst = NULL;
+		const char *optname = NULL;
+		if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+			usage(stdout, prog, help_extra);
+			args->exit_code = 0;
+			return 1;
+		}
+		if (!strcmp(o, "--")) {
+			while (++r < argc)
+				argv[w++] = argv[r];
+			break;
+		}
+		static const char *const names[] = { "--hub", "--name", "--config" };
+		for (int k = 0; k < 3; k++) {
+			size_t l = strlen(names[k]);
+			if (!strncmp(o, names[k], l) && (o[l] == '\0' || o[l] == '=')) {
+				dst = k == 0 ? &args->hub : k == 1 ? &args->name : &args->config;
+				optname = names[k];
+				if (o[l] == '=') {
+					*dst = o + l + 1;
+					dst = NULL;
+				}
+				break;
+			}
+		}
+		if (!optname) {
+			argv[w++] = argv[r];
+			continue;
+		}
+		if (dst) {
+			if (r + 1 >= argc) {
+				fprintf(stderr, "%s: %s needs a value\n", prog, optname);
+				args->exit_code = 2;
+				return 1;
+			}
+			*dst = argv[++r];
+		}
+	}
+	if (w < argc)
+		argv[w] = NULL;
+	args->argc = w;
+	args->argv = argv;
+	if (!args->hub || !*args->hub || !args->name || !*args->name) {
+		fprintf(stderr, "%s: --hub and --name are required (or REMSIM_HUB/REMSIM_NAME)\n", prog);
+		usage(stderr, prog, help_extra);
+		args->exit_code = 2;
+		return 1;
+	}
+	if (strlen(args->name) >= ENV_NAME_MAX) {
+		fprintf(stderr, "%s: name too long (max %d)\n", prog, ENV_NAME_MAX - 1);
+		args->exit_code = 2;
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- connection table ----------------------------------------------------- */
+
+static struct actor_conn *conn_find(const struct actor *a, uint32_t id, size_t *idx)
+{
+	for (size_t i = 0; i < a->nconns; i++)
+		if (a->conns[i]->id == id) {
+			if (idx)
+				*idx = i;
+			return a->conns[i];
+		}
+	return NULL;
+}
+
+static void conn_free(struct actor_conn *c)
+{
+	if (c) {
+		free(c->meta);
+		free(c);
+	}
+}
+
+static void conn_remove(struct actor *a, uint32_t id)
+{
+	size_t i;
+	struct actor_conn *c = conn_find(a, id, &i);
+	if (!c)
+		return;
+	a->conns[i] = a->conns[--a->nconns];
+	conn_free(c);
+}
+
+static int set_meta(struct actor_conn *c, const void *meta, size_t len)
+{
+	uint8_t *m = NULL;
+	if (len) {
+		m = malloc(len);
+		if (!m)
+			return -1;
+		memcpy(m, meta, len);
+	}
+	free(c->meta);
+	c->meta = m;
+	c->meta_len = len;
+	return 0;
+}
+
+/* Add or update; NULL on allocation failure. */
+static struct actor_conn *conn_upsert(struct actor *a, uint32_t id, const char *peer,
+				      const char *origin, const void *meta, size_t meta_len)
+{
+	struct actor_conn *c = conn_find(a, id, NULL);
+	if (!c) {
+		if (a->nconns == a->capconns) {
+			size_t cap = a->capconns ? a->capconns * 2 : 16;
+			struct actor_conn **n = realloc(a->conns, cap * sizeof(*n));
+			if (!n)
+				return NULL;
+			a->conns = n;
+			a->capconns = cap;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return NULL;
+		c->id = id;
+		a->conns[a->nconns++] = c;
+	}
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	snprintf(c->origin, sizeof(c->origin), "%s", origin);
+	set_meta(c, meta, meta_len);
+	return c;
+}
+
+const struct actor_conn *actor_conn_find(const struct actor *a, uint32_t conn)
+{
+	return conn_find(a, conn, NULL);
+}
+
+size_t actor_conn_count(const struct actor *a) { return a->nconns; }
+
+const struct actor_conn *actor_conn_at(const struct actor *a, size_t i)
+{
+	return i < a->nconns ? a->conns[i] : NULL;
+}
+
+/* ---- WELCOME -------------------------------------------------------------- */
+
+/* Apply a WELCOME: conns not listed any more are reported down (only when
+ * report is set, i.e. after a broker restart), listed ones are (re)stored.
+ * Listed connections are reported up later (report) or by actor_run(). */
+static int apply_welcome(struct actor *a, const struct env_msg *m, int report)
+{
+	uint32_t count;
+	if (env_frame_u32(m, 1, &count) || m->n != 2 + (size_t)count * 4) {
+		LOGE(NULL, "malformed WELCOME (%zu frames)", m->n);
+		return -1;
+	}
+	/* mark: anything not re-listed is gone */
+	uint8_t *seen = calloc(a->nconns + 1, 1);
+	if (!seen)
+		return -1;
+	size_t old = a->nconns;
+	for (uint32_t k = 0; k < count; k++) {
+		uint32_t id;
+		char peer[ENV_PEER_MAX], origin[ENV_ORIGIN_MAX];
+		size_t ml;
+		size_t base = 2 + (size_t)k * 4;
+		if (env_frame_u32(m, base, &id) || env_frame_str(m, base + 1, peer, sizeof(peer)) ||
+		    env_frame_str(m, base + 2, origin, sizeof(origin))) {
+			LOGE(NULL, "malformed WELCOME entry %u", k);
+			continue;
+		}
+		const uint8_t *meta = env_frame(m, base + 3, &ml);
+		size_t idx;
+		if (conn_find(a, id, &idx) && idx < old)
+			seen[idx] = 1;
+		conn_upsert(a, id, peer, origin, meta, ml);
+	}
+	if (report) {
+		for (size_t i = old; i-- > 0;) {
+			if (seen[i])
+				continue;
+			struct actor_conn *c = a->conns[i];
+			uint32_t id = c->id;
+			char peer[ENV_PEER_MAX], origin[ENV_ORIGIN_MAX];
+			snprintf(peer, sizeof(peer), "%s", c->peer);
+			snprintf(origin, sizeof(origin), "%s", c->origin);
+			conn_remove(a, id);
+			if (a->cbs.on_conn_down)
+				a->cbs.on_conn_down(a, id, peer, origin, "broker restarted", a->ud);
+		}
+		for (size_t i = 0; i < a->nconns; i++)
+			if (a->cbs.on_conn_up)
+				a->cbs.on_conn_up(a, a->conns[i], 1, a->ud);
+	}
+	free(seen);
+	a->welcomed = 1;
+	LOGI(NULL, "welcome from broker: %u connection(s)", count);
+	return 0;
+}
+
+/* ---- control -------------------------------------------------------------- */
+
+static void handle_ctlreq(struct actor *a, const struct env_msg *m)
+{
+	uint32_t reqid;
+	size_t jl;
+	const uint8_t *js = env_frame(m, 2, &jl);
+	if (env_frame_u32(m, 1, &reqid) || !js) {
+		LOGE(NULL, "malformed CTLREQ");
+		return;
+	}
+	json_error_t jerr;
+	json_t *req = json_loadb((const char *)js, jl, 0, &jerr);
+	json_t *rep = NULL, *result = NULL;
+	char err[256] = "";
+	const char *cmd = req ? json_string_value(json_object_get(req, "cmd")) : NULL;
+	if (!cmd) {
+		snprintf(err, sizeof(err), "malformed request");
+	} else if (!a->cbs.on_ctl) {
+		snprintf(err, sizeof(err), "actor %s has no commands", a->name);
+	} else {
+		json_t *args = json_object_get(req, "args");
+		int want_json = json_is_true(json_object_get(req, "json"));
+		result = a->cbs.on_ctl(a, cmd, args ? args : json_null(), want_json,
+				       err, sizeof(err), a->ud);
+		if (!result && !err[0])
+			snprintf(err, sizeof(err), "%s failed", cmd);
+	}
+	if (result)
+		rep = json_pack("{s:b, s:o}", "ok", 1, "result", result);
+	else
+		rep = json_pack("{s:b, s:s}", "ok", 0, "error", err);
+	char *txt = rep ? json_dumps(rep, JSON_COMPACT) : NULL;
+	if (!txt || env_send_ctl(a->hubh, NULL, ENV_CTLREP, reqid, txt) < 0)
+		LOGE(NULL, "cannot send control reply %u", reqid);
+	free(txt);
+	json_decref(rep);
+	json_decref(req);
+}
+
+/* ---- hub messages --------------------------------------------------------- */
+
+static void handle_msg(struct actor *a, const struct env_msg *m)
+{
+	enum env_cmd cmd = env_msg_cmd(m, 0);
+	uint32_t id = 0;
+	char peer[ENV_PEER_MAX], origin[ENV_ORIGIN_MAX], reason[256];
+	size_t len;
+	const uint8_t *d;
+
+	switch (cmd) {
+	case ENV_RECV:
+		d = env_frame(m, 2, &len);
+		if (m->n != 3 || env_frame_u32(m, 1, &id) || !d)
+			break;
+		if (a->cbs.on_rspro)
+			a->cbs.on_rspro(a, id, d, len, a->ud);
+		return;
+	case ENV_UP: {
+		d = env_frame(m, 4, &len);
+		if (m->n != 5 || env_frame_u32(m, 1, &id) || env_frame_str(m, 2, peer, sizeof(peer)) ||
+		    env_frame_str(m, 3, origin, sizeof(origin)))
+			break;
+		struct actor_conn *c = conn_upsert(a, id, peer, origin, d, len);
+		if (c && a->cbs.on_conn_up)
+			a->cbs.on_conn_up(a, c, 0, a->ud);
+		return;
+	}
+	case ENV_DOWN:
+		if (m->n != 5 || env_frame_u32(m, 1, &id) || env_frame_str(m, 2, peer, sizeof(peer)) ||
+		    env_frame_str(m, 3, origin, sizeof(origin)) ||
+		    env_frame_str(m, 4, reason, sizeof(reason)))
+			break;
+		conn_remove(a, id);
+		if (a->cbs.on_conn_down)
+			a->cbs.on_conn_down(a, id, peer, origin, reason, a->ud);
+		return;
+	case ENV_CTLREQ:
+		handle_ctlreq(a, m);
+		return;
+	case ENV_REHELLO:
+		LOGW(NULL, "broker does not know us (restarted?): saying hello again");
+		if (env_send_hello(a->hubh, a->name, getpid()) < 0)
+			LOGE(NULL, "cannot send HELLO: %s", zmq_strerror(errno));
+		return;
+	case ENV_WELCOME:
+		apply_welcome(a, m, 1);
+		return;
+	default:
+		break;
+	}
+	LOGE(NULL, "unexpected or malformed message from broker (%s, %zu frames)",
+	     env_cmd_name(cmd), m->n);
+}
+
+static int on_hub(zloop_t *loop, zsock_t *sock, void *arg)
+{
+	(void)loop;
+	(void)sock;
+	struct actor *a = arg;
+	for (int i = 0; i < HUB_BATCH && !a->stop; i++) {
+		if (env_msg_recv(&a->msg, a->hubh, ZMQ_DONTWAIT) < 0)
+			break;
+		handle_msg(a, &a->msg);
+	}
+	return a->stop ? -1 : 0;
+}
+
+/* ---- life cycle ----------------------------------------------------------- */
+
+static int wait_welcome(struct actor *a)
+{
+	int timeout = 10000;
+	const char *e = getenv("REMSIM_HELLO_TIMEOUT_MS");
+	if (e && atoi(e) > 0)
+		timeout = atoi(e);
+	int64_t end = zclock_mono() + timeout, next_hello = 0;
+	while (!zsys_interrupted) {
+		int64_t now = zclock_mono();
+		if (now >= end)
+			break;
+		if (now >= next_hello) {
+			if (env_send_hello(a->hubh, a->name, getpid()) < 0 && errno != EAGAIN)
+				LOGE(NULL, "cannot send HELLO: %s", zmq_strerror(errno));
+			next_hello = now + HELLO_RESEND_MS;
+		}
+		zmq_pollitem_t pi = { a->hubh, 0, ZMQ_POLLIN, 0 };
+		long wait = (long)((next_hello < end ? next_hello : end) - now);
+		if (zmq_poll(&pi, 1, wait) <= 0)
+			continue;
+		while (env_msg_recv(&a->msg, a->hubh, ZMQ_DONTWAIT) > 0) {
+			if (env_msg_cmd(&a->msg, 0) == ENV_WELCOME)
+				return apply_welcome(a, &a->msg, 0);
+			/* anything before WELCOME belongs to an earlier life */
+		}
+	}
+	LOGE(NULL, "no WELCOME from the broker at %s within %d ms", zsock_endpoint(a->hub), timeout);
+	return -1;
+}
+
+struct actor *actor_new(const struct actor_args *args, const struct actor_cbs *cbs, void *ud)
+{
+	log_init(args->name);
+	struct actor *a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	snprintf(a->name, sizeof(a->name), "%s", args->name);
+	a->config = args->config ? strdup(args->config) : NULL;
+	if (cbs)
+		a->cbs = *cbs;
+	a->ud = ud;
+	env_msg_init(&a->msg);
+	a->hub = zsock_new(ZMQ_DEALER);
+	if (!a->hub)
+		goto fail;
+	zsock_set_identity(a->hub, a->name);
+	zsock_set_linger(a->hub, 500);
+	zsock_set_sndhwm(a->hub, 10000);
+	zsock_set_rcvhwm(a->hub, 10000);
+	if (zsock_connect(a->hub, "%s", args->hub) < 0) {
+		LOGE(NULL, "cannot connect to hub %s", args->hub);
+		goto fail;
+	}
+	a->hubh = zsock_resolve(a->hub);
+	a->loop = zloop_new();
+	if (!a->loop)
+		goto fail;
+	if (zloop_reader(a->loop, a->hub, on_hub, a) < 0)
+		goto fail;
+	if (wait_welcome(a) < 0)
+		goto fail;
+	return a;
+fail:
+	actor_destroy(&a);
+	return NULL;
+}
+
+void actor_destroy(struct actor **ap)
+{
+	struct actor *a = ap ? *ap : NULL;
+	if (!a)
+		return;
+	zloop_destroy(&a->loop);
+	zsock_destroy(&a->hub);
+	env_msg_free(&a->msg);
+	for (size_t i = 0; i < a->nconns; i++)
+		conn_free(a->conns[i]);
+	free(a->conns);
+	while (a->timers) {
+		struct actor_timer *t = a->timers;
+		a->timers = t->next;
+		free(t);
+	}
+	while (a->fds) {
+		struct actor_fdw *f = a->fds;
+		a->fds = f->next;
+		free(f);
+	}
+	free(a->config);
+	free(a);
+	*ap = NULL;
+}
+
+int actor_run(struct actor *a)
+{
+	/* report the connections WELCOME handed back */
+	for (size_t i = 0; i < a->nconns && !a->stop; i++)
+		if (a->cbs.on_conn_up)
+			a->cbs.on_conn_up(a, a->conns[i], 1, a->ud);
+	if (a->stop)
+		return 0;
+	zloop_start(a->loop);
+	return 0;
+}
+
+void actor_stop(struct actor *a) { a->stop = 1; }
+const char *actor_name(const struct actor *a) { return a->name; }
+const char *actor_config(const struct actor *a) { return a->config; }
+zloop_t *actor_loop(struct actor *a) { return a->loop; }
+unsigned long actor_drops(const struct actor *a) { return a->drops; }
+
+/* ---- timers and fds ------------------------------------------------------- */
+
+static void timer_unlink(struct actor *a, struct actor_timer *t)
+{
+	for (struct actor_timer **pp = &a->timers; *pp; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			free(t);
+			return;
+		}
+}
+
+static int timer_tramp(zloop_t *loop, int id, void *arg)
+{
+	(void)loop;
+	(void)id;
+	struct actor_timer *t = arg;
+	struct actor *a = t->a;
+	actor_timer_fn *fn = t->fn;
+	void *farg = t->arg;
+	if (t->remaining && --t->remaining == 0)
+		timer_unlink(a, t);	/* zloop drops it after this call */
+	fn(a, farg);
+	return a->stop ? -1 : 0;
+}
+
+int actor_timer_add(struct actor *a, unsigned ms, unsigned times, actor_timer_fn *fn, void *arg)
+{
+	struct actor_timer *t = calloc(1, sizeof(*t));
+	if (!t)
+		return -1;
+	*t = (struct actor_timer){ .a = a, .remaining = times, .fn = fn, .arg = arg, .next = a->timers };
+	t->id = zloop_timer(a->loop, ms ? ms : 1, times, timer_tramp, t);
+	if (t->id < 0) {
+		free(t);
+		return -1;
+	}
+	a->timers = t;
+	return t->id;
+}
+
+void actor_timer_cancel(struct actor *a, int id)
+{
+	for (struct actor_timer *t = a->timers; t; t = t->next)
+		if (t->id == id) {
+			zloop_timer_end(a->loop, id);
+			timer_unlink(a, t);
+			return;
+		}
+}
+
+static int fd_tramp(zloop_t *loop, zmq_pollitem_t *item, void *arg)
+{
+	(void)loop;
+	(void)item;
+	struct actor_fdw *f = arg;
+	struct actor *a = f->a;
+	f->fn(a, f->fd, f->arg);
+	return a->stop ? -1 : 0;
+}
+
+int actor_fd_add(struct actor *a, int fd, short events, actor_fd_fn *fn, void *arg)
+{
+	struct actor_fdw *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	*f = (struct actor_fdw){ .a = a, .fd = fd, .fn = fn, .arg = arg, .next = a->fds };
+	zmq_pollitem_t pi = { NULL, fd, events, 0 };
+	if (zloop_poller(a->loop, &pi, fd_tramp, f) < 0) {
+		free(f);
+		return -1;
+	}
+	a->fds = f;
+	return 0;
+}
+
+void actor_fd_remove(struct actor *a, int fd)
+{
+	zmq_pollitem_t pi = { NULL, fd, 0, 0 };
+	zloop_poller_end(a->loop, &pi);
+	for (struct actor_fdw **pp = &a->fds; *pp; pp = &(*pp)->next)
+		if ((*pp)->fd == fd) {
+			struct actor_fdw *f = *pp;
+			*pp = f->next;
+			free(f);
+			return;
+		}
+}
+
+/* ---- requests ------------------------------------------------------------- */
+
+static int sent(struct actor *a, int rc, const char *what)
+{
+	if (rc < 0) {
+		int e = errno;
+		a->drops++;
+		if (a->drops == 1 || a->drops % 1000 == 0)
+			LOGW(NULL, "%s dropped: %s (%lu drops so far)", what, zmq_strerror(e), a->drops);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int actor_send_rspro(struct actor *a, uint32_t conn, const uint8_t *der, size_t len)
+{
+	return sent(a, env_send_rspro(a->hubh, NULL, ENV_SEND, conn, der, len), "SEND");
+}
+
+int actor_bind(struct actor *a, uint32_t conn, const char *name, const uint8_t *der, size_t len)
+{
+	int rc = sent(a, env_send_bind(a->hubh, conn, name, der, len), "BIND");
+	if (rc == 0 && strcmp(name, a->name) != 0)
+		conn_remove(a, conn);
+	return rc;
+}
+
+int actor_set_meta(struct actor *a, uint32_t conn, const void *meta, size_t len)
+{
+	if (len > ENV_META_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	int rc = sent(a, env_send_meta(a->hubh, conn, meta, len), "META");
+	struct actor_conn *c = conn_find(a, conn, NULL);
+	if (rc == 0 && c)
+		set_meta(c, meta, len);
+	return rc;
+}
+
+int actor_open(struct actor *a, const char *key, const char *host, uint16_t port, const char *policy)
+{
+	return sent(a, env_send_open(a->hubh, key, host, port, policy), "OPEN");
+}
+
+int actor_close(struct actor *a, uint32_t conn, const char *reason)
+{
+	return sent(a, env_send_close(a->hubh, conn, reason), "CLOSE");
+}
+
+int actor_cancel(struct actor *a, const char *key)
+{
+	return sent(a, env_send_cancel(a->hubh, key), "CANCEL");
+}

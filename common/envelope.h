@@ -1,0 +1,114 @@
+/* envelope.h: the ZeroMQ message set between the broker and the actors of a
+ * role (docs/envelope.md is the reference).
+ *
+ * Every message is multipart; frame 0 is a short upper-case command string,
+ * numbers are decimal ASCII, RSPRO PDUs travel as their DER octets unchanged.
+ * Actors use a DEALER whose routing id is their name; the broker a ROUTER
+ * (on the broker side the ROUTER's routing-id frame precedes frame 0).
+ *
+ * Receiving reuses one struct env_msg (no allocation per message once warm);
+ * sending copies the caller's buffers (zmq_send), so nothing has to outlive
+ * the call.  All send functions are non-blocking: -1 with errno EAGAIN when
+ * the peer's high-water mark is reached (the caller counts the drop), and
+ * EHOSTUNREACH when a ROUTER route is unknown (ZMQ_ROUTER_MANDATORY). */
+#ifndef REMSIM_ENVELOPE_H
+#define REMSIM_ENVELOPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum env_cmd {
+	ENV_UNKNOWN = 0,
+	/* actor -> broker */
+	ENV_HELLO,	/* HELLO name pid */
+	ENV_SEND,	/* SEND conn der */
+	ENV_BIND,	/* BIND conn actor [der] */
+	ENV_META,	/* META conn bytes */
+	ENV_OPEN,	/* OPEN key host port policy */
+	ENV_CLOSE,	/* CLOSE conn reason */
+	ENV_CANCEL,	/* CANCEL key */
+	ENV_CTLREP,	/* CTLREP reqid json */
+	/* broker -> actor */
+	ENV_WELCOME,	/* WELCOME count {conn peer origin meta}*count */
+	ENV_RECV,	/* RECV conn der */
+	ENV_UP,		/* UP conn peer origin meta */
+	ENV_DOWN,	/* DOWN conn peer origin reason */
+	ENV_CTLREQ,	/* CTLREQ reqid json */
+	ENV_REHELLO,	/* REHELLO  (broker does not know you: say HELLO again) */
+	/* supervisor -> broker (FIXED, see docs/envelope.md) */
+	ENV_EVENT,	/* EVENT actor kind pid detail restarts */
+	ENV__COUNT
+};
+
+/* "HELLO" -> ENV_HELLO, ...; ENV_UNKNOWN for anything else. */
+enum env_cmd env_cmd_parse(const void *data, size_t len);
+const char *env_cmd_name(enum env_cmd cmd);
+
+/* Policies of OPEN. */
+#define ENV_POLICY_RECONNECT	"reconnect"	/* broker re-establishes with the back-off table */
+#define ENV_POLICY_ONCE		"once"		/* one attempt; DOWN when it fails or ends */
+
+/* Origin strings in UP/DOWN/WELCOME: "listen:NAME" or "out:KEY". */
+#define ENV_ORIGIN_LISTEN	"listen:"
+#define ENV_ORIGIN_OUT		"out:"
+
+#define ENV_NAME_MAX	64	/* actor names, keys (incl. NUL) */
+#define ENV_PEER_MAX	64	/* "address:port" (incl. NUL) */
+#define ENV_ORIGIN_MAX	80
+#define ENV_META_MAX	1024	/* opaque per-connection metadata */
+
+/* ---- receiving ---------------------------------------------------------- */
+
+struct env_frames;
+struct env_msg {
+	struct env_frames *f;	/* private */
+	size_t n;		/* frames received */
+};
+
+void env_msg_init(struct env_msg *m);
+void env_msg_free(struct env_msg *m);
+/* Receive one whole multipart message from a libzmq socket handle (use
+ * zsock_resolve() on a zsock_t).  flags: 0 or ZMQ_DONTWAIT.  Returns the
+ * number of frames, or -1 (errno from zmq_msg_recv, e.g. EAGAIN). */
+int env_msg_recv(struct env_msg *m, void *sock, int flags);
+/* Frame i (NULL with *len 0 when i >= n). */
+const uint8_t *env_frame(const struct env_msg *m, size_t i, size_t *len);
+/* Copy frame i as a NUL-terminated string; -1 if absent, too long, or it
+ * contains a NUL. */
+int env_frame_str(const struct env_msg *m, size_t i, char *buf, size_t cap);
+/* Frame i as an unsigned decimal; -1 if absent or not a number <= max. */
+int env_frame_u32(const struct env_msg *m, size_t i, uint32_t *out);
+/* The command in frame i (frame 0 for a DEALER, 1 for a ROUTER). */
+enum env_cmd env_msg_cmd(const struct env_msg *m, size_t i);
+
+/* ---- sending -------------------------------------------------------------
+ * route: the ROUTER routing id (actor name) or NULL on a DEALER. */
+
+struct env_part {
+	const void *data;
+	size_t len;
+};
+/* Generic: send n frames as one message (non-blocking). */
+int env_sendv(void *sock, const char *route, const struct env_part *parts, size_t n);
+
+int env_send_hello(void *sock, const char *name, pid_t pid);
+/* Broker side of WELCOME is built with env_sendv() (variable length). */
+int env_send_rspro(void *sock, const char *route, enum env_cmd cmd /* ENV_SEND or ENV_RECV */,
+		   uint32_t conn, const uint8_t *der, size_t len);
+int env_send_bind(void *sock, uint32_t conn, const char *actor, const uint8_t *der, size_t len);
+int env_send_meta(void *sock, uint32_t conn, const void *meta, size_t len);
+int env_send_open(void *sock, const char *key, const char *host, uint16_t port, const char *policy);
+int env_send_close(void *sock, uint32_t conn, const char *reason);
+int env_send_cancel(void *sock, const char *key);
+int env_send_ctl(void *sock, const char *route, enum env_cmd cmd /* CTLREQ or CTLREP */,
+		 uint32_t reqid, const char *json);
+int env_send_up(void *sock, const char *route, uint32_t conn, const char *peer,
+		const char *origin, const void *meta, size_t meta_len);
+int env_send_down(void *sock, const char *route, uint32_t conn, const char *peer,
+		  const char *origin, const char *reason);
+int env_send_rehello(void *sock, const char *route);
+int env_send_event(void *sock, const char *actor, const char *kind, pid_t pid,
+		   const char *detail, int restarts);
+
+#endif

@@ -1,0 +1,213 @@
+/* st2_simsock.c: SIMtrace2 transport over a unix stream socket to the
+ * st2sim simulator (see st2_simsock.h for the framing). */
+#include "st2_simsock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define ST2_SIMSOCK_NOMINAL_IN 4
+
+struct st2_simsock {
+	struct st2_transport base;     /* first member */
+	char ctx_name[32];
+	int fd;
+	struct st2_sim_rx rx;
+};
+
+int st2_sim_frame(uint8_t tag, const uint8_t *msg, size_t len, uint8_t *out, size_t outlen)
+{
+	if (len > ST2_SIM_FRAME_MAX || outlen < ST2_SIM_FRAME_HDR + len)
+		return -1;
+	out[0] = tag;
+	out[1] = (uint8_t)len;
+	out[2] = (uint8_t)(len >> 8);
+	if (len)
+		memcpy(out + ST2_SIM_FRAME_HDR, msg, len);
+	return (int)(ST2_SIM_FRAME_HDR + len);
+}
+
+int st2_sim_rx_fill(struct st2_sim_rx *rx, int fd)
+{
+	size_t room = sizeof(rx->buf) - rx->len;
+	if (room == 0) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	ssize_t n = recv(fd, rx->buf + rx->len, room, MSG_DONTWAIT);
+	if (n < 0)
+		return -1;
+	rx->len += (size_t)n;
+	return (int)n;
+}
+
+int st2_sim_rx_next(struct st2_sim_rx *rx, uint8_t *tag, uint8_t *out, size_t *len)
+{
+	if (rx->len < ST2_SIM_FRAME_HDR)
+		return 0;
+	size_t l = (size_t)rx->buf[1] | ((size_t)rx->buf[2] << 8);
+	if (l > ST2_SIM_FRAME_MAX)
+		return -1;
+	if (rx->len < ST2_SIM_FRAME_HDR + l)
+		return 0;
+	*tag = rx->buf[0];
+	memcpy(out, rx->buf + ST2_SIM_FRAME_HDR, l);
+	*len = l;
+	rx->len -= ST2_SIM_FRAME_HDR + l;
+	memmove(rx->buf, rx->buf + ST2_SIM_FRAME_HDR + l, rx->len);
+	return 1;
+}
+
+int st2_sim_write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				struct pollfd p = { .fd = fd, .events = POLLOUT };
+				poll(&p, 1, 1000);
+				continue;
+			}
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int ss_send(struct st2_transport *t, const uint8_t *buf, size_t len)
+{
+	struct st2_simsock *s = (struct st2_simsock *)t;
+	uint8_t frame[ST2_SIM_FRAME_HDR + ST2_SIM_FRAME_MAX];
+	if (t->gone || s->fd < 0)
+		return -ENODEV;
+	int n = st2_sim_frame(ST2_SIM_TAG_OUT, buf, len, frame, sizeof(frame));
+	if (n < 0)
+		return -EMSGSIZE;
+	if (st2_sim_write_all(s->fd, frame, (size_t)n) < 0) {
+		char d[80];
+		snprintf(d, sizeof(d), "writing to simulator: %s", strerror(errno));
+		LOGE(s->ctx_name, "%s", d);
+		st2_transport_report_gone(t, ST2_GONE_UNPLUGGED, d);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int ss_pollfds(struct st2_transport *t, struct pollfd *fds, int max)
+{
+	struct st2_simsock *s = (struct st2_simsock *)t;
+	if (max < 1 || s->fd < 0)
+		return 0;
+	fds[0].fd = s->fd;
+	fds[0].events = POLLIN;
+	fds[0].revents = 0;
+	return 1;
+}
+
+static int ss_handle_events(struct st2_transport *t)
+{
+	struct st2_simsock *s = (struct st2_simsock *)t;
+	if (t->gone || s->fd < 0)
+		return 0;
+	int n = st2_sim_rx_fill(&s->rx, s->fd);
+	int eof = (n == 0);
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+		char d[80];
+		snprintf(d, sizeof(d), "reading from simulator: %s", strerror(errno));
+		st2_transport_report_gone(t, ST2_GONE_IO_ERROR, d);
+		return -1;
+	}
+	uint8_t tag, msg[ST2_SIM_FRAME_MAX];
+	size_t len;
+	int rc;
+	while (!t->gone && (rc = st2_sim_rx_next(&s->rx, &tag, msg, &len)) != 0) {
+		if (rc < 0) {
+			st2_transport_report_gone(t, ST2_GONE_IO_ERROR, "corrupt frame from simulator");
+			return -1;
+		}
+		if (tag == ST2_SIM_TAG_IN && t->cbs.bulk_in)
+			t->cbs.bulk_in(t->cbs.priv, msg, len);
+		else if (tag == ST2_SIM_TAG_IRQ && t->cbs.irq_in)
+			t->cbs.irq_in(t->cbs.priv, msg, len);
+		else if (tag != ST2_SIM_TAG_IN && tag != ST2_SIM_TAG_IRQ)
+			LOGD(s->ctx_name, "frame with unknown tag 0x%02x skipped", tag);
+	}
+	if (eof) {
+		LOGN(s->ctx_name, "simulator closed the connection (unplug)");
+		st2_transport_report_gone(t, ST2_GONE_UNPLUGGED, "simulator closed the connection");
+	}
+	return 0;
+}
+
+static int ss_in_flight(struct st2_transport *t)
+{
+	return t->gone ? 0 : ST2_SIMSOCK_NOMINAL_IN;
+}
+
+static void ss_close(struct st2_transport *t)
+{
+	struct st2_simsock *s = (struct st2_simsock *)t;
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s);
+}
+
+static const struct st2_transport_ops st2_simsock_ops = {
+	.name = "simsock",
+	.send = ss_send,
+	.pollfds = ss_pollfds,
+	.timeout_ms = NULL,
+	.handle_events = ss_handle_events,
+	.in_flight = ss_in_flight,
+	.close = ss_close,
+};
+
+struct st2_transport *st2_simsock_open(const char *path, const struct st2_transport_cbs *cbs,
+				       const char *log_ctx)
+{
+	struct sockaddr_un sa;
+	const char *ctx = log_ctx ? log_ctx : "-";
+	if (!path || strlen(path) >= sizeof(sa.sun_path)) {
+		LOGE(ctx, "simulator socket path missing or too long");
+		return NULL;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	socklen_t salen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	memcpy(sa.sun_path, path, strlen(path));
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	else
+		salen++;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, salen) < 0) {
+		LOGE(ctx, "connecting to simulator at %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	struct st2_simsock *s = calloc(1, sizeof(*s));
+	if (!s) {
+		close(fd);
+		return NULL;
+	}
+	s->base.ops = &st2_simsock_ops;
+	if (cbs)
+		s->base.cbs = *cbs;
+	snprintf(s->ctx_name, sizeof(s->ctx_name), "%s", ctx);
+	s->fd = fd;
+	LOGI(ctx, "connected to SIMtrace2 simulator at %s", path);
+	return &s->base;
+}

@@ -1,0 +1,56 @@
+/* st2_simsock.h: simulator implementation of the SIMtrace2 transport seam
+ * (st2_transport.h): a stream socket (unix socket) to tests/tools/st2sim,
+ * which plays the board's firmware and the modem behind it.
+ *
+ * Framing on the socket, both directions: each SIMtrace2 USB message (the
+ * same octets that would travel in one USB transfer) is wrapped as
+ *     u8 tag | u16 length (little-endian) | length octets
+ * where tag is the slot-0 endpoint address the transfer would use:
+ *     0x04  bulk OUT      (host -> simulator)
+ *     0x85  bulk IN       (simulator -> host)
+ *     0x86  interrupt IN  (simulator -> host)
+ * length is 0..4096.  Unknown tags are skipped.  The simulator closing the
+ * connection is "unplug" (reported as ST2_GONE_UNPLUGGED).  Bulk-IN
+ * "transfers" are always posted on a socket, so in_flight() reports the
+ * nominal 4. */
+#ifndef REMSIM_ST2_SIMSOCK_H
+#define REMSIM_ST2_SIMSOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "st2_transport.h"
+
+#define ST2_SIM_TAG_OUT      0x04
+#define ST2_SIM_TAG_IN       0x85
+#define ST2_SIM_TAG_IRQ      0x86
+#define ST2_SIM_FRAME_HDR    3
+#define ST2_SIM_FRAME_MAX    4096
+
+/* Stream reassembly buffer for frames (also used by the simulator). */
+struct st2_sim_rx {
+	uint8_t buf[2 * (ST2_SIM_FRAME_HDR + ST2_SIM_FRAME_MAX)];
+	size_t len;
+};
+
+/* Wrap one message; returns the frame length or -1 (len too big/out too small). */
+int st2_sim_frame(uint8_t tag, const uint8_t *msg, size_t len, uint8_t *out, size_t outlen);
+
+/* Read what is available from fd (non-blocking) into rx.  Returns octets
+ * read, 0 on EOF, -1 on error (errno set; EAGAIN means nothing to read). */
+int st2_sim_rx_fill(struct st2_sim_rx *rx, int fd);
+
+/* Take the next complete frame out of rx: returns 1 and sets tag/payload
+ * (copied into out, which must hold ST2_SIM_FRAME_MAX), 0 if incomplete,
+ * -1 if the stream is corrupt (length > ST2_SIM_FRAME_MAX). */
+int st2_sim_rx_next(struct st2_sim_rx *rx, uint8_t *tag, uint8_t *out, size_t *len);
+
+/* Write all of buf to a (blocking or non-blocking) socket; 0 or -1. */
+int st2_sim_write_all(int fd, const uint8_t *buf, size_t len);
+
+/* Connect to the simulator's unix socket (path; a leading '@' selects the
+ * abstract namespace).  NULL on failure (logged). */
+struct st2_transport *st2_simsock_open(const char *path, const struct st2_transport_cbs *cbs,
+				       const char *log_ctx);
+
+#endif

@@ -1,0 +1,119 @@
+/* echo-actor: a test actor on common/actor.h that sends every RSPRO PDU it
+ * receives back on the same connection.  Control commands: "echo-count"
+ * (PDUs echoed since start, and connections held), "echo-meta" (store
+ * args[0] as the metadata of every held connection), "echo-conns" (held
+ * connections with peer, origin and metadata). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actor.h"
+#include "log.h"
+
+struct echo {
+	unsigned long count;
+	int quiet;
+};
+
+static void on_rspro(struct actor *a, uint32_t conn, const uint8_t *der, size_t len, void *ud)
+{
+	struct echo *e = ud;
+	e->count++;
+	if (actor_send_rspro(a, conn, der, len) < 0 && !e->quiet)
+		LOGW(NULL, "echo on conn %u failed", conn);
+}
+
+static void on_up(struct actor *a, const struct actor_conn *c, int restored, void *ud)
+{
+	(void)a;
+	struct echo *e = ud;
+	if (!e->quiet)
+		LOGI(NULL, "conn %u %s up (%s)%s meta=%.*s", c->id, c->peer, c->origin,
+		     restored ? " restored" : "", (int)c->meta_len, c->meta ? (const char *)c->meta : "");
+}
+
+static void on_down(struct actor *a, uint32_t conn, const char *peer, const char *origin,
+		    const char *reason, void *ud)
+{
+	(void)a;
+	struct echo *e = ud;
+	if (!e->quiet)
+		LOGI(NULL, "conn %u %s down (%s): %s", conn, peer, origin, reason);
+}
+
+static json_t *on_ctl(struct actor *a, const char *cmd, json_t *args, int want_json,
+		      char *err, size_t errlen, void *ud)
+{
+	(void)want_json;
+	struct echo *e = ud;
+	if (!strcmp(cmd, "echo-count"))
+		return json_pack("{s:I, s:I}", "echoed", (json_int_t)e->count,
+				 "connections", (json_int_t)actor_conn_count(a));
+	if (!strcmp(cmd, "echo-meta")) {
+		const char *m = json_string_value(json_array_get(args, 0));
+		if (!m) {
+			snprintf(err, errlen, "usage: echo-meta TEXT");
+			return NULL;
+		}
+		for (size_t i = 0; i < actor_conn_count(a); i++)
+			actor_set_meta(a, actor_conn_at(a, i)->id, m, strlen(m));
+		return json_integer((json_int_t)actor_conn_count(a));
+	}
+	if (!strcmp(cmd, "echo-conns")) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < actor_conn_count(a); i++) {
+			const struct actor_conn *c = actor_conn_at(a, i);
+			json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s#}", "id", (json_int_t)c->id,
+				"peer", c->peer, "origin", c->origin, "meta",
+				c->meta ? (const char *)c->meta : "", (int)c->meta_len));
+		}
+		return arr;
+	}
+	snprintf(err, errlen, "echo-actor does not know '%s'", cmd);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct actor_args args;
+	if (actor_parse_args(argc, argv, &args, "echo-actor",
+			    "Echoes every RSPRO PDU back on its connection (a test tool).\n"
+			    "  --quiet          no per-connection log lines\n"
+			    "  --open KEY:HOST:PORT[:once]  open an outgoing connection (reconnecting\n"
+			    "                   unless :once) and echo on it too\n"
+			    "Control commands: echo-count, echo-meta TEXT, echo-conns."))
+		return args.exit_code;
+	struct echo e = { 0, 0 };
+	const char *open_spec = NULL;
+	for (int i = 1; i < args.argc; i++) {
+		if (!strcmp(args.argv[i], "--quiet")) {
+			e.quiet = 1;
+		} else if (!strcmp(args.argv[i], "--open") && i + 1 < args.argc) {
+			open_spec = args.argv[++i];
+		} else {
+			fprintf(stderr, "echo-actor: unknown argument '%s'\n", args.argv[i]);
+			return 2;
+		}
+	}
+	struct actor_cbs cbs = { .on_rspro = on_rspro, .on_conn_up = on_up,
+				 .on_conn_down = on_down, .on_ctl = on_ctl };
+	struct actor *a = actor_new(&args, &cbs, &e);
+	if (!a)
+		return 1;
+	if (open_spec) {
+		char key[64], host[64], pol[16] = "";
+		unsigned port = 0;
+		if (sscanf(open_spec, "%63[^:]:%63[^:]:%u:%15s", key, host, &port, pol) < 3 ||
+		    port == 0 || port > 65535) {
+			fprintf(stderr, "echo-actor: --open wants KEY:HOST:PORT[:once]\n");
+			actor_destroy(&a);
+			return 2;
+		}
+		actor_open(a, key, host, (uint16_t)port,
+			   !strcmp(pol, "once") ? ENV_POLICY_ONCE : ENV_POLICY_RECONNECT);
+	}
+	actor_run(a);
+	LOGI(NULL, "stopping after %lu echoes", e.count);
+	actor_destroy(&a);
+	return 0;
+}

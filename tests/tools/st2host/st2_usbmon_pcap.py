@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+# st2_usbmon_pcap.py: writes a usbmon pcap (LINKTYPE_USB_LINUX_MMAPPED) of a
+# SIMtrace2 cardem session as st2host --usb performs it, for umockdev's
+# in-order pcap replay (tests/integration/st2_umockdev.sh, docs/usb-testing.md):
+# interrupt IN + 4 bulk IN submitted, the 5 start-up OUT messages, CONFIG
+# answer, two STATUS IRQs, one case-1 TPDU (a0 04 00 00 00 -> 90 00) and,
+# with "unplug", a bulk-IN completion with -ENODEV.
+# usage: st2_usbmon_pcap.py OUT.pcap [unplug]
+import struct, sys
+recs = []
+t = [0]
+def rec(urb, typ, xt, ep, data=b'', length=None, status=0, flag_data=None):
+    t[0] += 100
+    if length is None: length = len(data)
+    if flag_data is None: flag_data = 0 if data else (ord('<') if ep & 0x80 else ord('>'))
+    h = struct.pack('<QBBBBHBBqiiII8siiII', urb, ord(typ), xt, ep, 2, 1, ord('-'), flag_data,
+                    0, t[0], status, length, len(data), b'\0'*8, 1 if xt == 1 else 0, 0, 0, 0)
+    assert len(h) == 64
+    recs.append((t[0], h + data))
+def hx(s): return bytes.fromhex(s.replace(' ', ''))
+IRQ, IN, OUT = 0x86, 0x85, 0x04
+rec(0x1000, 'S', 1, IRQ, length=64, status=-115)
+for i in range(4): rec(0x2000 + i, 'S', 3, IN, length=4096, status=-115)
+outs = ['01 08 00 00 00 00 0e 00 01 00 00 00 00 00', '02 02 00 00 00 00 09 00 01',
+        '01 02 00 00 00 00 0b 00 02 3b 00', '01 05 00 00 00 00 09 00 01', '02 01 00 00 00 00 0b 00 02 2c 01']
+for i, o in enumerate(outs): rec(0x3000 + i, 'S', 3, OUT, hx(o))
+for i, o in enumerate(outs): rec(0x3000 + i, 'C', 3, OUT, length=len(hx(o)))
+rec(0x2000, 'C', 3, IN, hx('01 08 00 00 00 00 0e 00 01 00 00 00 00 02'))
+rec(0x2004, 'S', 3, IN, length=4096, status=-115)
+rec(0x1000, 'C', 1, IRQ, hx('01 04 00 00 00 00 15 00 11 00 00 00 00 00 01 01 0a 80 25 00 00'))
+rec(0x1001, 'S', 1, IRQ, length=64, status=-115)
+rec(0x1001, 'C', 1, IRQ, hx('01 04 00 00 00 00 15 00 13 00 00 00 00 00 01 01 0a 80 25 00 00'))
+rec(0x1002, 'S', 1, IRQ, length=64, status=-115)
+rec(0x2001, 'C', 3, IN, hx('01 06 00 00 00 00 13 00 01 00 00 00 05 00 a0 04 00 00 00'))
+rec(0x3010, 'S', 3, OUT, hx('01 01 00 00 00 00 10 00 06 00 00 00 02 00 90 00'))
+rec(0x2005, 'S', 3, IN, length=4096, status=-115)
+rec(0x3010, 'C', 3, OUT, length=16)
+if len(sys.argv) > 2 and sys.argv[2] == 'unplug':
+    rec(0x2002, 'C', 3, IN, status=-19, length=0)
+with open(sys.argv[1], 'wb') as f:
+    f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 220))
+    for ts, d in recs:
+        f.write(struct.pack('<IIII', 0, ts, len(d), len(d)) + d)
