@@ -352,6 +352,17 @@ static void handle_msg(struct actor *a, const struct env_msg *m)
 	case ENV_CTLREQ:
 		handle_ctlreq(a, m);
 		return;
+	case ENV_TOLD: {
+		char from[ENV_NAME_MAX];
+		d = env_frame(m, 2, &len);
+		if (m->n != 3 || env_frame_str(m, 1, from, sizeof(from)))
+			break;
+		if (a->cbs.on_tell)
+			a->cbs.on_tell(a, from, d ? d : (const uint8_t *)"", d ? len : 0, a->ud);
+		else
+			LOGW(NULL, "message from %s ignored (no handler)", from);
+		return;
+	}
 	case ENV_REHELLO:
 		LOGW(NULL, "broker does not know us (restarted?): saying hello again");
 		if (env_send_hello(a->hubh, a->name, getpid()) < 0)
@@ -631,6 +642,11 @@ int actor_open(struct actor *a, const char *key, const char *host, uint16_t port
 int actor_close(struct actor *a, uint32_t conn, const char *reason)
 {
 	return sent(a, env_send_close(a->hubh, conn, reason), "CLOSE");
+}
+
+int actor_tell(struct actor *a, const char *to, const void *data, size_t len)
+{
+	return sent(a, env_send_tell(a->hubh, NULL, ENV_TELL, to, data, len), "TELL");
 }
 
 int actor_cancel(struct actor *a, const char *key)

@@ -64,6 +64,8 @@ struct actor_cbs {
 	 * reference, any JSON value) or NULL with a message in err. */
 	json_t *(*on_ctl)(struct actor *a, const char *cmd, json_t *args, int want_json,
 			  char *err, size_t errlen, void *ud);
+	/* A message another actor sent with actor_tell(). */
+	void (*on_tell)(struct actor *a, const char *from, const uint8_t *data, size_t len, void *ud);
 };
 
 /* NULL on failure (logged).  Waits up to REMSIM_HELLO_TIMEOUT_MS (default
@@ -102,6 +104,9 @@ int actor_open(struct actor *a, const char *key, const char *host, uint16_t port
 	       const char *policy /* ENV_POLICY_* */);
 /* Close a TCP connection (an outgoing "reconnect" one is re-established). */
 int actor_close(struct actor *a, uint32_t conn, const char *reason);
+/* Send a message to another actor of the role (delivered as on_tell; dropped,
+ * and logged by the broker, when that actor is not connected). */
+int actor_tell(struct actor *a, const char *to, const void *data, size_t len);
 /* Stop an outgoing connection for good (closes it if up). */
 int actor_cancel(struct actor *a, const char *key);
 

@@ -15,7 +15,8 @@ static const char *const cmd_names[ENV__COUNT] = {
 	[ENV_UNKNOWN] = "?",
 	[ENV_HELLO] = "HELLO", [ENV_SEND] = "SEND", [ENV_BIND] = "BIND",
 	[ENV_META] = "META", [ENV_OPEN] = "OPEN", [ENV_CLOSE] = "CLOSE",
-	[ENV_CANCEL] = "CANCEL", [ENV_CTLREP] = "CTLREP",
+	[ENV_CANCEL] = "CANCEL", [ENV_CTLREP] = "CTLREP", [ENV_TELL] = "TELL",
+	[ENV_TOLD] = "TOLD",
 	[ENV_WELCOME] = "WELCOME", [ENV_RECV] = "RECV", [ENV_UP] = "UP",
 	[ENV_DOWN] = "DOWN", [ENV_CTLREQ] = "CTLREQ", [ENV_REHELLO] = "REHELLO",
 	[ENV_EVENT] = "EVENT",
@@ -225,6 +226,13 @@ int env_send_rspro(void *sock, const char *route, enum env_cmd cmd, uint32_t con
 	char c[12];
 	size_t cl = fmt_u32(c, sizeof(c), conn);
 	struct env_part v[] = { CMD(cmd), { c, cl }, { der, len } };
+	return env_sendv(sock, route, v, 3);
+}
+
+int env_send_tell(void *sock, const char *route, enum env_cmd cmd, const char *name,
+		  const void *payload, size_t len)
+{
+	struct env_part v[] = { CMD(cmd), P(name), { payload, len } };
 	return env_sendv(sock, route, v, 3);
 }
 

@@ -29,6 +29,7 @@ enum env_cmd {
 	ENV_CLOSE,	/* CLOSE conn reason */
 	ENV_CANCEL,	/* CANCEL key */
 	ENV_CTLREP,	/* CTLREP reqid json */
+	ENV_TELL,	/* TELL actor payload  (a message for another actor) */
 	/* broker -> actor */
 	ENV_WELCOME,	/* WELCOME count {conn peer origin meta}*count */
 	ENV_RECV,	/* RECV conn der */
@@ -36,6 +37,7 @@ enum env_cmd {
 	ENV_DOWN,	/* DOWN conn peer origin reason */
 	ENV_CTLREQ,	/* CTLREQ reqid json */
 	ENV_REHELLO,	/* REHELLO  (broker does not know you: say HELLO again) */
+	ENV_TOLD,	/* TOLD actor payload  (a TELL from that actor) */
 	/* supervisor -> broker (FIXED, see docs/envelope.md) */
 	ENV_EVENT,	/* EVENT actor kind pid detail restarts */
 	ENV__COUNT
@@ -108,6 +110,10 @@ int env_send_up(void *sock, const char *route, uint32_t conn, const char *peer,
 int env_send_down(void *sock, const char *route, uint32_t conn, const char *peer,
 		  const char *origin, const char *reason);
 int env_send_rehello(void *sock, const char *route);
+/* TELL (actor side, route NULL, name = the target) or TOLD (broker side,
+ * route = the target, name = the sender). */
+int env_send_tell(void *sock, const char *route, enum env_cmd cmd /* ENV_TELL or ENV_TOLD */,
+		  const char *name, const void *payload, size_t len);
 int env_send_event(void *sock, const char *actor, const char *kind, pid_t pid,
 		   const char *detail, int restarts);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "log.h"
 
 #define DEFAULT_RUN_DIR	"/run/remsim"
 #define DEFAULT_HUB	"ipc://@RUN_DIR@/hub"
@@ -166,6 +167,22 @@ int bconf_load(struct bconf *c, const char *path, const char *hub_override,
 	c->control = subst_run_dir(control ? control : DEFAULT_CONTROL, run_dir);
 
 	if (g) {
+		static const char *const known[] = {
+			"listeners", "commands", "max_frame", "hub_sndhwm", "hub_rcvhwm",
+			"tcp_outbuf_max_kib", "keepalive_interval_ms", "keepalive_timeout_ms",
+			"connect_timeout_ms", "backoff_unit_ms", "ctl_timeout_ms",
+			"control_group_writable", "control_curve_cert", "control_curve_clients", NULL,
+		};
+		for (int i = 0; i < config_setting_length(g); i++) {
+			config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+			const char *nm = config_setting_name(m);
+			const char *const *k = known;
+			while (*k && (!nm || strcmp(*k, nm)))
+				k++;
+			if (!*k)
+				LOGW(NULL, "%s:%u: unknown key 'broker.%s' ignored", path,
+				     config_setting_source_line(m), nm ? nm : "?");
+		}
 		int kib;
 		if (cfg_get_int(cf, g, "max_frame", IPA_MAX_PAYLOAD_DEFAULT, 16, 65535, &v) < 0)
 			goto fail;

@@ -275,6 +275,17 @@ static void do_bind(struct broker *b, const char *sender, const struct env_msg *
 		hub_deliver_rspro(b, c, der, len);
 }
 
+/* TELL: pass a message from one actor to another.  Like a PDU for an absent
+ * actor, a message for an actor that is not connected is dropped (logged):
+ * actors that need state after a restart ask for it again. */
+static void hub_tell(struct broker *b, const char *from, const char *to, const uint8_t *d, size_t len)
+{
+	(void)b;
+	if (env_send_tell(b->hub, to, ENV_TOLD, from, d, len) < 0)
+		LOGW(NULL, "message from %s to %s dropped: %s", from, to,
+		     errno == EHOSTUNREACH ? "not connected" : zmq_strerror(errno));
+}
+
 static void handle(struct broker *b, const struct env_msg *m)
 {
 	char sender[ENV_NAME_MAX];
@@ -361,6 +372,12 @@ static void handle(struct broker *b, const struct env_msg *m)
 		if (m->n != 3 || env_frame_str(m, 2, key, sizeof(key)))
 			break;
 		out_cancel(b, sender, key);
+		return;
+	case ENV_TELL:
+		d = env_frame(m, 3, &len);
+		if (m->n != 4 || env_frame_str(m, 2, key, sizeof(key)) || !key[0])
+			break;
+		hub_tell(b, sender, key, d, len);
 		return;
 	case ENV_CTLREP:
 		d = env_frame(m, 3, &len);

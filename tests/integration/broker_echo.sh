@@ -15,7 +15,8 @@ broker = {
     { name = "bk";  bind = "127.0.0.1"; port = $P_BK;  side = "bankd";  actor = "echo"; },
     { name = "srv"; bind = "127.0.0.1"; port = $P_SRV; side = "server"; actor = "echo"; }
   );
-  commands = { echo-count = "echo"; echo-meta = "echo"; echo-conns = "echo"; };
+  commands = { echo-count = "echo"; echo-meta = "echo"; echo-conns = "echo";
+               echo-tell = "echo"; echo-told = "echo"; };
   keepalive_interval_ms = 200;
   keepalive_timeout_ms = 1000;
 };
@@ -55,6 +56,18 @@ check "the broker never closed a connection itself" only_peer_closes
 
 ctl '{"cmd":"echo-count"}' >"$T/count.out"
 check "echo-count answered by the new actor" grep -qE '"echoed":5[,}]' "$T/count.out"
+
+# --- messages between actors (TELL/TOLD) ----------------------------------------
+ECHO1_PID=$ECHO_PID
+check "second actor gets WELCOME" start_echo echo2
+ECHO_PID=$ECHO1_PID
+ctl '{"cmd":"echo-tell","args":["echo2","ping:hello"]}' >"$T/tell.out"
+check "TELL accepted" grep -q '"result":0' "$T/tell.out"
+told_pong() { ctl '{"cmd":"echo-told"}' | grep -q '"result":"echo2 pong:hello"'; }
+check "TELL reaches echo2 and its answer comes back as TOLD" wait_for 5 told_pong
+ctl '{"cmd":"echo-tell","args":["nobody","x"]}' >/dev/null
+check "TELL to an actor that is not connected is dropped and logged" \
+	wait_log "$T/broker.log" 'message from echo to nobody dropped: not connected' 5
 
 # --- the broker itself restarts under a running actor ---------------------------
 kill -9 "$BROKER_PID"

@@ -94,11 +94,35 @@ static void test_big_welcome(void)
 	env_msg_free(&m);
 }
 
+static void test_tell(void)
+{
+	struct env_msg m;
+	env_msg_init(&m);
+	char buf[64];
+	size_t len;
+	CHECK(env_send_tell(D, NULL, ENV_TELL, "reader/1", "{\"op\":\"reset\"}", 14) == 0);
+	CHECK_EQ_INT(env_msg_recv(&m, R, 0), 4);
+	CHECK_EQ_INT(env_msg_cmd(&m, 1), ENV_TELL);
+	CHECK(env_frame_str(&m, 2, buf, sizeof(buf)) == 0);
+	CHECK_EQ_STR(buf, "reader/1");
+	const uint8_t *d = env_frame(&m, 3, &len);
+	CHECK(d && len == 14 && memcmp(d, "{\"op\":\"reset\"}", 14) == 0);
+	CHECK(env_send_tell(R, "reader/3", ENV_TOLD, "bankmap", "x", 1) == 0);
+	CHECK_EQ_INT(env_msg_recv(&m, D, 0), 3);
+	CHECK_EQ_INT(env_msg_cmd(&m, 0), ENV_TOLD);
+	CHECK(env_frame_str(&m, 1, buf, sizeof(buf)) == 0);
+	CHECK_EQ_STR(buf, "bankmap");
+	/* to an unknown route: EHOSTUNREACH, as the broker relies on */
+	CHECK(env_send_tell(R, "nobody", ENV_TOLD, "bankmap", "x", 1) < 0);
+	env_msg_free(&m);
+}
+
 int main(void)
 {
 	setup();
 	RUN(test_cmd_names);
 	RUN(test_hello_and_send);
+	RUN(test_tell);
 	RUN(test_big_welcome);
 	zsock_destroy(&dealer);
 	zsock_destroy(&router);

@@ -13,6 +13,7 @@
 struct echo {
 	unsigned long count;
 	int quiet;
+	char told[600];		/* last message told by another actor: "FROM TEXT" */
 };
 
 static void on_rspro(struct actor *a, uint32_t conn, const uint8_t *der, size_t len, void *ud)
@@ -41,6 +42,20 @@ static void on_down(struct actor *a, uint32_t conn, const char *peer, const char
 		LOGI(NULL, "conn %u %s down (%s): %s", conn, peer, origin, reason);
 }
 
+/* Messages between actors: "ping:X" is answered with "pong:X"; anything
+ * else is kept as the last message told, for the echo-told command. */
+static void on_tell(struct actor *a, const char *from, const uint8_t *data, size_t len, void *ud)
+{
+	struct echo *e = ud;
+	if (len >= 5 && memcmp(data, "ping:", 5) == 0) {
+		char reply[512];
+		int n = snprintf(reply, sizeof(reply), "pong:%.*s", (int)(len - 5), (const char *)data + 5);
+		actor_tell(a, from, reply, (size_t)n);
+		return;
+	}
+	snprintf(e->told, sizeof(e->told), "%s %.*s", from, (int)len, (const char *)data);
+}
+
 static json_t *on_ctl(struct actor *a, const char *cmd, json_t *args, int want_json,
 		      char *err, size_t errlen, void *ud)
 {
@@ -59,6 +74,17 @@ static json_t *on_ctl(struct actor *a, const char *cmd, json_t *args, int want_j
 			actor_set_meta(a, actor_conn_at(a, i)->id, m, strlen(m));
 		return json_integer((json_int_t)actor_conn_count(a));
 	}
+	if (!strcmp(cmd, "echo-tell")) {
+		const char *to = json_string_value(json_array_get(args, 0));
+		const char *text = json_string_value(json_array_get(args, 1));
+		if (!to || !text) {
+			snprintf(err, errlen, "usage: echo-tell ACTOR TEXT");
+			return NULL;
+		}
+		return json_integer(actor_tell(a, to, text, strlen(text)));
+	}
+	if (!strcmp(cmd, "echo-told"))
+		return json_string(e->told);
 	if (!strcmp(cmd, "echo-conns")) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < actor_conn_count(a); i++) {
@@ -81,9 +107,10 @@ int main(int argc, char **argv)
 			    "  --quiet          no per-connection log lines\n"
 			    "  --open KEY:HOST:PORT[:once]  open an outgoing connection (reconnecting\n"
 			    "                   unless :once) and echo on it too\n"
-			    "Control commands: echo-count, echo-meta TEXT, echo-conns."))
+			    "Control commands: echo-count, echo-meta TEXT, echo-conns, echo-tell ACTOR TEXT\n"
+			    "(tell another actor; \"ping:X\" is answered with \"pong:X\"), echo-told (last message told)."))
 		return args.exit_code;
-	struct echo e = { 0, 0 };
+	struct echo e = { .count = 0 };
 	const char *open_spec = NULL;
 	for (int i = 1; i < args.argc; i++) {
 		if (!strcmp(args.argv[i], "--quiet")) {
@@ -96,7 +123,8 @@ int main(int argc, char **argv)
 		}
 	}
 	struct actor_cbs cbs = { .on_rspro = on_rspro, .on_conn_up = on_up,
-				 .on_conn_down = on_down, .on_ctl = on_ctl };
+				 .on_conn_down = on_down, .on_ctl = on_ctl,
+				 .on_tell = on_tell };
 	struct actor *a = actor_new(&args, &cbs, &e);
 	if (!a)
 		return 1;
