@@ -256,7 +256,9 @@ int rspro_encode(const struct rspro_msg *msg, uint8_t *out, size_t cap)
 /* Outcome of the pre-scan besides a byte count. */
 #define SCAN_STOP	(-1000)	/* stop scanning, not our verdict: asn1c judges the rest */
 #define SCAN_DEEP	(-1001)
-#define SCAN_EOC	(-1002)	/* identifier 00 with a non-zero length */
+#define SCAN_BAD	(-1002)	/* invalid BER asn1c would loop on; see scan_why */
+
+static const char *scan_why;
 
 /* Length of a BER length field at p (0 if malformed); *val gets the length,
  * SIZE_MAX for the indefinite form. */
@@ -282,10 +284,11 @@ static size_t ber_len(const uint8_t *p, size_t avail, size_t *val)
 	return n + 1;
 }
 
-/* Walk the TLVs in p[0..len) before asn1c does, for two things asn1c 0.9.28
- * gets wrong: nesting depth (it recurses without our limit) and an
- * identifier octet 00 followed by a non-zero octet where an end-of-contents
- * may stand (its CHOICE and SEQUENCE decoders then loop forever).
+/* Walk the TLVs in p[0..len) before asn1c does, for what asn1c 0.9.28 gets
+ * wrong: nesting depth (it recurses without our limit), an identifier octet 00
+ * followed by a non-zero octet where an end-of-contents may stand, and a
+ * primitive encoding with the indefinite length form (its CHOICE and SEQUENCE
+ * decoders then loop forever; both found by fuzzing).  Both are invalid BER.
  * indef: the content of an indefinite-length encoding (ends at 00 00);
  * one: stop after the first TLV.  Returns the octets consumed or SCAN_*. */
 static long ber_prescan(const uint8_t *p, size_t len, int depth, bool indef, bool one)
@@ -295,11 +298,14 @@ static long ber_prescan(const uint8_t *p, size_t len, int depth, bool indef, boo
 		if (p[off] == 0) {
 			if (off + 1 >= len)
 				return SCAN_STOP;
-			if (p[off + 1] != 0)
-				return SCAN_EOC;
+			if (p[off + 1] != 0) {
+				scan_why = "identifier octet 00 with a non-zero length (broken end-of-contents)";
+				return SCAN_BAD;
+			}
 			if (indef)
 				return (long)(off + 2);
-			return SCAN_STOP;		/* stray end-of-contents: asn1c's call */
+			off += 2;			/* stray end-of-contents: asn1c's call */
+			continue;
 		}
 		uint8_t id = p[off++];
 		if ((id & 0x1f) == 0x1f) {		/* high tag number form */
@@ -331,7 +337,11 @@ static long ber_prescan(const uint8_t *p, size_t len, int depth, bool indef, boo
 				off += val;
 			}
 		} else {
-			if (val == SIZE_MAX || val > len - off)
+			if (val == SIZE_MAX) {
+				scan_why = "primitive encoding with the indefinite length form";
+				return SCAN_BAD;
+			}
+			if (val > len - off)
 				return SCAN_STOP;
 			off += val;
 		}
@@ -348,7 +358,8 @@ static int get_str(char *dst, const OCTET_STRING_t *os, const char *what, struct
 			 what, os->size, RSPRO_STR_MAX);
 		return RSPRO_ERR_TOO_LONG;
 	}
-	memcpy(dst, os->buf, (size_t)os->size);
+	if (os->size)
+		memcpy(dst, os->buf, (size_t)os->size);
 	dst[os->size] = '\0';
 	return RSPRO_OK;
 }
@@ -361,7 +372,8 @@ static int get_bytes(uint8_t *dst, size_t *dlen, const OCTET_STRING_t *os, const
 			 what, os->size, RSPRO_DATA_MAX);
 		return RSPRO_ERR_TOO_LONG;
 	}
-	memcpy(dst, os->buf, (size_t)os->size);
+	if (os->size)
+		memcpy(dst, os->buf, (size_t)os->size);
 	*dlen = (size_t)os->size;
 	return RSPRO_OK;
 }
@@ -586,9 +598,8 @@ int rspro_decode(const uint8_t *buf, size_t len, struct rspro_msg *msg, struct r
 			 "nesting deeper than %d constructed levels", RSPRO_MAX_NESTING);
 		return RSPRO_ERR_TOO_DEEP;
 	}
-	if (scan == SCAN_EOC) {
-		snprintf(info->reason, sizeof(info->reason),
-			 "identifier octet 00 with a non-zero length (broken end-of-contents)");
+	if (scan == SCAN_BAD) {
+		snprintf(info->reason, sizeof(info->reason), "%s", scan_why);
 		return RSPRO_ERR_MALFORMED;
 	}
 	asn_dec_rval_t dr = ber_decode(&ctx, &asn_DEF_RsproPDU, (void **)&pdu, buf, len);
@@ -641,7 +652,7 @@ int rspro_xer(const uint8_t *buf, size_t len, char *out, size_t cap)
 	if (cap == 0)
 		return RSPRO_ERR_NOSPACE;
 	long scan = ber_prescan(buf, len, 0, false, true);
-	if (scan == SCAN_DEEP || scan == SCAN_EOC) {
+	if (scan == SCAN_DEEP || scan == SCAN_BAD) {
 		out[0] = '\0';
 		return scan == SCAN_DEEP ? RSPRO_ERR_TOO_DEEP : RSPRO_ERR_MALFORMED;
 	}

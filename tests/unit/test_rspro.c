@@ -342,6 +342,13 @@ static void test_decode_errors(void)
 		CHECK(strstr(info.reason, "end-of-contents") != NULL);
 		CHECK_EQ_INT(rspro_xer(hang, sizeof(hang), x, sizeof(x)), RSPRO_ERR_MALFORMED);
 	}
+	/* ... and on a primitive with the indefinite length form (fuzzing) */
+	{
+		static const uint8_t hang2[] = { 0x30, 0x2a, 0x80, 0x01, 0xf9, 0x81, 0x80, 0xa2, 0x80,
+						 0xb3, 0x00, 0x00, 0x4e };
+		CHECK_EQ_INT(rspro_decode(hang2, sizeof(hang2), &m, &info), RSPRO_ERR_MALFORMED);
+		CHECK(strstr(info.reason, "indefinite") != NULL);
+	}
 	/* a good indefinite-length PDU with nested indefinite parts still decodes */
 	n = unhex("3080800102810100a280a5800a010000000000000000", in, sizeof(in));
 	CHECK_EQ_INT(rspro_decode(in, n, &m, &info), RSPRO_OK);
