@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hexstr.h"
 #include "ipa.h"
 #include "rspro.h"
 
@@ -44,39 +45,6 @@ static const char *ccm_name(uint8_t t)
 	case IPA_CCM_ID_NACK: return "IPA_ID_NACK";
 	default: return NULL;
 	}
-}
-
-/* Hex text to octets; returns the count or -1 with *why set. */
-static long parse_hex(const char *s, uint8_t *out, size_t cap, const char **why)
-{
-	size_t n = 0;
-	int half = -1;
-	for (; *s; s++) {
-		if (isspace((unsigned char)*s))
-			continue;
-		int v = isdigit((unsigned char)*s) ? *s - '0'
-			: (tolower((unsigned char)*s) >= 'a' && tolower((unsigned char)*s) <= 'f')
-				? tolower((unsigned char)*s) - 'a' + 10 : -1;
-		if (v < 0) {
-			*why = "not a hex digit";
-			return -1;
-		}
-		if (half < 0) {
-			half = v;
-			continue;
-		}
-		if (n >= cap) {
-			*why = "line too long";
-			return -1;
-		}
-		out[n++] = (uint8_t)(half << 4 | v);
-		half = -1;
-	}
-	if (half >= 0) {
-		*why = "odd number of hex digits";
-		return -1;
-	}
-	return (long)n;
 }
 
 static void print_hex(const uint8_t *d, size_t n)
@@ -210,7 +178,7 @@ static int dump_stream(FILE *in, const char *name, enum mode mode)
 		if (*p == '\0' || *p == '#')
 			continue;
 		snprintf(where, sizeof(where), "%s:%ld", name, lineno);
-		long n = parse_hex(p, raw, sizeof(raw), &why);
+		long n = hex_parse_why(p, raw, sizeof(raw), &why);
 		if (n < 0) {
 			fprintf(stderr, "%s: %s\n", where, why);
 			failures++;

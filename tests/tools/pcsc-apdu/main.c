@@ -59,7 +59,7 @@ static int read_stdin(struct cmd **cmds, size_t *n)
 		if (!c)
 			return -1;
 		*cmds = c;
-		int l = hex_to_bin(s, c[*n].b, MAX_APDU);
+		int l = hex_parse(s, c[*n].b, MAX_APDU);
 		if (l < 4) {
 			LOGE(NULL, "bad APDU line: %s", s);
 			return -1;
@@ -138,7 +138,7 @@ int main(int argc, char **argv)
 		if (!c)
 			return 1;
 		cmds = c;
-		int l = hex_to_bin(argv[i], c[n_cmds].b, MAX_APDU);
+		int l = hex_parse(argv[i], c[n_cmds].b, MAX_APDU);
 		if (l < 4) {
 			LOGE(NULL, "bad APDU '%s'", argv[i]);
 			return 2;

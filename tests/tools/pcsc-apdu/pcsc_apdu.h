@@ -21,7 +21,7 @@ int readers_wait(const char *substr, int want_present, double timeout_s);
 void stats_print(const double *us, size_t n);
 
 /* hexio.c */
-int hex_to_bin(const char *s, uint8_t *out, size_t max);
+#include "hexstr.h"
 void print_hex(const char *prefix, const uint8_t *b, size_t len);
 
 #endif

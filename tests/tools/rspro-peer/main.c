@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hexstr.h"
 #include "ipa.h"
 #include "log.h"
 #include "rspro.h"
@@ -290,16 +291,9 @@ static int run_line(char *line, int lineno)
 			goto fail;
 	} else if (!strcmp(cmd, "sendhex")) {
 		uint8_t raw[8192];
-		size_t n = 0;
-		for (const char *h = rest; h[0] && h[1] && n < sizeof(raw);) {
-			unsigned v;
-			if (*h == ' ') { h++; continue; }
-			sscanf(h, "%2x", &v);
-			raw[n++] = (uint8_t)v;
-			h += 2;
-		}
-		if (write_all(raw, n) < 0) {
-			snprintf(err, sizeof(err), "write failed");
+		int n = hex_parse(rest, raw, sizeof(raw));
+		if (n < 0 || write_all(raw, (size_t)n) < 0) {
+			snprintf(err, sizeof(err), n < 0 ? "bad hex" : "write failed");
 			goto fail;
 		}
 	} else if ((!strcmp(cmd, "expect") || !strcmp(cmd, "await")) && nw >= 2) {

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "hexstr.h"
+
 struct fields {
 	long version, tag, bank_id, slots, result, port, sender, severity, code;
 	int has_tag, has_client, has_bank, has_ident_type, has_text;
@@ -28,20 +30,6 @@ static long result_value(const char *v)
 			return r;
 	}
 	return strtol(v, NULL, 0);
-}
-
-static int hexbytes(const char *v, uint8_t *out, size_t cap, size_t *len)
-{
-	size_t n = 0;
-	while (v[0] && v[1]) {
-		unsigned x;
-		if (n >= cap || sscanf(v, "%2x", &x) != 1)
-			return -1;
-		out[n++] = (uint8_t)x;
-		v += 2;
-	}
-	*len = n;
-	return *v ? -1 : 0;
 }
 
 static long comp_type(const char *v)
@@ -92,8 +80,10 @@ static int set_field(struct fields *f, const char *k, const char *v, char *err, 
 		if (inet_pton(AF_INET, v, f->ip) != 1)
 			goto bad;
 	} else if (!strcmp(k, "data") || !strcmp(k, "atr")) {
-		if (hexbytes(v, f->data, sizeof(f->data), &f->data_len) < 0)
+		int n = hex_parse(v, f->data, sizeof(f->data));
+		if (n < 0)
 			goto bad;
+		f->data_len = (size_t)n;
 	} else if (!strcmp(k, "rst")) f->st.reset_active = atoi(v) != 0;
 	else if (!strcmp(k, "vcc")) f->st.vcc_present = (int8_t)atoi(v);
 	else if (!strcmp(k, "clk")) f->st.clk_active = (int8_t)atoi(v);

@@ -3,7 +3,7 @@
  * The card speaks the vpcd protocol (spec/vpcd.md) to a pcscd that loaded the
  * vsmartcard vpcd driver.  Modules: link.c (TCP framing and socket options),
  * card.c (control codes, ATR, APDU entry), cmds.c (command table), fs.c (file
- * tree), algo.c (RUN GSM ALGORITHM), script.c (scripted answers), hex.c. */
+ * tree), algo.c (RUN GSM ALGORITHM), script.c (scripted answers); hex text via common/hexstr.h. */
 #ifndef VCARD_H
 #define VCARD_H
 
@@ -15,11 +15,7 @@
 #define VCARD_MAX_RAPDU 258       /* 256 data octets + SW1 SW2 */
 #define VCARD_MAX_MSG 65535       /* vpcd LEN field is 16 bits */
 
-/* ---- hex.c ---- */
-/* Parse hex digits (spaces, ':' and '-' ignored); -1 on odd/invalid/too long. */
-int hex_parse(const char *s, uint8_t *out, size_t max);
-/* Lower-case hex without separators; out must hold 2*len+1 chars. */
-void hex_format(const uint8_t *in, size_t len, char *out);
+#include "hexstr.h"
 
 /* ---- fs.c: a tiny SIM file tree ---- */
 enum fs_type { FS_MF, FS_DF, FS_EF_TRANSPARENT };
