@@ -290,6 +290,13 @@ static void handle_ctlreq(struct actor *a, const struct env_msg *m)
 	const char *cmd = req ? json_string_value(json_object_get(req, "cmd")) : NULL;
 	if (!cmd) {
 		snprintf(err, sizeof(err), "malformed request");
+	} else if (a->cbs.on_ctl_req) {
+		rep = a->cbs.on_ctl_req(a, req, a->ud);
+		if (!json_is_object(rep) || !json_is_boolean(json_object_get(rep, "ok"))) {
+			json_decref(rep);
+			rep = NULL;
+			snprintf(err, sizeof(err), "%s failed", cmd);
+		}
 	} else if (!a->cbs.on_ctl) {
 		snprintf(err, sizeof(err), "actor %s has no commands", a->name);
 	} else {
@@ -300,9 +307,9 @@ static void handle_ctlreq(struct actor *a, const struct env_msg *m)
 		if (!result && !err[0])
 			snprintf(err, sizeof(err), "%s failed", cmd);
 	}
-	if (result)
+	if (!rep && result)	/* (on_ctl_req builds the whole reply itself) */
 		rep = json_pack("{s:b, s:o}", "ok", 1, "result", result);
-	else
+	else if (!rep)
 		rep = json_pack("{s:b, s:s}", "ok", 0, "error", err);
 	char *txt = rep ? json_dumps(rep, JSON_COMPACT) : NULL;
 	if (!txt || env_send_ctl(a->hubh, NULL, ENV_CTLREP, reqid, txt) < 0)
@@ -519,9 +526,15 @@ static void timer_unlink(struct actor *a, struct actor_timer *t)
 static int timer_tramp(zloop_t *loop, int id, void *arg)
 {
 	(void)loop;
-	(void)id;
-	struct actor_timer *t = arg;
-	struct actor *a = t->a;
+	struct actor *a = arg;
+	/* By id, not by pointer: zloop_timer_end() only queues a timer for
+	 * removal, so zloop still calls one that another timer cancelled
+	 * earlier in the same pass, when its record is already freed. */
+	struct actor_timer *t = a->timers;
+	while (t && t->id != id)
+		t = t->next;
+	if (!t)
+		return 0;
 	actor_timer_fn *fn = t->fn;
 	void *farg = t->arg;
 	if (t->remaining && --t->remaining == 0)
@@ -536,7 +549,7 @@ int actor_timer_add(struct actor *a, unsigned ms, unsigned times, actor_timer_fn
 	if (!t)
 		return -1;
 	*t = (struct actor_timer){ .a = a, .remaining = times, .fn = fn, .arg = arg, .next = a->timers };
-	t->id = zloop_timer(a->loop, ms ? ms : 1, times, timer_tramp, t);
+	t->id = zloop_timer(a->loop, ms ? ms : 1, times, timer_tramp, a);
 	if (t->id < 0) {
 		free(t);
 		return -1;

@@ -66,6 +66,12 @@ struct actor_cbs {
 			  char *err, size_t errlen, void *ud);
 	/* A message another actor sent with actor_tell(). */
 	void (*on_tell)(struct actor *a, const char *from, const uint8_t *data, size_t len, void *ud);
+	/* Alternative to on_ctl for actors that need the whole request (e.g.
+	 * its "origin") or error codes: gets the request object as the client
+	 * sent it and returns the whole reply ({"ok":true,"result":...} or
+	 * {"ok":false,"error":"...","code":"..."}) as a new reference; NULL is
+	 * answered as an internal error.  Takes precedence over on_ctl. */
+	json_t *(*on_ctl_req)(struct actor *a, json_t *req, void *ud);
 };
 
 /* NULL on failure (logged).  Waits up to REMSIM_HELLO_TIMEOUT_MS (default

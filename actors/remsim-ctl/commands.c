@@ -8,14 +8,16 @@
 static const struct ctl_command commands[] = {
 	{ "status", 0, 0, "", "actors of the role: pid, state, restarts, last exit, uptime",
 	  ctl_print_status },
-	{ "map", 2, 2, "CLIENT:SLOT BANK:SLOT", "map a client slot to a bank slot",
-	  ctl_print_generic },
-	{ "unmap", 1, 1, "CLIENT:SLOT", "remove the mapping of a client slot", ctl_print_generic },
-	{ "maps", 0, 0, "", "list the slot mappings", ctl_print_generic },
-	{ "clients", 0, 0, "", "list the connected clients", ctl_print_generic },
-	{ "banks", 0, 0, "", "list the connected bankds", ctl_print_generic },
-	{ "history", 0, 2, "[ARGS...]", "mapping history", ctl_print_generic },
-	{ "reset", 1, 1, "CLIENT:SLOT|BANK:SLOT", "reset a slot", ctl_print_generic },
+	{ "map", 2, 2, "CLIENT:SLOT BANK:SLOT", "map a client slot to a bank slot (server)",
+	  ctl_print_map },
+	{ "unmap", 1, 1, "[C]CLIENT:SLOT|BBANK:SLOT", "remove the mapping of a client or bank slot (server)",
+	  ctl_print_unmap },
+	{ "maps", 0, 0, "", "list the slot mappings", ctl_print_maps },
+	{ "clients", 0, 0, "", "list the connected clients", ctl_print_clients },
+	{ "banks", 0, 0, "", "list the connected bankds", ctl_print_banks },
+	{ "history", 0, 8, "[--client C:S] [--bank B:S] [--since TIME] [--limit N]",
+	  "mapping history, oldest first (server)", ctl_print_history },
+	{ "reset", 0, 0, "", "delete every mapping (server)", ctl_print_reset },
 };
 
 const struct ctl_command *ctl_find_command(const char *name)

@@ -31,6 +31,14 @@ void ctl_print_commands(FILE *out);
 /* print.c */
 void ctl_print_generic(FILE *out, const json_t *result);
 void ctl_print_status(FILE *out, const json_t *result);
+/* server role */
+void ctl_print_maps(FILE *out, const json_t *result);
+void ctl_print_banks(FILE *out, const json_t *result);
+void ctl_print_clients(FILE *out, const json_t *result);
+void ctl_print_history(FILE *out, const json_t *result);
+void ctl_print_map(FILE *out, const json_t *result);
+void ctl_print_unmap(FILE *out, const json_t *result);
+void ctl_print_reset(FILE *out, const json_t *result);
 
 struct ctl_transport_opts {
 	const char *endpoint;

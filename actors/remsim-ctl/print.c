@@ -1,6 +1,8 @@
 /* print.c: human output of results.  The generic printer shows an array of
  * objects as a table (columns: the keys in order of first appearance), an
- * object as "key: value" lines and anything else as itself. */
+ * object as "key: value" lines and anything else as itself.  The server's
+ * mapping commands (maps, banks, clients, history, map, unmap, reset) have
+ * their own tables (docs/control.md shapes). */
 #include <string.h>
 
 #include "ctl.h"
@@ -179,4 +181,149 @@ void ctl_print_status(FILE *out, const json_t *result)
 		return;
 	}
 	print_table(out, result, cols, heads, sizeof(cols) / sizeof(cols[0]), status_cell);
+}
+
+/* ---- server role: mapping tables ------------------------------------------ */
+
+static json_int_t int_at(const json_t *o, const char *a, const char *b)
+{
+	const json_t *v = json_object_get(o, a);
+	if (b)
+		v = json_object_get(v, b);
+	return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+static char *pair_text(const json_t *row, const char *obj, const char *idkey, char prefix)
+{
+	char buf[48];
+	snprintf(buf, sizeof(buf), "%c%lld:%lld", prefix, (long long)int_at(row, obj, idkey),
+		 (long long)int_at(row, obj, "slotNr"));
+	return strdup(buf);
+}
+
+static char *str_or_dash(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	return strdup(s && *s ? s : "-");
+}
+
+static char *map_cell(const char *col, const json_t *row)
+{
+	if (!strcmp(col, "client"))
+		return pair_text(row, "client", "clientId", 'C');
+	if (!strcmp(col, "bank"))
+		return pair_text(row, "bank", "bankId", 'B');
+	return str_or_dash(json_object_get(row, col));
+}
+
+/* A table of the server's shape if the rows have key `probe` of type
+ * `type`; anything else goes to the generic printer. */
+static void print_rows(FILE *out, const json_t *result, const char *const *cols,
+		       const char *const *heads, size_t ncols,
+		       char *(*cell)(const char *col, const json_t *row), const char *none,
+		       const char *probe, json_type type)
+{
+	const json_t *first = json_array_get(result, 0);
+	const json_t *p = first ? json_object_get(first, probe) : NULL;
+	if (!json_is_array(result) || (first && (!p || json_typeof(p) != type))) {
+		ctl_print_generic(out, result);
+		return;
+	}
+	if (json_array_size(result) == 0) {
+		fprintf(out, "%s\n", none);
+		return;
+	}
+	print_table(out, result, cols, heads, ncols, cell);
+}
+
+void ctl_print_maps(FILE *out, const json_t *result)
+{
+	static const char *const cols[] = { "client", "bank", "state" };
+	print_rows(out, result, cols, NULL, 3, map_cell, "(no mappings)", "client",
+		   JSON_OBJECT);
+}
+
+/* component_id fields and the bank's numbers */
+static char *peer_cell(const char *col, const json_t *row)
+{
+	const json_t *id = json_object_get(row, "component_id");
+	if (!strcmp(col, "numberOfSlots")) {
+		char buf[24];
+		snprintf(buf, sizeof(buf), "%lld", (long long)int_at(row, col, NULL));
+		return strdup(buf);
+	}
+	if (!strcmp(col, "name") || !strcmp(col, "software") || !strcmp(col, "swVersion") ||
+	    !strcmp(col, "hwModel"))
+		return str_or_dash(json_object_get(id, col));
+	return str_or_dash(json_object_get(row, col));
+}
+
+void ctl_print_banks(FILE *out, const json_t *result)
+{
+	static const char *const cols[] = { "peer", "numberOfSlots", "state", "name", "software",
+					    "swVersion" };
+	static const char *const heads[] = { "bank", "slots", "state", "name", "software", "version" };
+	print_rows(out, result, cols, heads, 6, peer_cell, "(no bankds connected)",
+		   "component_id", JSON_OBJECT);
+}
+
+void ctl_print_clients(FILE *out, const json_t *result)
+{
+	static const char *const cols[] = { "peer", "state", "name", "software", "swVersion" };
+	static const char *const heads[] = { "client", "state", "name", "software", "version" };
+	print_rows(out, result, cols, heads, 5, peer_cell, "(no clients connected)",
+		   "component_id", JSON_OBJECT);
+}
+
+static char *event_cell(const char *col, const json_t *row)
+{
+	return str_or_dash(json_object_get(row, col));
+}
+
+/* The reply is newest first; people read logs oldest first. */
+void ctl_print_history(FILE *out, const json_t *result)
+{
+	static const char *const cols[] = { "time", "event", "client", "bank", "state", "origin",
+					    "detail" };
+	if (!json_is_array(result)) {
+		ctl_print_generic(out, result);
+		return;
+	}
+	json_t *rev = json_array();
+	for (size_t i = json_array_size(result); i-- > 0;)
+		json_array_append(rev, json_array_get(result, i));
+	print_rows(out, rev, cols, NULL, 7, event_cell, "(no events)", "event", JSON_STRING);
+	json_decref(rev);
+}
+
+static void print_one_map(FILE *out, const char *what, const json_t *m)
+{
+	if (!json_is_object(m)) {
+		ctl_print_generic(out, m);
+		return;
+	}
+	char *c = map_cell("client", m), *b = map_cell("bank", m), *s = map_cell("state", m);
+	fprintf(out, "%s %s -> %s (%s)\n", what, c, b, s);
+	free(c);
+	free(b);
+	free(s);
+}
+
+void ctl_print_map(FILE *out, const json_t *result)
+{
+	print_one_map(out, "mapped", result);
+}
+
+void ctl_print_unmap(FILE *out, const json_t *result)
+{
+	print_one_map(out, "unmapped", result);
+}
+
+void ctl_print_reset(FILE *out, const json_t *result)
+{
+	json_int_t n = int_at(result, "removed", NULL);
+	if (n < 0)
+		ctl_print_generic(out, result);
+	else
+		fprintf(out, "%lld mapping(s) removed\n", (long long)n);
 }

@@ -14,10 +14,17 @@
  *   expect-close [MS]         the peer closes the connection
  *   expect-silence MS         no RSPRO message arrives for MS milliseconds
  *   sleep MS
+ *   mark TEXT                 print "mark TEXT" to stderr (lets a test driving
+ *                             the script through a FIFO see a step complete)
  *   reconnect                 close and connect again (connect mode)
  *   close
  *   tpdu-bench N MSG-spec     send the tpduModemToCard N times, each waiting
  *                             for its tpduCardToModem; print latency p50/p90/p99
+ *   serve-card MS [N]         play a bankd's card: answer every tpduModemToCard
+ *                             at once with a tpduCardToModem (slots swapped, data
+ *                             = the test card of tests/tools/st2sim/testcard.h)
+ *                             for MS ms, until N were answered or the peer
+ *                             closes; prints "serve-card: tpdus=.. status=.. other=.."
  */
 #include <errno.h>
 #include <getopt.h>
@@ -37,6 +44,7 @@
 #include "log.h"
 #include "rspro.h"
 #include "spec.h"
+#include "../st2sim/testcard.h"
 
 static struct {
 	int fd, listen_fd;
@@ -265,6 +273,34 @@ static int tpdu_bench(long count, const char *spec, char *err, size_t errlen)
 	return 0;
 }
 
+/* the bankd side of the TPDU relay, answering from the test card */
+static int serve_card(long ms, long max)
+{
+	static struct rspro_msg m, r;
+	long deadline = now_ms() + ms, tpdus = 0, status = 0, other = 0;
+	int q = P.quiet;
+	P.quiet = 1;
+	while ((max <= 0 || tpdus < max) && next_rspro(&m, deadline) == 1) {
+		if (m.type == RSPRO_MSG_TPDU_MODEM_TO_CARD) {
+			uint8_t resp[ST2_RAPDU_MAX];
+			size_t n = testcard_answer(m.u.tpdu.data, m.u.tpdu.len, resp);
+			struct rspro_tpdu_flags fl = { false, false, false, false };
+			rspro_build_tpdu_card_to_modem(&r, m.u.tpdu.bank, m.u.tpdu.client, fl, resp, n);
+			if (send_msg(&r, 0) < 0)
+				break;
+			tpdus++;
+		} else if (m.type == RSPRO_MSG_CLIENT_SLOT_STATUS_IND) {
+			status++;
+		} else {
+			other++;
+		}
+	}
+	P.quiet = q;
+	printf("serve-card: tpdus=%ld status=%ld other=%ld\n", tpdus, status, other);
+	fflush(stdout);
+	return 0;
+}
+
 static int run_line(char *line, int lineno)
 {
 	char err[256] = "";
@@ -339,6 +375,8 @@ static int run_line(char *line, int lineno)
 			snprintf(err, sizeof(err), "wanted silence, got %s", rspro_summary(&m, view, sizeof(view)));
 			goto fail;
 		}
+	} else if (!strcmp(cmd, "mark")) {
+		fprintf(stderr, "mark %s\n", rest);
 	} else if (!strcmp(cmd, "sleep") && nw == 2) {
 		usleep((useconds_t)atol(words[1]) * 1000);
 	} else if (!strcmp(cmd, "close")) {
@@ -351,6 +389,8 @@ static int run_line(char *line, int lineno)
 			snprintf(err, sizeof(err), "reconnect failed");
 			goto fail;
 		}
+	} else if (!strcmp(cmd, "serve-card") && nw >= 2) {
+		serve_card(atol(words[1]), nw > 2 ? atol(words[2]) : 0);
 	} else if (!strcmp(cmd, "tpdu-bench") && nw >= 3) {
 		const char *spec = rest + strcspn(rest, " \t");
 		spec += strspn(spec, " \t");

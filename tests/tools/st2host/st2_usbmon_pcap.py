@@ -4,8 +4,10 @@
 # in-order pcap replay (tests/integration/st2_umockdev.sh, docs/usb-testing.md):
 # interrupt IN + 4 bulk IN submitted, the 5 start-up OUT messages, CONFIG
 # answer, two STATUS IRQs, one case-1 TPDU (a0 04 00 00 00 -> 90 00) and,
-# with "unplug", a bulk-IN completion with -ENODEV.
-# usage: st2_usbmon_pcap.py OUT.pcap [unplug]
+# with "unplug", a bulk-IN completion with -ENODEV.  With "relay" the IN
+# transfer is resubmitted before the TPDU's answer goes OUT, as a host that
+# relays the C-APDU elsewhere (the usbslot actor) does it.
+# usage: st2_usbmon_pcap.py OUT.pcap [unplug] [relay]
 import struct, sys
 recs = []
 t = [0]
@@ -32,10 +34,13 @@ rec(0x1001, 'S', 1, IRQ, length=64, status=-115)
 rec(0x1001, 'C', 1, IRQ, hx('01 04 00 00 00 00 15 00 13 00 00 00 00 00 01 01 0a 80 25 00 00'))
 rec(0x1002, 'S', 1, IRQ, length=64, status=-115)
 rec(0x2001, 'C', 3, IN, hx('01 06 00 00 00 00 13 00 01 00 00 00 05 00 a0 04 00 00 00'))
+if 'relay' in sys.argv[2:]:
+    rec(0x2005, 'S', 3, IN, length=4096, status=-115)
 rec(0x3010, 'S', 3, OUT, hx('01 01 00 00 00 00 10 00 06 00 00 00 02 00 90 00'))
-rec(0x2005, 'S', 3, IN, length=4096, status=-115)
+if 'relay' not in sys.argv[2:]:
+    rec(0x2005, 'S', 3, IN, length=4096, status=-115)
 rec(0x3010, 'C', 3, OUT, length=16)
-if len(sys.argv) > 2 and sys.argv[2] == 'unplug':
+if 'unplug' in sys.argv[2:]:
     rec(0x2002, 'C', 3, IN, status=-19, length=0)
 with open(sys.argv[1], 'wb') as f:
     f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 220))

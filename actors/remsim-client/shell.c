@@ -1,0 +1,79 @@
+/* shell.c: how remsim-client-shell runs.  remsimd gives its actors
+ * /dev/null as stdin, so the shell does not go through remsimd: this
+ * process forks the broker (which dies with us: PR_SET_PDEATHSIG, its
+ * stdout pointed at stderr so stdout carries only R-APDU/SET_ATR lines),
+ * waits for its hub socket and then exec()s the usbslot actor in its own
+ * place, which keeps our stdin/stdout and our pid.  EOF on stdin ends the
+ * actor with status 0; the kernel then SIGKILLs the broker (a client-role
+ * broker holds nothing worth an orderly shutdown; the kernel closes its TCP
+ * connections, and SIGKILL cannot be missed by a busy poll loop). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "launcher.h"
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+int shell_run(const struct launch *l, const char *cfg)
+{
+	char broker[4200], usbslot[4200], hub_path[4200], hub[4300];
+	snprintf(broker, sizeof(broker), "%s/broker", l->bindir);
+	snprintf(usbslot, sizeof(usbslot), "%s/usbslot", l->bindir);
+	snprintf(hub_path, sizeof(hub_path), "%s/hub", l->run_dir);
+	snprintf(hub, sizeof(hub), "ipc://%s", hub_path);
+	unlink(hub_path);	/* stale socket of an earlier run */
+
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("remsim-client-shell: fork");
+		return 1;
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
+		int nul = open("/dev/null", O_RDONLY);
+		if (nul >= 0) {
+			dup2(nul, 0);
+			close(nul);
+		}
+		dup2(2, 1);
+		execl(broker, "broker", "--config", cfg, "--hub", hub, (char *)NULL);
+		fprintf(stderr, "remsim-client-shell: cannot run %s: %s\n", broker, strerror(errno));
+		_exit(127);
+	}
+	struct stat st;
+	for (int i = 0; stat(hub_path, &st) != 0; i++) {
+		int status;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			fprintf(stderr, "remsim-client-shell: the broker exited at start-up\n");
+			return 1;
+		}
+		if (i >= 500) {
+			fprintf(stderr, "remsim-client-shell: no hub socket %s after 10 s\n", hub_path);
+			kill(pid, SIGTERM);
+			return 1;
+		}
+		sleep_ms(20);
+	}
+	setenv("REMSIM_INDEX", "0", 1);
+	setenv("REMSIM_RUN_DIR", l->run_dir, 1);
+	execl(usbslot, "usbslot", "--hub", hub, "--name", "usbslot/0", "--config", cfg, (char *)NULL);
+	fprintf(stderr, "remsim-client-shell: cannot run %s: %s\n", usbslot, strerror(errno));
+	kill(pid, SIGTERM);
+	return 1;
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# client_bench.sh: APDU round trip through the client role (never asserts).
+#   simulated modem (st2sim --bench) -> SIMtrace2 messages -> usbslot actor
+#   -> broker -> TCP RSPRO -> scripted bankd (rspro-peer serve-card, answers
+#   at once from the test card) -> back to the modem,
+# p50/p90/p99 over N TPDUs (default 2000; alternating case 3 and case 2, 16
+# octets each), measured by the modem from the first header octet to SW2.
+# For comparison the same TPDUs against st2host, which answers them locally
+# (no RSPRO, no broker): the difference is the client's relay cost.
+# Results go to $BUILD/bench/client.txt.
+#   BUILD=build-client tests/bench/client_bench.sh [N]
+. "$(dirname "$0")/../lib/common.sh"
+. "$(dirname "$0")/../integration/client_common.bash"
+N=${1:-2000}
+OUT_DIR=$TOP/$BUILD/bench
+case "$BUILD" in /*) OUT_DIR=$BUILD/bench ;; esac
+mkdir -p "$OUT_DIR"
+RES=$OUT_DIR/client.txt
+export REMSIM_LOG_LEVEL=${REMSIM_LOG_LEVEL:-notice}
+
+PS=$(free_port); PB=$(free_port)
+client_cfg "$T/client.cfg" 1 "$PS"
+peer srv "$PS" 600000 <<EOS
+$(server_lines "$PB" 0)
+expect-close 600000
+EOS
+peer bkd "$PB" 600000 <<EOS
+$(bankd_lines 0)
+serve-card 600000
+EOS
+spawn client "$BIN/remsimd" -c "$T/client.cfg"
+CL=$SPAWNED_PID
+spawn sim "$TBIN/st2sim" --socket "$T/sim0.sock" --bench "$N" --verify --quiet --timeout 30
+SIM=$SPAWNED_PID
+for _ in $(seq 1 $((N / 10 + 600))); do kill -0 "$SIM" 2>/dev/null || break; sleep 0.1; done
+relay=$(grep '^BENCH' "$T/sim.log")
+summary=$(grep '^SUMMARY' "$T/sim.log")
+kill -TERM "$CL"; wait "$CL" 2>/dev/null
+
+# baseline: the same modem against a host that answers locally
+spawn sim2 "$TBIN/st2sim" --socket "$T/simb.sock" --bench "$N" --verify --quiet --timeout 30
+SIM2=$SPAWNED_PID
+wait_for 5 test -S "$T/simb.sock"
+spawn host "$TBIN/st2host" --socket "$T/simb.sock" --quiet
+for _ in $(seq 1 $((N / 10 + 600))); do kill -0 "$SIM2" 2>/dev/null || break; sleep 0.1; done
+local_=$(grep '^BENCH' "$T/sim2.log")
+
+us() { echo "$1" | sed -n "s/.*$2=\([0-9]*\)us.*/\1/p"; }
+{
+	echo "client_bench $(date -u +%FT%TZ) N=$N"
+	echo "relay (modem -> usbslot -> broker -> bankd -> back): ${relay:-no result}"
+	echo "  ${summary:-no summary}"
+	echo "local (modem -> st2host test card, no RSPRO):        ${local_:-no result}"
+	r50=$(us "$relay" p50); l50=$(us "$local_" p50)
+	r99=$(us "$relay" p99); l99=$(us "$local_" p99)
+	if [ -n "$r50" ] && [ -n "$l50" ]; then
+		echo "client relay cost: p50 +$((r50 - l50)) us, p99 +$((r99 - l99)) us per APDU"
+	fi
+} | tee "$RES"
