@@ -132,7 +132,7 @@ fuzz:
 	    $(FUZZ_BUILD)/corpus-$${n#fuzz_} tests/fuzz/corpus/$${n#fuzz_} 2>&1 | tail -n 12 || exit 1; \
 	done
 
-demo: all
+demo:
 	@scripts/demo.sh
 
 bench: all
