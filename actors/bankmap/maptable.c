@@ -39,6 +39,12 @@ static long check_bank_slot(const struct bankmap *bm, struct rspro_bank_slot b)
 	return RSPRO_RES_OK;
 }
 
+/* Log context of a request: its own bank slot (which may not be ours). */
+static void req_ctx(struct rspro_bank_slot b, struct rspro_client_slot c, char *buf, size_t len)
+{
+	snprintf(buf, len, "B%ld:%ld C%ld:%ld", b.bank_id, b.slot_nr, c.client_id, c.slot_nr);
+}
+
 long mt_slot_of_client(const struct bankmap *bm, struct rspro_client_slot c)
 {
 	for (long i = 0; i < bm->num_slots; i++)
@@ -61,10 +67,10 @@ long mt_create(struct bankmap *bm, struct rspro_client_slot c, struct rspro_bank
 	char ctx[64];
 	long rc = check_bank_slot(bm, b);
 	*nchanged = 0;
-	bm_ctx(bm, b.slot_nr, &c, ctx, sizeof(ctx));
+	req_ctx(b, c, ctx, sizeof(ctx));
 	if (rc != RSPRO_RES_OK) {
-		LOGW(ctx, "createMapping refused: %s (bank B%ld:%ld, we are bank %ld with %ld slots)",
-		     rspro_result_name(rc), b.bank_id, b.slot_nr, bm->bank_id, bm->num_slots);
+		LOGW(ctx, "createMapping refused: %s (we are bank %ld with %ld slots)",
+		     rspro_result_name(rc), bm->bank_id, bm->num_slots);
 		return rc;
 	}
 	if (c.client_id < 0 || c.client_id > 65535 || c.slot_nr < 0 || c.slot_nr > 65535) {
@@ -98,7 +104,7 @@ long mt_remove(struct bankmap *bm, struct rspro_client_slot c, struct rspro_bank
 	char ctx[64];
 	long rc = check_bank_slot(bm, b);
 	*nchanged = 0;
-	bm_ctx(bm, b.slot_nr, &c, ctx, sizeof(ctx));
+	req_ctx(b, c, ctx, sizeof(ctx));
 	if (rc != RSPRO_RES_OK) {
 		LOGW(ctx, "removeMapping refused: %s", rspro_result_name(rc));
 		return rc;

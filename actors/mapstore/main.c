@@ -76,7 +76,7 @@ static int load_config(struct mapstore_conf *cf, const char *path)
 			   cfg_get_int(c, g, "reject_linger_ms", 1000, 0, 60000, &linger) < 0 ||
 			   cfg_get_int(c, g, "bankd_port", 9999, 1, 65535, &port) < 0 ||
 			   cfg_get_bool(c, g, "create_error_activates", 0, &compat) < 0 ||
-			   cfg_get_string(c, g, "name", "", MS_STR_MAX, &name) < 0))) {
+			   cfg_get_string(c, g, "name", "", RSPRO_STR_MAX, &name) < 0))) {
 			fprintf(stderr, "mapstore: %s\n", cfg_error(c));
 			cfg_free(&c);
 			return -1;

@@ -94,7 +94,7 @@ struct mapstore_conf {
 	unsigned reject_linger_ms;	/* 1000 */
 	uint16_t bankd_port;		/* 9999, what clients are told */
 	bool create_error_activates;	/* osmo-remsim compatibility switch */
-	char name[MS_STR_MAX + 1];	/* our identity name (hostname) */
+	char name[RSPRO_STR_MAX + 1];	/* our identity name (hostname) */
 };
 
 struct conntab;

@@ -121,7 +121,7 @@ static void write_config(FILE *f, const struct opts *o)
 		"               clients = \"mapstore\"; history = \"mapstore\"; reset = \"mapstore\"; };\n"
 		"};\n"
 		"mapstore = { database = \"%s\"; };\n"
-		"rest = { listen = \"%s\"; };\n",
+		"rest = { listen = \"%s\"; timeout_ms = 2500; };\n",
 		o->run_dir, o->state_dir, o->bind, o->port,
 		o->database ? o->database : "@STATE_DIR@/server.db", o->rest_listen);
 }

@@ -88,7 +88,7 @@ srv "send createMappingReq client=5:0 bank=1:0" "expect createMappingRes result=
 check "clients on two slots" connect_ok c5 5:0
 connect_ok c6 6:0 >/dev/null
 check "ResetStateReq answered ok" srv "send resetStateReq" "expect resetStateRes result=ok"
-check "every reader told reset" bash -c "for i in 0 1 2; do grep -qE \"reader/\$i .*told reset\" '$T/remsimd.log' || exit 1; done"
+check "every reader told reset" wait_for 5 bash -c "for i in 0 1 2; do grep -qE \"reader/\$i .*told reset\" '$T/remsimd.log' || exit 1; done"
 closed_within c5 5 >/dev/null && closed_within c6 5 >/dev/null
 check "reset: both clients disconnected within 5 s" test $? = 0
 check "reset: no mappings left" ctl_has maps '"result":\[\]'
