@@ -105,16 +105,19 @@ static void reply_json(struct broker *b, const uint8_t *ident, size_t ilen, json
 	json_decref(rep);
 }
 
-static void reply_error(struct broker *b, const uint8_t *ident, size_t ilen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void reply_error(struct broker *b, const uint8_t *ident, size_t ilen, const char *fmt, ...)
+/* code: the error class of docs/control.md (usage, unavailable, internal),
+ * which the REST actor maps onto HTTP status codes. */
+static void reply_error(struct broker *b, const uint8_t *ident, size_t ilen, const char *code,
+			const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void reply_error(struct broker *b, const uint8_t *ident, size_t ilen, const char *code,
+			const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	reply_json(b, ident, ilen, json_pack("{s:b, s:s}", "ok", 0, "error", msg));
+	reply_json(b, ident, ilen, json_pack("{s:b, s:s, s:s}", "ok", 0, "error", msg, "code", code));
 }
 
 /* ---- status --------------------------------------------------------------- */
@@ -153,7 +156,7 @@ static void request(struct broker *b, const uint8_t *ident, size_t ilen, const u
 	json_t *req = json_loadb((const char *)body, blen, 0, &jerr);
 	if (!req) {
 		LOGW(NULL, "control: malformed JSON: %s", jerr.text);
-		reply_error(b, ident, ilen, "malformed JSON: %s (at offset %d)", jerr.text, jerr.position);
+		reply_error(b, ident, ilen, "usage", "malformed JSON: %s (at offset %d)", jerr.text, jerr.position);
 		return;
 	}
 	const char *cmdp = json_string_value(json_object_get(req, "cmd"));
@@ -161,7 +164,7 @@ static void request(struct broker *b, const uint8_t *ident, size_t ilen, const u
 	snprintf(cmd, sizeof(cmd), "%s", cmdp ? cmdp : "");
 	json_t *args = json_object_get(req, "args");
 	if (!json_is_object(req) || !cmdp || !*cmdp || strlen(cmdp) >= sizeof(cmd) || (args && !json_is_array(args))) {
-		reply_error(b, ident, ilen, "request must be {\"cmd\":\"...\", \"args\":[...], \"json\":bool}");
+		reply_error(b, ident, ilen, "usage", "request must be {\"cmd\":\"...\", \"args\":[...], \"json\":bool}");
 		json_decref(req);
 		return;
 	}
@@ -173,14 +176,14 @@ static void request(struct broker *b, const uint8_t *ident, size_t ilen, const u
 	}
 	const char *actor = route_of(b, cmd);
 	if (!actor) {
-		reply_error(b, ident, ilen, "unknown command '%s'", cmd);
+		reply_error(b, ident, ilen, "usage", "unknown command '%s'", cmd);
 		json_decref(req);
 		return;
 	}
 	json_decref(req);
 	struct bactor *a = actor_rec(b, actor, 0);
 	if (!a || !a->helloed) {
-		reply_error(b, ident, ilen, "'%s' is handled by actor %s, which is not running", cmd, actor);
+		reply_error(b, ident, ilen, "unavailable", "'%s' is handled by actor %s, which is not running", cmd, actor);
 		return;
 	}
 	uint32_t id = ++b->next_reqid;
@@ -192,14 +195,14 @@ static void request(struct broker *b, const uint8_t *ident, size_t ilen, const u
 	v[1].len = (size_t)snprintf(ids, sizeof(ids), "%u", id);
 	if (env_sendv(b->hub, actor, v, 3) < 0) {
 		int e = errno;
-		reply_error(b, ident, ilen, "'%s': actor %s %s", cmd, actor,
+		reply_error(b, ident, ilen, "unavailable", "'%s': actor %s %s", cmd, actor,
 			    e == EHOSTUNREACH ? "is not connected" : "is not accepting requests");
 		return;
 	}
 	struct pend *p = calloc(1, sizeof(*p));
 	if (!p || ilen > sizeof(p->ident)) {
 		free(p);
-		reply_error(b, ident, ilen, "out of memory");
+		reply_error(b, ident, ilen, "internal", "out of memory");
 		return;
 	}
 	p->reqid = id;
@@ -226,7 +229,7 @@ void ctl_input(struct broker *b)
 			/* not a REQ envelope: answer if we can address it */
 			LOGW(NULL, "control: unexpected message shape (%zu frames)", b->cmsg.n);
 			if (b->cmsg.n >= 2 && dlen == 0)
-				reply_error(b, ident, ilen, "send exactly one JSON frame");
+				reply_error(b, ident, ilen, "usage", "send exactly one JSON frame");
 			continue;
 		}
 		request(b, ident, ilen, body, blen);
@@ -257,7 +260,7 @@ void ctl_reply_from_actor(struct broker *b, const char *actor, uint32_t reqid,
 	}
 	json_t *rep = json_loadb((const char *)json, len, 0, NULL);
 	if (!json_is_object(rep) || !json_is_boolean(json_object_get(rep, "ok")))
-		reply_error(b, p->ident, p->ilen, "actor %s sent a malformed reply", actor);
+		reply_error(b, p->ident, p->ilen, "internal", "actor %s sent a malformed reply", actor);
 	else
 		reply_raw(b, p->ident, p->ilen, (const char *)json, len);
 	json_decref(rep);
@@ -273,7 +276,7 @@ void ctl_actor_gone(struct broker *b, const char *actor, const char *why)
 			continue;
 		}
 		*pp = p->next;
-		reply_error(b, p->ident, p->ilen, "actor %s %s before replying", actor, why);
+		reply_error(b, p->ident, p->ilen, "unavailable", "actor %s %s before replying", actor, why);
 		free(p);
 	}
 }
@@ -290,7 +293,7 @@ void ctl_timers(struct broker *b, int64_t now)
 		*pp = p->next;
 		LOGW(NULL, "control request %u: %s did not reply within %d ms", p->reqid, p->actor,
 		     b->cf.ctl_timeout_ms);
-		reply_error(b, p->ident, p->ilen, "actor %s did not reply within %d ms", p->actor,
+		reply_error(b, p->ident, p->ilen, "unavailable", "actor %s did not reply within %d ms", p->actor,
 			    b->cf.ctl_timeout_ms);
 		free(p);
 	}

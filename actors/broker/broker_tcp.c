@@ -192,9 +192,15 @@ void conn_close(struct broker *b, struct conn *c, const char *reason)
 		return;
 	int was_up = c->st == CS_UP;
 	c->dead = 1;
+	/* osmo-remsim clients refused by a bankd reconnect at once, over and
+	 * over (~1,600/s): the ordinary end of such a short bankd-side
+	 * connection logs at debug; protocol errors are always logged */
+	int quiet = c->side == IPA_SIDE_BANKD_ACCEPTED && c->rx_frames <= 3 &&
+		    (!strcmp(reason, "peer closed the connection") || !strncmp(reason, "closed by actor", 15));
 	if (was_up)
-		LOGI(c->ctx, "closed: %s (rx %llu, tx %llu frames)", reason,
-		     (unsigned long long)c->rx_frames, (unsigned long long)c->tx_frames);
+		log_msg(quiet ? LL_DEBUG : LL_INFO, c->ctx,
+			"closed: %s (rx %llu, tx %llu frames)", reason,
+			(unsigned long long)c->rx_frames, (unsigned long long)c->tx_frames);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -526,7 +532,8 @@ void tcp_accept(struct broker *b, size_t li)
 			close(fd);
 			continue;
 		}
-		LOGI(c->ctx, "accepted on listener %s (%s side)", l->name, ipa_side_name(l->side));
+		log_msg(l->side == IPA_SIDE_BANKD_ACCEPTED ? LL_DEBUG : LL_INFO, c->ctx,
+			"accepted on listener %s (%s side)", l->name, ipa_side_name(l->side));
 		conn_up(b, c);
 	}
 }
