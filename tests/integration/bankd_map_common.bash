@@ -20,8 +20,6 @@ CTL="ipc://$RUN/control"
 READER_PROG=${READER_PROG:-$TBIN/fake-reader}
 # READER_SLOTS: the reader.slots entries, e.g. '{ slot = 0; reader = "Virtual PCD 00 00"; }'
 
-declare -A PFD PPID_OF
-PMARK=0
 
 # bankd_cfg FILE NSLOTS [EXTRA bankd SETTINGS...]: write a role config.
 bankd_cfg() {
@@ -66,46 +64,9 @@ bankd_start() {
 	wait_log "$T/remsimd.log" 'bankmap.*(started|welcome)' 15 && sleep 0.3
 }
 
-# peer_open NAME RSPRO-PEER-ARGS...: start a peer whose script is $T/NAME.fifo
-peer_open() {
-	local n=$1 fd; shift
-	rm -f "$T/$n.fifo"
-	mkfifo "$T/$n.fifo"
-	exec {fd}<>"$T/$n.fifo"
-	PFD[$n]=$fd
-	spawn "$n" "$TBIN/rspro-peer" -t "${PEER_TIMEOUT:-5000}" "$@" -s "$T/$n.fifo"
-	PPID_OF[$n]=$SPAWNED_PID
-}
-
-# peer_do NAME LINE...: feed script lines, wait until they ran (0) or the peer failed (1).
-peer_do() {
-	local n=$1 fd=${PFD[$1]} pid=${PPID_OF[$1]}; shift
-	local l
-	PMARK=$((PMARK + 1))
-	for l in "$@"; do printf '%s\n' "$l" >&"$fd"; done
-	printf 'mark %s\n' "$PMARK" >&"$fd"
-	local end=$((SECONDS + ${PEER_WAIT:-30}))
-	while [ $SECONDS -le $end ]; do
-		grep -qx "mark $PMARK" "$T/$n.log" 2>/dev/null && return 0
-		kill -0 "$pid" 2>/dev/null || { grep -qx "mark $PMARK" "$T/$n.log"; return $?; }
-		sleep 0.05
-	done
-	return 1
-}
-
-# peer_close NAME: close the peer's connection, then stop it (other children
-# inherit the FIFO's write side, so the peer would not see EOF by itself).
-peer_close() {
-	local n=$1 fd=${PFD[$1]} pid=${PPID_OF[$1]}
-	kill -0 "$pid" 2>/dev/null && PEER_WAIT=3 peer_do "$n" "close"
-	exec {fd}>&-
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
-
-# peer_alive NAME
-peer_alive() { kill -0 "${PPID_OF[$1]}" 2>/dev/null; }
+. "$TOP/tests/lib/peer.sh"
+# peer_open NAME RSPRO-PEER-ARGS...: a FIFO-driven peer (tests/lib/peer.sh)
+peer_open() { peer_fifo_open "$@"; }
 
 # server_connect [NAME]: accept the bankd's connection as the server, answer ok.
 server_connect() {
@@ -135,17 +96,3 @@ for a in json.load(sys.stdin)["result"]:
 # cpu_ticks PID: utime+stime in clock ticks
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
-# sanitizer_check: SIGTERM every spawned process, FAIL on sanitizer reports.
-sanitizer_check() {
-	local p
-	for p in "${SPAWNED_PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null; done
-	for p in "${SPAWNED_PIDS[@]:-}"; do
-		[ -n "$p" ] || continue
-		for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
-	done
-	if grep -lE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$T"/*.log >"$T/san.txt" 2>/dev/null; then
-		fail "sanitizer reports in: $(tr '\n' ' ' <"$T/san.txt")"
-	else
-		pass "no sanitizer reports at exit"
-	fi
-}

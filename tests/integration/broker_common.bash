@@ -29,18 +29,3 @@ welcomed_more() { local n; n=$(grep -c 'welcome from broker' "$1" 2>/dev/null); 
 # ctl JSON: one control request, reply on stdout.
 ctl() { "$TBIN/zreq" -t 5000 "$CTL" "$1"; }
 
-# sanitizer_check: stop every spawned process with SIGTERM (so ASan/LSan
-# report at exit), then FAIL if any log holds a sanitizer report.
-sanitizer_check() {
-	local p
-	for p in "${SPAWNED_PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null; done
-	for p in "${SPAWNED_PIDS[@]:-}"; do
-		[ -n "$p" ] || continue
-		for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
-	done
-	if grep -lE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$T"/*.log >"$T/san.txt" 2>/dev/null; then
-		fail "sanitizer reports in: $(tr '\n' ' ' <"$T/san.txt")"
-	else
-		pass "no sanitizer reports at exit"
-	fi
-}

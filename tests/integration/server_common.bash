@@ -17,8 +17,6 @@ P_REST=$(free_port)
 RUN="$T/run"
 CTL="ipc://$RUN/control"
 DB="$T/state/server.db"
-declare -A PFD PPID_OF
-PMARK=0
 
 # server_cfg FILE [EXTRA broker SETTINGS...]: write a role config.
 server_cfg() {
@@ -65,59 +63,9 @@ server_stop() {
 	wait "$REMSIMD_PID" 2>/dev/null
 }
 
-# peer_open NAME [RSPRO-PEER-ARGS...]: start a peer connected to the server,
-# its script is $T/NAME.fifo
-peer_open() {
-	local n=$1 fd; shift
-	rm -f "$T/$n.fifo"
-	mkfifo "$T/$n.fifo"
-	exec {fd}<>"$T/$n.fifo"
-	PFD[$n]=$fd
-	spawn "$n" "$TBIN/rspro-peer" -t "${PEER_TIMEOUT:-5000}" -c "127.0.0.1:$P_RSPRO" "$@" -s "$T/$n.fifo"
-	PPID_OF[$n]=$SPAWNED_PID
-}
-
-# peer_do NAME LINE...: feed script lines, wait until they ran (0) or the peer failed (1).
-peer_do() {
-	local n=$1 fd=${PFD[$1]} pid=${PPID_OF[$1]}; shift
-	local l
-	PMARK=$((PMARK + 1))
-	for l in "$@"; do printf '%s\n' "$l" >&"$fd"; done
-	printf 'mark %s\n' "$PMARK" >&"$fd"
-	local end=$((SECONDS + ${PEER_WAIT:-30}))
-	while [ $SECONDS -le $end ]; do
-		grep -qx "mark $PMARK" "$T/$n.log" 2>/dev/null && return 0
-		kill -0 "$pid" 2>/dev/null || { grep -qx "mark $PMARK" "$T/$n.log"; return $?; }
-		sleep 0.05
-	done
-	return 1
-}
-
-# peer_feed NAME LINE...: feed script lines without waiting (e.g. a long
-# expect-silence that keeps a FIFO peer answering PINGs while others act)
-peer_feed() {
-	local fd=${PFD[$1]}; shift
-	local l
-	for l in "$@"; do printf '%s\n' "$l" >&"$fd"; done
-}
-
-# peer_close NAME: close the peer's connection and end it.  (Its FIFO is
-# inherited by later children, so it would not see EOF: it is killed once
-# the close ran.)
-peer_close() {
-	local n=$1 fd=${PFD[$1]} pid=${PPID_OF[$1]}
-	PMARK=$((PMARK + 1))
-	printf 'close\nmark %s\n' "$PMARK" >&"$fd" 2>/dev/null
-	for _ in $(seq 1 60); do
-		grep -qx "mark $PMARK" "$T/$n.log" 2>/dev/null && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	exec {fd}>&-
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
-}
+. "$TOP/tests/lib/peer.sh"
+# peer_open NAME [RSPRO-PEER-ARGS...]: a FIFO-driven peer connected to the server
+peer_open() { local n=$1; shift; peer_fifo_open "$n" -c "127.0.0.1:$P_RSPRO" "$@"; }
 
 # bank_connect NAME BANKID [SLOTS]: a scripted bankd, identified (ok)
 bank_connect() {
@@ -162,17 +110,3 @@ export -f ctl rctl pid_of map_state map_state_q
 # rss_kib PID
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 
-# sanitizer_check: SIGTERM every spawned process, FAIL on sanitizer reports.
-sanitizer_check() {
-	local p
-	for p in "${SPAWNED_PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null; done
-	for p in "${SPAWNED_PIDS[@]:-}"; do
-		[ -n "$p" ] || continue
-		for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
-	done
-	if grep -lE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$T"/*.log >"$T/san.txt" 2>/dev/null; then
-		fail "sanitizer reports in: $(tr '\n' ' ' <"$T/san.txt")"
-	else
-		pass "no sanitizer reports at exit"
-	fi
-}

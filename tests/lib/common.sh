@@ -66,4 +66,20 @@ wait_for() {
 # wait_log FILE REGEX [SECONDS]: wait until FILE has a line matching REGEX
 wait_log() { wait_for "${3:-10}" grep -qE "$2" "$1"; }
 
+# sanitizer_check: SIGTERM every spawned process (so ASan/LSan report at
+# exit), then FAIL if any log in $T holds a sanitizer report.
+sanitizer_check() {
+	local p
+	for p in "${SPAWNED_PIDS[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null; done
+	for p in "${SPAWNED_PIDS[@]:-}"; do
+		[ -n "$p" ] || continue
+		for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+	done
+	if grep -lE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$T"/*.log >"$T/san.txt" 2>/dev/null; then
+		fail "sanitizer reports in: $(tr '\n' ' ' <"$T/san.txt")"
+	else
+		pass "no sanitizer reports at exit"
+	fi
+}
+
 finish() { [ "$TEST_FAILS" = 0 ]; exit $?; }
