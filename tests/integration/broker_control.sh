@@ -86,6 +86,32 @@ EOF
 check "tcp control with an unreadable certificate: refused, line named" \
 	grep -q "tcpk.cfg:2: cannot load CURVE server certificate" "$T/tcpk.log"
 
+# tcp control with CURVE keys: an allowed client certificate gets answers,
+# any other certificate gets nothing
+mkdir -p "$T/clients" "$T/keys"
+"$TBIN/fake-hub" --make-cert "$T/server.cert"
+"$TBIN/fake-hub" --make-cert "$T/keys/ops.cert"
+"$TBIN/fake-hub" --make-cert "$T/keys/intruder.cert"
+cp "$T/keys/ops.cert" "$T/clients/"
+PC=$(free_port)
+cat >"$T/curve.cfg" <<EOF
+run_dir = "$T/run-curve";
+control = "tcp://127.0.0.1:$PC";
+broker = { control_curve_cert = "$T/server.cert"; control_curve_clients = "$T/clients"; };
+EOF
+spawn broker-curve "$BIN/broker" --config "$T/curve.cfg"
+wait_log "$T/broker-curve.log" 'ready: hub' 10
+"$BIN/remsim-ctl" -e "tcp://127.0.0.1:$PC" --curve-server-key "$T/server.cert" \
+	--curve-client-cert "$T/keys/ops.cert" -t 3000 --json status >"$T/curve-ok.out" 2>&1
+check "tcp control with CURVE: an allowed client certificate is answered" grep -q '\[' "$T/curve-ok.out"
+"$BIN/remsim-ctl" -e "tcp://127.0.0.1:$PC" --curve-server-key "$T/server.cert" \
+	--curve-client-cert "$T/keys/intruder.cert" -t 1000 status >"$T/curve-bad.out" 2>&1
+rc=$?
+check "tcp control with CURVE: an unknown client certificate gets no answer (exit $rc)" [ "$rc" = 3 ]
+"$BIN/remsim-ctl" -e "tcp://127.0.0.1:$PC" status >"$T/curve-none.out" 2>&1
+rc=$?
+check "remsim-ctl refuses a tcp endpoint without keys (exit $rc)" [ "$rc" = 2 ]
+
 cat >"$T/grp.cfg" <<EOF
 run_dir = "$T/run-grp";
 broker = { control_group_writable = true; };
