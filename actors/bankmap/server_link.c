@@ -15,6 +15,7 @@
  * | CONNECTED |                                        | (answers are sent only when CONNECTED)   |           |
  * | STOPPED   | anything                               | nothing until bankmap is restarted       | STOPPED   |
  *
+ * The code is the same table: link_fsm[state][event] below.
  * The table and the state go into the connection's META after every change,
  * so a restarted bankmap resumes on the same connection (persist.c). */
 #include <string.h>
@@ -58,18 +59,9 @@ static void t1_stop(struct bankmap *bm)
 	bm->t1_timer = 0;
 }
 
-static void t1_expired(struct actor *a, void *arg)
-{
-	(void)a;
-	struct bankmap *bm = arg;
-	bm->t1_timer = 0;
-	if (bm->link != LINK_WAIT_RES || !bm->srv_conn)
-		return;
-	LOGW(NULL, "server link: no ConnectBankRes within %u ms, closing (the broker reconnects)", bm->t1_ms);
-	actor_close(bm->a, bm->srv_conn, "no ConnectBankRes (T1)");
-	bm->srv_conn = 0;
-	set_state(bm, LINK_DOWN);
-}
+static void link_event(struct bankmap *bm, int ev, const struct rspro_msg *m);
+
+static void t1_expired(struct actor *a, void *arg);
 
 static void t1_start(struct bankmap *bm)
 {
@@ -102,74 +94,83 @@ static void send_connect_bank_req(struct bankmap *bm)
 	     bm->bank_id, bm->num_slots, bm->name);
 }
 
-void link_up(struct bankmap *bm, const struct actor_conn *c, int restored)
+/* ---- events and their handlers ------------------------------------------------ */
+
+enum link_event {
+	LE_UP,			/* a new connection to the server */
+	LE_DOWN,		/* the connection is gone */
+	LE_RES_OK,		/* ConnectBankRes ok from a server */
+	LE_RES_REFUSED,		/* ConnectBankRes with another result */
+	LE_RES_NOT_SERVER,	/* ConnectBankRes from something that is not a server */
+	LE_T1,			/* no ConnectBankRes in time */
+	LE_MAPPING,		/* CreateMappingReq / RemoveMappingReq */
+	LE_RESET,		/* ResetStateReq */
+	LE__COUNT
+};
+
+static const char *const event_names[LE__COUNT] = {
+	"connection up", "connection down", "ConnectBankRes ok", "ConnectBankRes refused",
+	"ConnectBankRes from a non-server", "T1 expiry", "mapping request", "ResetStateReq",
+};
+
+typedef void link_fn(struct bankmap *bm, const struct rspro_msg *m);
+
+static void h_connect(struct bankmap *bm, const struct rspro_msg *m)
 {
-	t1_stop(bm);
-	bm->srv_conn = c->id;
-	if (restored && persist_decode(bm, c->meta, c->meta_len) == 0) {
-		LOGI(NULL, "server link %s restored (%s) with %zu mapping(s)", c->peer,
-		     link_state_name(bm->link), mt_count(bm));
-		if (bm->link == LINK_WAIT_RES)
-			t1_start(bm);
-		readers_tell_all(bm);
-		for (long i = 0; i < bm->num_slots; i++)	/* parked ones restored before us */
-			if (bm->map[i].used)
-				clients_mapped(bm, bm->map[i].client, i);
-		return;
-	}
-	LOGI(NULL, "server link up: %s", c->peer);
-	bm->link = LINK_DOWN;
+	(void)m;
 	set_state(bm, LINK_WAIT_RES);
 	send_connect_bank_req(bm);
 	t1_start(bm);
 	persist(bm);
 }
 
-void link_down(struct bankmap *bm, uint32_t conn, const char *reason)
+static void h_down(struct bankmap *bm, const struct rspro_msg *m)
 {
-	if (conn != bm->srv_conn)
-		return;
+	(void)m;
 	t1_stop(bm);
 	bm->srv_conn = 0;
-	LOGI(NULL, "server link down: %s (%zu mapping(s) kept)", reason, mt_count(bm));
-	if (bm->link != LINK_STOPPED)
-		set_state(bm, LINK_DOWN);
+	set_state(bm, LINK_DOWN);
 }
 
-static void on_connect_bank_res(struct bankmap *bm, const struct rspro_msg *m)
+static void h_connected(struct bankmap *bm, const struct rspro_msg *m)
 {
 	const struct rspro_ident *id = &m->u.connect_res.identity;
-	const char *rn = rspro_result_name(m->u.connect_res.result);
-	if (bm->link != LINK_WAIT_RES) {
-		LOGW(NULL, "server link: unexpected ConnectBankRes in state %s, ignored", link_state_name(bm->link));
-		return;
-	}
-	if (id->type != RSPRO_COMP_SERVER) {
-		const char *tn = rspro_comp_type_name(id->type);
-		LOGE(NULL, "server link: the peer at %s:%u is a %s (\"%s\"), not a remsim-server: wrong "
-			   "IP/port (e.g. a bankd's or a client's port)? Giving up until restarted",
-		     bm->server_host, bm->server_port, tn ? tn : "component of unknown type", id->software);
-		t1_stop(bm);
-		actor_cancel(bm->a, BM_SERVER_KEY);
-		bm->srv_conn = 0;
-		set_state(bm, LINK_STOPPED);
-		return;
-	}
-	if (m->u.connect_res.result != RSPRO_RES_OK) {
-		LOGW(NULL, "server link: ConnectBankRes %s%s(%ld) from \"%s\", closing (the broker reconnects)",
-		     rn ? rn : "", rn ? " " : "", m->u.connect_res.result, id->name);
-		t1_stop(bm);
-		actor_close(bm->a, bm->srv_conn, "ConnectBankRes not ok");
-		bm->srv_conn = 0;
-		set_state(bm, LINK_DOWN);
-		return;
-	}
 	t1_stop(bm);
 	LOGI(NULL, "server link: connected to \"%s\" (%s %s)", id->name, id->software, id->sw_version);
 	set_state(bm, LINK_CONNECTED);
 	persist(bm);
 }
 
+static void h_refused(struct bankmap *bm, const struct rspro_msg *m)
+{
+	const char *rn = rspro_result_name(m->u.connect_res.result);
+	LOGW(NULL, "server link: ConnectBankRes %s%s(%ld) from \"%s\", closing (the broker reconnects)",
+	     rn ? rn : "", rn ? " " : "", m->u.connect_res.result, m->u.connect_res.identity.name);
+	actor_close(bm->a, bm->srv_conn, "ConnectBankRes not ok");
+	h_down(bm, m);
+}
+
+static void h_not_server(struct bankmap *bm, const struct rspro_msg *m)
+{
+	const struct rspro_ident *id = &m->u.connect_res.identity;
+	const char *tn = rspro_comp_type_name(id->type);
+	LOGE(NULL, "server link: the peer at %s:%u is a %s (\"%s\"), not a remsim-server: wrong "
+		   "IP/port (e.g. a bankd's or a client's port)? Giving up until restarted",
+	     bm->server_host, bm->server_port, tn ? tn : "component of unknown type", id->software);
+	t1_stop(bm);
+	actor_cancel(bm->a, BM_SERVER_KEY);
+	bm->srv_conn = 0;
+	set_state(bm, LINK_STOPPED);
+}
+
+static void h_t1(struct bankmap *bm, const struct rspro_msg *m)
+{
+	LOGW(NULL, "server link: no ConnectBankRes within %u ms, closing (the broker reconnects)", bm->t1_ms);
+	actor_close(bm->a, bm->srv_conn, "no ConnectBankRes (T1)");
+	h_down(bm, m);
+}
+
+/* answers go out only on a CONNECTED link */
 static void answer(struct bankmap *bm, const struct rspro_msg *res)
 {
 	if (bm->link != LINK_CONNECTED) {
@@ -179,7 +180,7 @@ static void answer(struct bankmap *bm, const struct rspro_msg *res)
 	send_pdu(bm, res);
 }
 
-static void on_mapping(struct bankmap *bm, const struct rspro_msg *m)
+static void h_mapping(struct bankmap *bm, const struct rspro_msg *m)
 {
 	static struct rspro_msg res;
 	long changed[2];
@@ -204,7 +205,7 @@ static void on_mapping(struct bankmap *bm, const struct rspro_msg *m)
 		clients_mapped(bm, c, b.slot_nr);
 }
 
-static void on_reset(struct bankmap *bm, const struct rspro_msg *m)
+static void h_reset(struct bankmap *bm, const struct rspro_msg *m)
 {
 	static struct rspro_msg res;
 	mt_reset(bm);
@@ -213,6 +214,77 @@ static void on_reset(struct bankmap *bm, const struct rspro_msg *m)
 	res.tag = m->tag;
 	answer(bm, &res);
 	readers_tell_reset(bm);
+}
+
+/* The server link, state x event.  NULL: not expected there, logged and
+ * ignored.  STOPPED (the peer was not a server) ignores everything until
+ * bankmap is restarted; its connection was cancelled. */
+static link_fn *const link_fsm[LINK_STOPPED + 1][LE__COUNT] = {
+	[LINK_DOWN] = {
+		[LE_UP] = h_connect,
+	},
+	[LINK_WAIT_RES] = {
+		[LE_UP] = h_connect, [LE_DOWN] = h_down, [LE_RES_OK] = h_connected,
+		[LE_RES_REFUSED] = h_refused, [LE_RES_NOT_SERVER] = h_not_server, [LE_T1] = h_t1,
+		[LE_MAPPING] = h_mapping, [LE_RESET] = h_reset,
+	},
+	[LINK_CONNECTED] = {
+		[LE_UP] = h_connect, [LE_DOWN] = h_down, [LE_MAPPING] = h_mapping, [LE_RESET] = h_reset,
+	},
+	[LINK_STOPPED] = { 0 },
+};
+
+static void link_event(struct bankmap *bm, int ev, const struct rspro_msg *m)
+{
+	link_fn *fn = link_fsm[bm->link][ev];
+	if (!fn) {
+		if (bm->link != LINK_STOPPED)
+			LOGW(NULL, "server link: %s unexpected in state %s, ignored", event_names[ev],
+			     link_state_name(bm->link));
+		return;
+	}
+	fn(bm, m);
+}
+
+static void t1_expired(struct actor *a, void *arg)
+{
+	(void)a;
+	struct bankmap *bm = arg;
+	bm->t1_timer = 0;
+	if (bm->srv_conn)
+		link_event(bm, LE_T1, NULL);
+}
+
+/* ---- entry points from the actor ---------------------------------------------- */
+
+void link_up(struct bankmap *bm, const struct actor_conn *c, int restored)
+{
+	t1_stop(bm);
+	bm->srv_conn = c->id;
+	if (restored && persist_decode(bm, c->meta, c->meta_len) == 0) {
+		/* a restarted bankmap resumes where it was (not an FSM event) */
+		LOGI(NULL, "server link %s restored (%s) with %zu mapping(s)", c->peer,
+		     link_state_name(bm->link), mt_count(bm));
+		if (bm->link == LINK_WAIT_RES)
+			t1_start(bm);
+		readers_tell_all(bm);
+		for (long i = 0; i < bm->num_slots; i++)	/* parked ones restored before us */
+			if (bm->map[i].used)
+				clients_mapped(bm, bm->map[i].client, i);
+		return;
+	}
+	LOGI(NULL, "server link up: %s", c->peer);
+	if (bm->link == LINK_STOPPED)
+		bm->link = LINK_DOWN;	/* a fresh connection after a restart of bankmap */
+	link_event(bm, LE_UP, NULL);
+}
+
+void link_down(struct bankmap *bm, uint32_t conn, const char *reason)
+{
+	if (conn != bm->srv_conn)
+		return;
+	LOGI(NULL, "server link down: %s (%zu mapping(s) kept)", reason, mt_count(bm));
+	link_event(bm, LE_DOWN, NULL);
 }
 
 void link_rspro(struct bankmap *bm, uint32_t conn, const uint8_t *der, size_t len)
@@ -229,14 +301,15 @@ void link_rspro(struct bankmap *bm, uint32_t conn, const uint8_t *der, size_t le
 	LOGD(NULL, "server link: rx %s", rspro_summary(&m, sum, sizeof(sum)));
 	switch (m.type) {
 	case RSPRO_MSG_CONNECT_BANK_RES:
-		on_connect_bank_res(bm, &m);
+		link_event(bm, m.u.connect_res.identity.type != RSPRO_COMP_SERVER ? LE_RES_NOT_SERVER
+			       : m.u.connect_res.result == RSPRO_RES_OK ? LE_RES_OK : LE_RES_REFUSED, &m);
 		break;
 	case RSPRO_MSG_CREATE_MAPPING_REQ:
 	case RSPRO_MSG_REMOVE_MAPPING_REQ:
-		on_mapping(bm, &m);
+		link_event(bm, LE_MAPPING, &m);
 		break;
 	case RSPRO_MSG_RESET_STATE_REQ:
-		on_reset(bm, &m);
+		link_event(bm, LE_RESET, &m);
 		break;
 	default:
 		LOGE(NULL, "server link: unsupported message %s ignored", rspro_msg_name(m.type));
