@@ -16,26 +16,8 @@ if ! command -v umockdev-run >/dev/null 2>&1; then
 	skip "client_umockdev: umockdev-run not installed"; finish
 fi
 SYS=/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1
-cat >"$T/st2.umockdev" <<'DEV'
-P: /devices/pci0000:00/0000:00:14.0/usb1/1-1
-N: bus/usb/001/002
-E: DEVNAME=/dev/bus/usb/001/002
-E: DEVTYPE=usb_device
-E: DRIVER=usb
-E: SUBSYSTEM=usb
-E: BUSNUM=001
-E: DEVNUM=002
-E: PRODUCT=1d50/60e3/100
-A: busnum=1
-A: devnum=2
-A: idVendor=1d50
-A: idProduct=60e3
-A: speed=12
-A: bConfigurationValue=1
-A: bNumConfigurations=1
-A: devpath=1
-H: descriptors=1201000200000040501DE3600001010203010902270001010080FA0904000003FF020000070504024000000705850240000007058603400001
-DEV
+# the fake board: a SIMtrace2 (1d50:60e3) at USB path 1-1, address 2
+cp "$TOP/tests/tools/st2host/simtrace2.umockdev" "$T/st2.umockdev"
 python3 "$TOP/tests/tools/st2host/st2_usbmon_pcap.py" "$T/st2.pcap" unplug relay
 
 PS=$(free_port); PB=$(free_port)

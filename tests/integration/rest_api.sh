@@ -40,32 +40,7 @@ start_rest() {
 	wait_log "$T/$name.log" 'listening on' 10 2>/dev/null || fail "$name did not start"
 }
 
-# req METHOD URL [curl args...]: sets CODE, CTYPE, BODY
-req() {
-	local m=$1 u=$2; shift 2
-	local out
-	out=$(curl -s -o "$T/body" -w '%{http_code} %{content_type}' --max-time 15 -X "$m" "$@" "$u")
-	CODE=${out%% *}
-	CTYPE=${out#* }
-	BODY=$(cat "$T/body")
-}
-
-# expect NAME CODE BODY METHOD PATH [curl args...]: BODY "-" = not checked,
-# "" = must be empty; a non-empty BODY must match byte for byte and come as
-# Content-Type: application/json.
-expect() {
-	local name=$1 code=$2 body=$3 m=$4 p=$5; shift 5
-	req "$m" "$URL$p" "$@"
-	if [ "$CODE" != "$code" ]; then
-		fail "$name: HTTP $CODE, expected $code (body: $BODY)"
-	elif [ "$body" != "-" ] && [ "$BODY" != "$body" ]; then
-		fail "$name: body '$BODY', expected '$body'"
-	elif [ -n "$body" ] && [ "$body" != "-" ] && [ "$CTYPE" != "application/json" ]; then
-		fail "$name: Content-Type '$CTYPE'"
-	else
-		pass "$name"
-	fi
-}
+. "$TOP/tests/lib/http.sh"
 
 post_map() {	# NAME CODE JSON [curl args...]
 	local name=$1 code=$2 json=$3; shift 3

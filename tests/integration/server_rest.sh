@@ -17,29 +17,7 @@ CLIENT23='{"peer":"C23:0","state":"CONNECTED_CLIENT","component_id":{"type_":"re
 MAP='{"bank":{"bankId":1,"slotNr":5},"client":{"clientId":23,"slotNr":0},"state":"ACTIVE"}'
 MAPREQ='{"bank":{"bankId":1,"slotNr":5},"client":{"clientId":23,"slotNr":0}}'
 
-# req METHOD PATH [curl args...]: sets CODE, CTYPE, BODY
-req() {
-	local m=$1 p=$2; shift 2
-	local out
-	out=$(curl -s -o "$T/body" -w '%{http_code} %{content_type}' --max-time 15 -X "$m" "$@" "$URL$p")
-	CODE=${out%% *}
-	CTYPE=${out#* }
-	BODY=$(cat "$T/body")
-}
-# expect NAME CODE BODY METHOD PATH [curl args...]: BODY "-" = not checked, "" = empty
-expect() {
-	local name=$1 code=$2 body=$3 m=$4 p=$5; shift 5
-	req "$m" "$p" "$@"
-	if [ "$CODE" != "$code" ]; then
-		fail "$name: HTTP $CODE, expected $code (body: $BODY)"
-	elif [ "$body" != "-" ] && [ "$BODY" != "$body" ]; then
-		fail "$name: body '$BODY', expected '$body'"
-	elif [ -n "$body" ] && [ "$body" != "-" ] && [ "$CTYPE" != "application/json" ]; then
-		fail "$name: Content-Type '$CTYPE'"
-	else
-		pass "$name"
-	fi
-}
+. "$TOP/tests/lib/http.sh"
 post_map() {	# NAME CODE JSON
 	expect "$1" "$2" "" POST /slotmaps -H 'Content-Type: application/json' --data-binary "$3"
 }
