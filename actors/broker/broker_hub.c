@@ -45,6 +45,15 @@ void actors_free(struct broker *b)
 
 int hub_open(struct broker *b, char *err, size_t errlen)
 {
+	/* The hub carries every PDU and trusts the routing id as the actor's
+	 * name: over TCP anybody who reaches the port could pose as an actor.
+	 * It stays on the machine, where the ipc file's mode guards it. */
+	if (strncmp(b->cf.hub, "ipc://", 6) != 0) {
+		snprintf(err, errlen, "hub endpoint %s refused: the hub must be an ipc:// endpoint "
+			 "(it has no authentication; only the control socket may be tcp://, with CURVE keys)",
+			 b->cf.hub);
+		return -1;
+	}
 	zsock_t *s = zsock_new(ZMQ_ROUTER);
 	if (!s) {
 		snprintf(err, errlen, "cannot create the hub socket");

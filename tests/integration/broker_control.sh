@@ -86,6 +86,18 @@ EOF
 check "tcp control with an unreadable certificate: refused, line named" \
 	grep -q "tcpk.cfg:2: cannot load CURVE server certificate" "$T/tcpk.log"
 
+# a tcp:// hub is refused (no authentication on the hub)
+PH=$(free_port)
+cat >"$T/tcphub.cfg" <<EOF
+run_dir = "$T/run-tcphub";
+hub = "tcp://127.0.0.1:$PH";
+broker = { };
+EOF
+"$BIN/broker" --config "$T/tcphub.cfg" >"$T/tcphub.log" 2>&1
+rc=$?
+check "tcp hub: broker refuses to start (exit $rc)" [ "$rc" != 0 ]
+check "tcp hub: the error says why" grep -q "hub endpoint tcp://127.0.0.1:$PH refused: the hub must be an ipc:// endpoint" "$T/tcphub.log"
+
 # tcp control with CURVE keys: an allowed client certificate gets answers,
 # any other certificate gets nothing
 mkdir -p "$T/clients" "$T/keys"
