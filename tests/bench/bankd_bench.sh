@@ -17,10 +17,8 @@
 N=${1:-3000}
 NPAR=${2:-3000}
 NS=8
-OUT_DIR=$TOP/$BUILD/bench
-case "$BUILD" in /*) OUT_DIR=$BUILD/bench ;; esac
-mkdir -p "$OUT_DIR"
-RES=$OUT_DIR/bankd.txt
+. "$TOP/tests/lib/bench.sh"
+bench_files bankd
 ATR=3b1a1172656d73696d2053494d
 APDU=a0f2000016		# GSM STATUS: 22 octets + 9000
 
@@ -30,8 +28,7 @@ for ((i = 0; i < NS; i++)); do slot_vcard "$i"; done
 for ((i = 0; i < NS; i++)); do slot_wait_card "$i" || { echo "no card on slot $i"; exit 1; }; done
 bankd_config "$NS"
 start_bankd "$NS" || { echo "bankd did not start"; tail -n 20 "$T/remsimd.log"; exit 1; }
-new=$T/new.txt
-: >"$new"
+new=$NEW
 
 # --- latency: direct PC/SC, then through the bankd, same card -------------------
 slot_apdu 0 -S -n "$N" "$APDU" >"$T/direct.out" 2>&1 || { cat "$T/direct.out"; exit 1; }
@@ -91,15 +88,4 @@ exec 7>&-
 echo "recovery_ms_median $(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)" >>"$new"
 echo "recovery_ms_all $(IFS=/; echo "${times[*]}")" >>"$new"
 
-echo "bankd bench ($(date -u +%FT%TZ), $(nproc) cores, build $BUILD)"
-while read -r k v; do
-	prev=""
-	[ -f "$RES" ] && prev=$(awk -v k="$k" '$1 == k {print $2}' "$RES")
-	if [ -n "$prev" ]; then
-		printf '  %-30s %12s   (previous %s)\n' "$k" "$v" "$prev"
-	else
-		printf '  %-30s %12s\n' "$k" "$v"
-	fi
-done <"$new"
-cp "$new" "$RES"
-echo "written to $RES"
+bench_report "bankd bench"

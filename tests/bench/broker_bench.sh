@@ -13,10 +13,8 @@
 FRAMES=${1:-10000}
 SECS=${2:-5}
 NACT=64
-OUT_DIR=$TOP/$BUILD/bench
-case "$BUILD" in /*) OUT_DIR=$BUILD/bench ;; esac
-mkdir -p "$OUT_DIR"
-RES=$OUT_DIR/broker.txt
+. "$TOP/tests/lib/bench.sh"
+bench_files broker
 RUN=$T/run
 
 ports=()
@@ -45,8 +43,7 @@ wait_for 20 bash -c "[ \$(grep -c 'welcomed' '$T/broker.log') -ge $((NACT + 1)) 
 	{ echo "actors did not all say hello"; exit 1; }
 
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-new=$T/new.txt
-: >"$new"
+new=$NEW
 "$TBIN/broker-load" rtt --port "${ports[0]}" --frames "$FRAMES" >"$T/rtt.out" || { cat "$T/rtt.out"; exit 1; }
 awk '/^rtt_broker_us/ {print "rtt_broker_p50_us", $3; print "rtt_broker_p90_us", $5; print "rtt_broker_p99_us", $7}
      /^rtt_plain_us/  {print "rtt_plain_p50_us", $3;  print "rtt_plain_p90_us", $5;  print "rtt_plain_p99_us", $7}
@@ -59,15 +56,4 @@ echo "rss_broker_kib $(rss "$BROKER")" >>"$new"
 echo "rss_idle_actor_kib $(rss "$IDLE")" >>"$new"
 grep -o 'dropped.*' "$T/broker.log" | tail -n 1 | sed 's/^/note: broker /'
 
-echo "broker bench ($(date -u +%FT%TZ), $(nproc) cores, build $BUILD)"
-while read -r k v; do
-	prev=""
-	[ -f "$RES" ] && prev=$(awk -v k="$k" '$1 == k {print $2}' "$RES")
-	if [ -n "$prev" ]; then
-		printf '  %-30s %12s   (previous %s)\n' "$k" "$v" "$prev"
-	else
-		printf '  %-30s %12s\n' "$k" "$v"
-	fi
-done <"$new"
-cp "$new" "$RES"
-echo "written to $RES"
+bench_report "broker bench"

@@ -12,10 +12,8 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../integration/client_common.bash"
 N=${1:-2000}
-OUT_DIR=$TOP/$BUILD/bench
-case "$BUILD" in /*) OUT_DIR=$BUILD/bench ;; esac
-mkdir -p "$OUT_DIR"
-RES=$OUT_DIR/client.txt
+. "$TOP/tests/lib/bench.sh"
+bench_files client
 export REMSIM_LOG_LEVEL=${REMSIM_LOG_LEVEL:-notice}
 
 PS=$(free_port); PB=$(free_port)
@@ -46,14 +44,21 @@ for _ in $(seq 1 $((N / 10 + 600))); do kill -0 "$SIM2" 2>/dev/null || break; sl
 local_=$(grep '^BENCH' "$T/sim2.log")
 
 us() { echo "$1" | sed -n "s/.*$2=\([0-9]*\)us.*/\1/p"; }
+echo "relay: modem -> usbslot -> broker -> scripted bankd -> back; local: modem -> st2host test card, no RSPRO"
+echo "${summary:-no summary}"
+r50=$(us "$relay" p50); l50=$(us "$local_" p50)
+r90=$(us "$relay" p90); l90=$(us "$local_" p90)
+r99=$(us "$relay" p99); l99=$(us "$local_" p99)
 {
-	echo "client_bench $(date -u +%FT%TZ) N=$N"
-	echo "relay (modem -> usbslot -> broker -> bankd -> back): ${relay:-no result}"
-	echo "  ${summary:-no summary}"
-	echo "local (modem -> st2host test card, no RSPRO):        ${local_:-no result}"
-	r50=$(us "$relay" p50); l50=$(us "$local_" p50)
-	r99=$(us "$relay" p99); l99=$(us "$local_" p99)
+	echo "apdus $N"
+	echo "relay_p50_us ${r50:-?}"
+	echo "relay_p90_us ${r90:-?}"
+	echo "relay_p99_us ${r99:-?}"
+	echo "local_p50_us ${l50:-?}"
+	echo "local_p99_us ${l99:-?}"
 	if [ -n "$r50" ] && [ -n "$l50" ]; then
-		echo "client relay cost: p50 +$((r50 - l50)) us, p99 +$((r99 - l99)) us per APDU"
+		echo "relay_cost_p50_us $((r50 - l50))"
+		echo "relay_cost_p99_us $((r99 - l99))"
 	fi
-} | tee "$RES"
+} >"$NEW"
+bench_report "client bench"

@@ -3,17 +3,14 @@
 # simulated modem (st2sim --bench) -> client (usbslot) -> bankd (reader) ->
 # pcscd -> virtual card and back, p50/p90/p99 over N APDUs, beside the same
 # APDUs sent directly with PC/SC to the same card in the same run; the ratio
-# is the figure.  Results in $BUILD/bench/e2e.txt (previous run shown).
+# is the figure.  Results in $BUILD/bench/e2e.txt, shown beside the previous run.
 #   tests/bench/e2e_bench.sh [N]      (default 2000)
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/pcscd.sh"
 . "$(dirname "$0")/../lib/system.sh"
 N=${1:-2000}
-OUT_DIR=$TOP/$BUILD/bench
-case "$BUILD" in /*) OUT_DIR=$BUILD/bench ;; esac
-mkdir -p "$OUT_DIR"
-RES=$OUT_DIR/e2e.txt
-PREV=$(cat "$RES" 2>/dev/null)
+. "$TOP/tests/lib/bench.sh"
+bench_files e2e
 
 pcscd_available || { echo "pcscd/vpcd not usable"; exit 1; }
 pcscd_start 1 || exit 1
@@ -41,13 +38,11 @@ d50=$(val "$direct" p50); d90=$(val "$direct" p90); d99=$(val "$direct" p99)
 s50=$(val "$bench" p50); s90=$(val "$bench" p90); s99=$(val "$bench" p99)
 rss() { local p; p=$(pgrep -f -- "$1" | head -n 1); [ -n "$p" ] && awk '/VmRSS/ { print $2 }' "/proc/$p/status"; }
 {
-	echo "date: $(date -u +%FT%TZ)  apdus: $N"
+	echo "apdus $N"
 	echo "direct_us p50=$d50 p90=$d90 p99=$d99"
 	echo "system_us p50=$s50 p90=$s90 p99=$s99"
 	echo "ratio p50=$(ratio "$s50" "$d50") p90=$(ratio "$s90" "$d90") p99=$(ratio "$s99" "$d99")"
 	echo "rss_kib usbslot=$(rss 'usbslot --hub') reader=$(rss 'reader --hub') client_broker=$(rss "broker --hub ipc://$T/client-run")"
-} >"$RES.new"
+} >"$NEW"
 echo
-echo "--- this run"; cat "$RES.new"
-if [ -n "$PREV" ]; then echo "--- previous run"; echo "$PREV"; fi
-mv "$RES.new" "$RES"
+bench_report "e2e bench"
