@@ -152,36 +152,7 @@ grep -qE 'GET /api/backend/v1/banks 200 [0-9]+ ms' "$T/rest.log" \
 
 # --- osmo-remsim-apitool's requests (server.md §8), emulated ------------------
 if python3 -c 'import requests' 2>/dev/null; then
-	python3 - "$PORT" >"$T/apitool.out" 2>&1 <<'EOF'
-# Does what osmo-remsim-apitool does per server.md §8 (python3-requests):
-# json= bodies, the printed "<path>: <repr>" lines, "post failed"/"delete failed".
-import sys, requests
-base = "http://127.0.0.1:%s/api/backend/v1" % sys.argv[1]
-def get(path):
-    try:
-        r = requests.get(base + path)
-        if r.ok:
-            try: print("%s: %s" % (path, r.json()))
-            except ValueError: pass
-    except Exception:
-        print("REST GET failed")
-def post(path, js=None):
-    r = requests.post(base + path, json=js)
-    if not r.ok: print("post failed")
-def delete(path):
-    r = requests.delete(base + path)
-    if not r.ok: print("delete failed")
-post("/slotmaps", {"bank": {"bankId": 1, "slotNr": 5}, "client": {"clientId": 23, "slotNr": 0}})  # -m 1 5 23 0
-for p in ("/clients", "/banks", "/slotmaps"): get(p)                                              # -a
-get("/banks/1"); get("/clients/23")                                                               # -b 1, -c 23
-post("/slotmaps", {"bank": {"bankId": 1, "slotNr": 2000}, "client": {"clientId": 23, "slotNr": 1}})
-delete("/slotmaps/%d" % (1 * 65536 + 5))                                                          # -d 1 5
-delete("/slotmaps/%d" % (1 * 65536 + 5))
-get("/slotmaps")
-post("/slotmaps", {"bank": {"bankId": 1, "slotNr": 5}, "client": {"clientId": 23, "slotNr": 0}})
-post("/global-reset")                                                                             # -r
-get("/slotmaps")
-EOF
+	python3 "$TOP/tests/tools/apitool-emu.py" "$PORT" -m 1 5 23 0 -a -b 1 -c 23 -m 1 2000 23 1 -d 1 5 -d 1 5 -s -m 1 5 23 0 -r -s >"$T/apitool.out" 2>&1
 	cat >"$T/apitool.want" <<'EOF'
 /clients: {'clients': [{'peer': 'C23:0', 'state': 'CONNECTED_CLIENT', 'component_id': {'type_': 'remsimClient', 'name': 'modemhost', 'software': 'remsim-client', 'swVersion': '1.1.3'}}]}
 /banks: {'banks': [{'peer': 'B1', 'state': 'CONNECTED_BANKD', 'component_id': {'type_': 'remsimBankd', 'name': 'bankhost', 'software': 'remsim-bankd', 'swVersion': '1.1.3'}, 'bankId': 1, 'numberOfSlots': 8}]}

@@ -82,32 +82,7 @@ check "REST changes are recorded with origin rest" \
 
 # --- osmo-remsim-apitool's requests (server.md section 8) ---------------------------
 if python3 -c 'import requests' 2>/dev/null; then
-	python3 - "$P_REST" >"$T/apitool.out" 2>&1 <<'EOF'
-import sys, requests
-base = "http://127.0.0.1:%s/api/backend/v1" % sys.argv[1]
-def get(path):
-    try:
-        r = requests.get(base + path)
-        if r.ok:
-            try: print("%s: %s" % (path, r.json()))
-            except ValueError: pass
-    except Exception:
-        print("REST GET failed")
-def post(path, js=None):
-    r = requests.post(base + path, json=js)
-    if not r.ok: print("post failed")
-def delete(path):
-    r = requests.delete(base + path)
-    if not r.ok: print("delete failed")
-post("/slotmaps", {"bank": {"bankId": 2, "slotNr": 5}, "client": {"clientId": 23, "slotNr": 0}})
-for p in ("/clients", "/banks", "/slotmaps"): get(p)
-get("/banks/1"); get("/clients/23")
-post("/slotmaps", {"bank": {"bankId": 1, "slotNr": 2000}, "client": {"clientId": 23, "slotNr": 1}})
-delete("/slotmaps/%d" % (2 * 65536 + 5))
-delete("/slotmaps/%d" % (2 * 65536 + 5))
-get("/slotmaps")
-post("/global-reset")
-EOF
+	python3 "$TOP/tests/tools/apitool-emu.py" "$P_REST" -m 2 5 23 0 -a -b 1 -c 23 -m 1 2000 23 1 -d 2 5 -d 2 5 -s -r >"$T/apitool.out" 2>&1
 	cat >"$T/apitool.want" <<'EOF'
 /clients: {'clients': [{'peer': 'C23:0', 'state': 'CONNECTED_CLIENT', 'component_id': {'type_': 'remsimClient', 'name': 'modemhost', 'software': 'remsim-client', 'swVersion': '1.1.3'}}]}
 /banks: {'banks': [{'peer': 'B1', 'state': 'CONNECTED_BANKD', 'component_id': {'type_': 'remsimBankd', 'name': 'bankhost', 'software': 'remsim-bankd', 'swVersion': '1.1.3'}, 'bankId': 1, 'numberOfSlots': 8}]}
