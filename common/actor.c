@@ -12,8 +12,21 @@
 
 #include "log.h"
 
-#define HELLO_RESEND_MS	1000
+#define HELLO_RESEND_MS	1000	/* while waiting for WELCOME */
+#define HELLO_EARLY_MS	5	/* ZMQ_IMMEDIATE: a HELLO sent before the hub connection is
+				 * up is refused (EAGAIN), tried again this soon */
+#define HELLO_RETRY_MS	250	/* after a broker restart, until WELCOME */
+#define HUB_RECONNECT_MS 25	/* libzmq's reconnect interval for the hub */
 #define HUB_BATCH	256
+
+/* An outgoing link this actor asked for (OPEN, policy reconnect): re-opened
+ * on a new broker, which knows nothing of its predecessor's links. */
+struct actor_open_rec {
+	char key[ENV_NAME_MAX];
+	char host[48];
+	uint16_t port;
+	struct actor_open_rec *next;
+};
 
 struct actor_timer {
 	struct actor *a;
@@ -35,6 +48,7 @@ struct actor_fdw {
 struct actor {
 	char name[ENV_NAME_MAX];
 	char *config;
+	char hub_ep[256];	/* the hub endpoint, for messages */
 	zsock_t *hub;
 	void *hubh;		/* libzmq handle of hub */
 	zloop_t *loop;
@@ -44,6 +58,10 @@ struct actor {
 	int stop;
 	int welcomed;
 	unsigned long drops;
+	uint32_t gen;		/* generation of the broker that welcomed us (0: none yet) */
+	zsock_t *mon;		/* PAIR receiving the hub socket's monitor events */
+	int hello_timer;	/* zloop timer re-sending HELLO after a broker restart */
+	struct actor_open_rec *opens;
 
 	struct actor_conn **conns;
 	size_t nconns, capconns;
@@ -216,28 +234,118 @@ const struct actor_conn *actor_conn_at(const struct actor *a, size_t i)
 	return i < a->nconns ? a->conns[i] : NULL;
 }
 
-/* ---- WELCOME -------------------------------------------------------------- */
+/* ---- broker generations -------------------------------------------------- */
 
-/* Apply a WELCOME: conns not listed any more are reported down (only when
- * report is set, i.e. after a broker restart), listed ones are (re)stored.
- * Listed connections are reported up later (report) or by actor_run(). */
+/* Report connections down (removing them first): those of generation `gen`
+ * when match is set, else those of any other generation. */
+static size_t drop_conns(struct actor *a, uint32_t gen, int match, const char *reason)
+{
+	size_t n = 0;
+	for (size_t i = a->nconns; i-- > 0;) {
+		if (i >= a->nconns)	/* a callback removed more than one */
+			continue;
+		struct actor_conn *c = a->conns[i];
+		if ((ENV_CONN_GEN(c->id) == gen) != !!match)
+			continue;
+		uint32_t id = c->id;
+		char peer[ENV_PEER_MAX], origin[ENV_ORIGIN_MAX];
+		snprintf(peer, sizeof(peer), "%s", c->peer);
+		snprintf(origin, sizeof(origin), "%s", c->origin);
+		conn_remove(a, id);
+		n++;
+		if (a->cbs.on_conn_down)
+			a->cbs.on_conn_down(a, id, peer, origin, reason, a->ud);
+	}
+	return n;
+}
+
+/* 0: sent; -1: not (EAGAIN: the hub connection is not up yet) */
+static int send_hello(struct actor *a)
+{
+	if (env_send_hello(a->hubh, a->name, getpid()) == 0)
+		return 0;
+	if (errno != EAGAIN)
+		LOGE(NULL, "cannot send HELLO: %s", zmq_strerror(errno));
+	return -1;
+}
+
+static int hello_retry(zloop_t *loop, int id, void *arg)
+{
+	(void)loop;
+	(void)id;
+	struct actor *a = arg;
+	if (!a->welcomed)
+		send_hello(a);
+	return 0;
+}
+
+static void hello_until_welcome(struct actor *a)
+{
+	send_hello(a);
+	if (a->hello_timer <= 0 && a->loop)
+		a->hello_timer = zloop_timer(a->loop, HELLO_RETRY_MS, 0, hello_retry, a);
+}
+
+/* A new broker (generation gen) is there: what the old one held is gone.
+ * Report its connections down and ask the new one for our outgoing links. */
+static void gen_changed(struct actor *a, uint32_t gen, int need_hello)
+{
+	uint32_t old = a->gen;
+	a->gen = gen;
+	size_t n = drop_conns(a, gen, 0, "broker restarted");
+	size_t k = 0;
+	if (need_hello) {
+		a->welcomed = 0;
+		hello_until_welcome(a);
+	}
+	for (struct actor_open_rec *o = a->opens; o; o = o->next, k++)
+		if (env_send_open(a->hubh, o->key, o->host, o->port, ENV_POLICY_RECONNECT) < 0)
+			LOGE(NULL, "out:%s not re-opened: %s", o->key, zmq_strerror(errno));
+	LOGN(NULL, "broker restarted (generation %u -> %u): %zu connection(s) of the old one "
+	     "reported down, %zu outgoing link(s) re-opened", old, gen, n, k);
+}
+
+/* A message about connection id from the broker: an id of a generation we
+ * do not know means a new broker, noticed at once. */
+static void check_gen(struct actor *a, uint32_t id)
+{
+	uint32_t g = ENV_CONN_GEN(id);
+	if (id && a->gen && g != a->gen && !conn_find(a, id, NULL))
+		gen_changed(a, g, 1);
+}
+
+/* Apply a WELCOME (generation, connections).  After a broker restart
+ * (report set) connections not listed any more are reported down and listed
+ * ones we did not know are reported up (restored); at start actor_run()
+ * reports them. */
 static int apply_welcome(struct actor *a, const struct env_msg *m, int report)
 {
-	uint32_t count;
-	if (env_frame_u32(m, 1, &count) || m->n != 2 + (size_t)count * 4) {
+	uint32_t gen, count;
+	if (env_frame_u32(m, 1, &gen) || env_frame_u32(m, 2, &count) || m->n != 3 + (size_t)count * 4) {
 		LOGE(NULL, "malformed WELCOME (%zu frames)", m->n);
 		return -1;
 	}
+	if (a->hello_timer > 0) {
+		zloop_timer_end(a->loop, a->hello_timer);
+		a->hello_timer = 0;
+	}
+	if (a->gen && gen != a->gen)
+		gen_changed(a, gen, 0);
+	a->gen = gen;
 	/* mark: anything not re-listed is gone */
 	uint8_t *seen = calloc(a->nconns + 1, 1);
-	if (!seen)
+	uint32_t *fresh = calloc((size_t)count + 1, sizeof(*fresh));
+	if (!seen || !fresh) {
+		free(seen);
+		free(fresh);
 		return -1;
-	size_t old = a->nconns;
+	}
+	size_t old = a->nconns, nfresh = 0;
 	for (uint32_t k = 0; k < count; k++) {
 		uint32_t id;
 		char peer[ENV_PEER_MAX], origin[ENV_ORIGIN_MAX];
 		size_t ml;
-		size_t base = 2 + (size_t)k * 4;
+		size_t base = 3 + (size_t)k * 4;
 		if (env_frame_u32(m, base, &id) || env_frame_str(m, base + 1, peer, sizeof(peer)) ||
 		    env_frame_str(m, base + 2, origin, sizeof(origin))) {
 			LOGE(NULL, "malformed WELCOME entry %u", k);
@@ -247,29 +355,81 @@ static int apply_welcome(struct actor *a, const struct env_msg *m, int report)
 		size_t idx;
 		if (conn_find(a, id, &idx) && idx < old)
 			seen[idx] = 1;
+		else
+			fresh[nfresh++] = id;
 		conn_upsert(a, id, peer, origin, meta, ml);
 	}
 	if (report) {
-		for (size_t i = old; i-- > 0;) {
-			if (seen[i])
+		uint32_t *gone = calloc(old + 1, sizeof(*gone));
+		size_t ngone = 0;
+		for (size_t i = 0; gone && i < old; i++)
+			if (!seen[i])
+				gone[ngone++] = a->conns[i]->id;
+		for (size_t i = 0; i < ngone; i++) {
+			struct actor_conn *c = conn_find(a, gone[i], NULL);
+			if (!c)
 				continue;
-			struct actor_conn *c = a->conns[i];
-			uint32_t id = c->id;
 			char peer[ENV_PEER_MAX], origin[ENV_ORIGIN_MAX];
 			snprintf(peer, sizeof(peer), "%s", c->peer);
 			snprintf(origin, sizeof(origin), "%s", c->origin);
-			conn_remove(a, id);
+			conn_remove(a, gone[i]);
 			if (a->cbs.on_conn_down)
-				a->cbs.on_conn_down(a, id, peer, origin, "broker restarted", a->ud);
+				a->cbs.on_conn_down(a, gone[i], peer, origin, "broker restarted", a->ud);
 		}
-		for (size_t i = 0; i < a->nconns; i++)
-			if (a->cbs.on_conn_up)
-				a->cbs.on_conn_up(a, a->conns[i], 1, a->ud);
+		free(gone);
+		for (size_t i = 0; i < nfresh; i++) {
+			struct actor_conn *c = conn_find(a, fresh[i], NULL);
+			if (c && a->cbs.on_conn_up)
+				a->cbs.on_conn_up(a, c, 1, a->ud);
+		}
 	}
 	free(seen);
+	free(fresh);
 	a->welcomed = 1;
-	LOGI(NULL, "welcome from broker: %u connection(s)", count);
+	LOGI(NULL, "welcome from broker (generation %u): %u connection(s)", gen, count);
 	return 0;
+}
+
+/* The hub socket's monitor: the broker's end of the ipc connection went
+ * away (it died: its TCP connections died with it) or came (back). */
+static int on_monitor(zloop_t *loop, zsock_t *sock, void *arg)
+{
+	(void)loop;
+	struct actor *a = arg;
+	zmq_msg_t ev, addr;
+	zmq_msg_init(&ev);
+	zmq_msg_init(&addr);
+	void *h = zsock_resolve(sock);
+	int rc = zmq_msg_recv(&ev, h, ZMQ_DONTWAIT);
+	if (rc >= 0 && zmq_msg_more(&ev))
+		zmq_msg_recv(&addr, h, ZMQ_DONTWAIT);
+	uint16_t event = 0;
+	if (rc >= 6)
+		memcpy(&event, zmq_msg_data(&ev), sizeof(event));
+	zmq_msg_close(&ev);
+	zmq_msg_close(&addr);
+	if (event == ZMQ_EVENT_DISCONNECTED && a->welcomed) {
+		a->welcomed = 0;
+		size_t n = drop_conns(a, a->gen, 1, "broker restarted");
+		LOGW(NULL, "broker gone (hub disconnected): %zu connection(s) reported down; "
+		     "waiting for the broker to come back", n);
+	} else if (event == ZMQ_EVENT_CONNECTED && !a->welcomed) {
+		LOGI(NULL, "hub connected again: saying hello");
+		hello_until_welcome(a);
+	}
+	return a->stop ? -1 : 0;
+}
+
+static int monitor_start(struct actor *a)
+{
+	char ep[128];
+	snprintf(ep, sizeof(ep), "inproc://actor-monitor-%d-%p", (int)getpid(), (void *)a);
+	if (zmq_socket_monitor(a->hubh, ep, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) < 0)
+		return -1;
+	a->mon = zsock_new(ZMQ_PAIR);
+	if (!a->mon || zsock_connect(a->mon, "%s", ep) < 0)
+		return -1;
+	return zloop_reader(a->loop, a->mon, on_monitor, a);
 }
 
 /* ---- control -------------------------------------------------------------- */
@@ -334,6 +494,7 @@ static void handle_msg(struct actor *a, const struct env_msg *m)
 		d = env_frame(m, 2, &len);
 		if (m->n != 3 || env_frame_u32(m, 1, &id) || !d)
 			break;
+		check_gen(a, id);
 		if (a->cbs.on_rspro)
 			a->cbs.on_rspro(a, id, d, len, a->ud);
 		return;
@@ -342,6 +503,7 @@ static void handle_msg(struct actor *a, const struct env_msg *m)
 		if (m->n != 5 || env_frame_u32(m, 1, &id) || env_frame_str(m, 2, peer, sizeof(peer)) ||
 		    env_frame_str(m, 3, origin, sizeof(origin)))
 			break;
+		check_gen(a, id);
 		struct actor_conn *c = conn_upsert(a, id, peer, origin, d, len);
 		if (c && a->cbs.on_conn_up)
 			a->cbs.on_conn_up(a, c, 0, a->ud);
@@ -352,6 +514,7 @@ static void handle_msg(struct actor *a, const struct env_msg *m)
 		    env_frame_str(m, 3, origin, sizeof(origin)) ||
 		    env_frame_str(m, 4, reason, sizeof(reason)))
 			break;
+		check_gen(a, id);
 		conn_remove(a, id);
 		if (a->cbs.on_conn_down)
 			a->cbs.on_conn_down(a, id, peer, origin, reason, a->ud);
@@ -372,8 +535,7 @@ static void handle_msg(struct actor *a, const struct env_msg *m)
 	}
 	case ENV_REHELLO:
 		LOGW(NULL, "broker does not know us (restarted?): saying hello again");
-		if (env_send_hello(a->hubh, a->name, getpid()) < 0)
-			LOGE(NULL, "cannot send HELLO: %s", zmq_strerror(errno));
+		send_hello(a);
 		return;
 	case ENV_WELCOME:
 		apply_welcome(a, m, 1);
@@ -411,11 +573,8 @@ static int wait_welcome(struct actor *a)
 		int64_t now = zclock_mono();
 		if (now >= end)
 			break;
-		if (now >= next_hello) {
-			if (env_send_hello(a->hubh, a->name, getpid()) < 0 && errno != EAGAIN)
-				LOGE(NULL, "cannot send HELLO: %s", zmq_strerror(errno));
-			next_hello = now + HELLO_RESEND_MS;
-		}
+		if (now >= next_hello)
+			next_hello = now + (send_hello(a) == 0 ? HELLO_RESEND_MS : HELLO_EARLY_MS);
 		zmq_pollitem_t pi = { a->hubh, 0, ZMQ_POLLIN, 0 };
 		long wait = (long)((next_hello < end ? next_hello : end) - now);
 		if (zmq_poll(&pi, 1, wait) <= 0)
@@ -426,7 +585,7 @@ static int wait_welcome(struct actor *a)
 			/* anything before WELCOME belongs to an earlier life */
 		}
 	}
-	LOGE(NULL, "no WELCOME from the broker at %s within %d ms", zsock_endpoint(a->hub), timeout);
+	LOGE(NULL, "no WELCOME from the broker at %s within %d ms", a->hub_ep, timeout);
 	return -1;
 }
 
@@ -438,6 +597,7 @@ struct actor *actor_new(const struct actor_args *args, const struct actor_cbs *c
 		return NULL;
 	snprintf(a->name, sizeof(a->name), "%s", args->name);
 	a->config = args->config ? strdup(args->config) : NULL;
+	snprintf(a->hub_ep, sizeof(a->hub_ep), "%s", args->hub);
 	if (cbs)
 		a->cbs = *cbs;
 	a->ud = ud;
@@ -449,14 +609,22 @@ struct actor *actor_new(const struct actor_args *args, const struct actor_cbs *c
 	zsock_set_linger(a->hub, 500);
 	zsock_set_sndhwm(a->hub, 10000);
 	zsock_set_rcvhwm(a->hub, 10000);
-	if (zsock_connect(a->hub, "%s", args->hub) < 0) {
-		LOGE(NULL, "cannot connect to hub %s", args->hub);
-		goto fail;
-	}
+	/* nothing is queued for a broker that is not there: what an actor sends
+	 * while its broker restarts would reach the new one out of context */
+	zsock_set_immediate(a->hub, 1);
+	zsock_set_reconnect_ivl(a->hub, HUB_RECONNECT_MS);
 	a->hubh = zsock_resolve(a->hub);
 	a->loop = zloop_new();
 	if (!a->loop)
 		goto fail;
+	if (monitor_start(a) < 0) {
+		LOGE(NULL, "cannot monitor the hub socket: %s", zmq_strerror(errno));
+		goto fail;
+	}
+	if (zsock_connect(a->hub, "%s", args->hub) < 0) {
+		LOGE(NULL, "cannot connect to hub %s", args->hub);
+		goto fail;
+	}
 	if (zloop_reader(a->loop, a->hub, on_hub, a) < 0)
 		goto fail;
 	if (wait_welcome(a) < 0)
@@ -473,7 +641,16 @@ void actor_destroy(struct actor **ap)
 	if (!a)
 		return;
 	zloop_destroy(&a->loop);
+	if (a->mon) {
+		zmq_socket_monitor(a->hubh, NULL, 0);
+		zsock_destroy(&a->mon);
+	}
 	zsock_destroy(&a->hub);
+	while (a->opens) {
+		struct actor_open_rec *o = a->opens;
+		a->opens = o->next;
+		free(o);
+	}
 	env_msg_free(&a->msg);
 	for (size_t i = 0; i < a->nconns; i++)
 		conn_free(a->conns[i]);
@@ -647,8 +824,30 @@ int actor_set_meta(struct actor *a, uint32_t conn, const void *meta, size_t len)
 	return rc;
 }
 
+/* Remember (policy reconnect) or forget (once, cancel) an outgoing link. */
+static void open_rec_set(struct actor *a, const char *key, const char *host, uint16_t port, int keep)
+{
+	struct actor_open_rec **pp = &a->opens;
+	while (*pp && strcmp((*pp)->key, key))
+		pp = &(*pp)->next;
+	if (!keep) {
+		if (*pp) {
+			struct actor_open_rec *o = *pp;
+			*pp = o->next;
+			free(o);
+		}
+		return;
+	}
+	if (!*pp && !(*pp = calloc(1, sizeof(**pp))))
+		return;
+	snprintf((*pp)->key, sizeof((*pp)->key), "%s", key);
+	snprintf((*pp)->host, sizeof((*pp)->host), "%s", host);
+	(*pp)->port = port;
+}
+
 int actor_open(struct actor *a, const char *key, const char *host, uint16_t port, const char *policy)
 {
+	open_rec_set(a, key, host, port, !strcmp(policy, ENV_POLICY_RECONNECT));
 	return sent(a, env_send_open(a->hubh, key, host, port, policy), "OPEN");
 }
 
@@ -664,5 +863,6 @@ int actor_tell(struct actor *a, const char *to, const void *data, size_t len)
 
 int actor_cancel(struct actor *a, const char *key)
 {
+	open_rec_set(a, key, NULL, 0, 0);
 	return sent(a, env_send_cancel(a->hubh, key), "CANCEL");
 }

@@ -31,7 +31,7 @@ enum env_cmd {
 	ENV_CTLREP,	/* CTLREP reqid json */
 	ENV_TELL,	/* TELL actor payload  (a message for another actor) */
 	/* broker -> actor */
-	ENV_WELCOME,	/* WELCOME count {conn peer origin meta}*count */
+	ENV_WELCOME,	/* WELCOME generation count {conn peer origin meta}*count */
 	ENV_RECV,	/* RECV conn der */
 	ENV_UP,		/* UP conn peer origin meta */
 	ENV_DOWN,	/* DOWN conn peer origin reason */
@@ -59,6 +59,13 @@ const char *env_cmd_name(enum env_cmd cmd);
 #define ENV_PEER_MAX	64	/* "address:port" (incl. NUL) */
 #define ENV_ORIGIN_MAX	80
 #define ENV_META_MAX	1024	/* opaque per-connection metadata */
+
+/* Connection ids carry the generation of the broker that made them in their
+ * top octet (1..255, never 0), so no id is reused across broker restarts;
+ * the low 24 bits count connections within a generation. */
+#define ENV_GEN_SHIFT	24
+#define ENV_GEN_MAX	255
+#define ENV_CONN_GEN(id)	((uint32_t)(id) >> ENV_GEN_SHIFT)
 
 /* ---- receiving ---------------------------------------------------------- */
 

@@ -18,6 +18,7 @@
 
 struct blisten_conf {
 	char name[32];
+	int max_conns;			/* accepted connections at once (resolved at start) */
 	char bind[64];
 	uint16_t port;
 	enum ipa_side side;
@@ -49,7 +50,11 @@ struct bconf {
 	size_t outbuf_max;		/* octets unsent on one TCP conn before it is closed */
 	int ka_interval_ms, ka_timeout_ms;
 	int connect_timeout_ms;		/* T2 */
-	int backoff_unit_ms;		/* 1000: the table in seconds, as osmo-remsim */
+	int backoff_unit_ms;		/* obsolete (osmo-remsim's table), accepted and ignored */
+	int reconnect_min_ms;		/* first delay after the immediate retry (100) */
+	int reconnect_max_ms;		/* cap of the exponential back-off (10000) */
+	int reconnect_fast_ms;		/* delay cap while a peer has been away < 30 s (1000) */
+	int max_connections;		/* accepted connections per listener; 0: from RLIMIT_NOFILE */
 	int ctl_timeout_ms;
 };
 
@@ -67,10 +72,21 @@ enum conn_state { CS_CONNECTING, CS_UP };
 
 struct outkey;
 
+/* Run-time state of one listener. */
+struct blisten {
+	size_t nconns;			/* accepted connections alive */
+	int64_t paused_until;		/* accept paused (EMFILE) until then */
+	uint64_t refused;		/* refused beyond max_conns since the last log line */
+	int64_t refused_logged;		/* when the last "refused" line was logged */
+	uint64_t emfile;		/* accept() out of descriptors since the last log line */
+	int64_t emfile_logged;
+};
+
 struct conn {
 	uint32_t id;
 	int fd;
 	int pidx;			/* index in the poll set */
+	int lidx;			/* listener it was accepted on, -1: outgoing */
 	int dead;			/* closed, reaped at the end of the loop turn */
 	enum conn_state st;
 	enum ipa_side side;
@@ -85,6 +101,7 @@ struct conn {
 	size_t meta_len;
 	uint8_t *handover;		/* PDU waiting for the owner's HELLO */
 	size_t handover_len;
+	int up_pending;			/* UP not delivered (owner not connected): sent after its HELLO */
 	enum ka_state ka;
 	int64_t ka_deadline;
 	struct outkey *key;
@@ -102,7 +119,8 @@ struct outkey {
 	int once;
 	char owner[ENV_NAME_MAX];
 	enum okey_state st;
-	int idx;			/* back-off index */
+	int idx;			/* back-off index: attempts since the link was last up */
+	int64_t down_since;		/* ms, monotonic: when the link was last lost (0: never up) */
 	int64_t last_attempt;		/* ms, monotonic; 0: never */
 	int64_t deadline;
 	struct conn *conn;
@@ -140,6 +158,8 @@ struct broker {
 	struct _zactor_t *auth;
 	void *hub, *ctl;
 	int *lfd;			/* listener fds, cf.nlisten */
+	struct blisten *lrt;		/* listener run-time state, cf.nlisten */
+	long fd_limit;			/* RLIMIT_NOFILE (soft) after raising it */
 
 	/* poll set: [0] hub, [1] control, [2..2+nlisten) listeners, then conns */
 	zmq_pollitem_t *pi;
@@ -149,7 +169,8 @@ struct broker {
 	/* conn id -> conn: open addressing on id & mask, ids chosen to be free */
 	struct conn **ctab;
 	size_t cmask, nconns;
-	uint32_t next_id;
+	uint32_t next_id;		/* low 24 bits of the next id */
+	uint32_t gen;			/* this broker's generation (broker_gen.c) */
 
 	struct conn *dead;		/* closed this turn, freed by conn_reap() */
 	struct outkey *keys;
@@ -166,11 +187,15 @@ struct broker {
 };
 
 int64_t bnow(void);
+
+/* broker_gen.c: advance and record the generation in RUN_DIR; 1..255. */
+uint32_t broker_generation(const char *run_dir);
 void broker_arm(struct broker *b, int64_t when);	/* lower next_due */
 
 /* broker_tcp.c */
 int tcp_listen_all(struct broker *b, char *err, size_t errlen);
 void tcp_accept(struct broker *b, size_t lidx);
+void tcp_listen_timers(struct broker *b, int64_t now);	/* resume paused listeners */
 void tcp_set_nodelay(int fd);
 void tcp_event(struct broker *b, struct conn *c, short revents);
 struct conn *conn_new(struct broker *b, int fd, enum ipa_side side, const char *peer,

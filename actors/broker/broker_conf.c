@@ -57,7 +57,8 @@ static int load_listener(struct cfg *cf, config_setting_t *e, unsigned idx, void
 	    cfg_get_string(cf, e, "bind", "0.0.0.0", sizeof(l->bind) - 1, &bind) < 0 ||
 	    cfg_get_string(cf, e, "side", NULL, 16, &side) < 0 ||
 	    cfg_get_string(cf, e, "actor", NULL, ENV_NAME_MAX - 1, &actor) < 0 ||
-	    cfg_get_int(cf, e, "port", 0, 0, 65535, &port) < 0)
+	    cfg_get_int(cf, e, "port", 0, 0, 65535, &port) < 0 ||
+	    cfg_get_int(cf, e, "max_connections", 0, 0, 10000000, &l->max_conns) < 0)
 		return -1;
 	if (!cfg_lookup(cf, e, "port"))
 		return cfg_fail(cf, e, "broker.listeners[%u]: 'port' missing", idx);
@@ -126,6 +127,9 @@ int bconf_load(struct bconf *c, const char *path, const char *hub_override,
 	c->ka_timeout_ms = 10000;
 	c->connect_timeout_ms = 10000;
 	c->backoff_unit_ms = 1000;
+	c->reconnect_min_ms = 100;
+	c->reconnect_max_ms = 10000;
+	c->reconnect_fast_ms = 1000;
 	c->ctl_timeout_ms = 3000;
 	c->path = strdup(path ? path : "");
 
@@ -171,7 +175,8 @@ int bconf_load(struct bconf *c, const char *path, const char *hub_override,
 			"listeners", "commands", "max_frame", "hub_sndhwm", "hub_rcvhwm",
 			"tcp_outbuf_max_kib", "keepalive_interval_ms", "keepalive_timeout_ms",
 			"connect_timeout_ms", "backoff_unit_ms", "ctl_timeout_ms",
-			"control_group_writable", "control_curve_cert", "control_curve_clients", NULL,
+			"control_group_writable", "control_curve_cert", "control_curve_clients",
+			"reconnect_min_ms", "reconnect_max_ms", "reconnect_fast_ms", "max_connections", NULL,
 		};
 		for (int i = 0; i < config_setting_length(g); i++) {
 			config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
@@ -195,6 +200,10 @@ int bconf_load(struct bconf *c, const char *path, const char *hub_override,
 		    cfg_get_int(cf, g, "connect_timeout_ms", c->connect_timeout_ms, 1, 86400000, &c->connect_timeout_ms) < 0 ||
 		    cfg_get_int(cf, g, "backoff_unit_ms", c->backoff_unit_ms, 1, 60000, &c->backoff_unit_ms) < 0 ||
 		    cfg_get_int(cf, g, "ctl_timeout_ms", c->ctl_timeout_ms, 1, 600000, &c->ctl_timeout_ms) < 0 ||
+		    cfg_get_int(cf, g, "reconnect_min_ms", c->reconnect_min_ms, 1, 600000, &c->reconnect_min_ms) < 0 ||
+		    cfg_get_int(cf, g, "reconnect_max_ms", c->reconnect_max_ms, 1, 3600000, &c->reconnect_max_ms) < 0 ||
+		    cfg_get_int(cf, g, "reconnect_fast_ms", c->reconnect_fast_ms, 1, 3600000, &c->reconnect_fast_ms) < 0 ||
+		    cfg_get_int(cf, g, "max_connections", 0, 0, 10000000, &c->max_connections) < 0 ||
 		    cfg_get_bool(cf, g, "control_group_writable", 0, &c->control_group_writable) < 0)
 			goto fail;
 		c->outbuf_max = (size_t)kib * 1024;

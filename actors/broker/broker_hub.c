@@ -89,36 +89,66 @@ static void count_drop(struct broker *b, struct conn *c, const char *what, int e
 
 int hub_deliver_rspro(struct broker *b, struct conn *c, const uint8_t *der, size_t len)
 {
-	if (env_send_rspro(b->hub, c->owner, ENV_RECV, c->id, der, len) < 0) {
-		count_drop(b, c, "RSPRO PDU", errno);
-		return -1;
+	if (!c->up_pending && env_send_rspro(b->hub, c->owner, ENV_RECV, c->id, der, len) == 0)
+		return 0;
+	int e = c->up_pending ? EHOSTUNREACH : errno;
+	if (c->up_pending && !c->handover && len && (c->handover = malloc(len))) {
+		/* the first PDU of a connection whose owner has not said hello
+		 * yet (e.g. a client faster than a restarted broker's actors):
+		 * kept for its hello, as a handed-over PDU */
+		memcpy(c->handover, der, len);
+		c->handover_len = len;
+		LOGI(c->ctx, "%s not connected yet: PDU kept for its hello", c->owner);
+		return 0;
 	}
-	return 0;
+	count_drop(b, c, "RSPRO PDU", e);
+	return -1;
 }
 
 void hub_up(struct broker *b, struct conn *c)
 {
-	if (env_send_up(b->hub, c->owner, c->id, c->peer, c->origin, c->meta, c->meta_len) < 0)
-		count_drop(b, c, "UP event", errno);
+	/* an actor that has not said hello to this broker yet would take the
+	 * UP for a message of an earlier life (and drop it): keep it */
+	struct bactor *a = actor_rec(b, c->owner, 0);
+	if (!a || !a->helloed) {
+		c->up_pending = 1;
+		LOGI(c->ctx, "%s has not said hello yet: UP kept for its hello", c->owner);
+		return;
+	}
+	if (env_send_up(b->hub, c->owner, c->id, c->peer, c->origin, c->meta, c->meta_len) == 0)
+		return;
+	if (errno == EHOSTUNREACH) {
+		c->up_pending = 1;
+		LOGI(c->ctx, "%s not connected yet: UP kept for its hello", c->owner);
+		return;
+	}
+	count_drop(b, c, "UP event", errno);
 }
 
 void hub_down(struct broker *b, struct conn *c, const char *reason)
 {
+	if (c->up_pending)	/* the owner never heard of it */
+		return;
 	if (env_send_down(b->hub, c->owner, c->id, c->peer, c->origin, reason) < 0)
 		LOGD(c->ctx, "DOWN not delivered: %s", zmq_strerror(errno));
 }
 
+static int listed_in_welcome(const struct conn *c, const char *name)
+{
+	return c && !c->dead && c->st == CS_UP && !c->up_pending && !strcmp(c->owner, name);
+}
+
+/* WELCOME generation count {conn peer origin meta}*count, then UP for the
+ * connections that came while the actor was away, then the PDUs kept for it. */
 static void send_welcome(struct broker *b, const char *name)
 {
 	size_t n = 0;
-	for (size_t i = 2 + b->cf.nlisten; i < b->npi; i++) {
-		struct conn *c = b->pconn[i];
-		if (c && !c->dead && c->st == CS_UP && !strcmp(c->owner, name))
+	for (size_t i = 2 + b->cf.nlisten; i < b->npi; i++)
+		if (listed_in_welcome(b->pconn[i], name))
 			n++;
-	}
-	struct env_part *v = calloc(2 + 4 * n, sizeof(*v));
+	struct env_part *v = calloc(3 + 4 * n, sizeof(*v));
 	char (*ids)[12] = calloc(n + 1, sizeof(*ids));
-	char cnt[12];
+	char cnt[12], gen[12];
 	if (!v || !ids) {
 		LOGE(NULL, "WELCOME to %s: out of memory", name);
 		free(v);
@@ -126,32 +156,39 @@ static void send_welcome(struct broker *b, const char *name)
 		return;
 	}
 	v[0] = (struct env_part){ "WELCOME", 7 };
-	v[1] = (struct env_part){ cnt, (size_t)snprintf(cnt, sizeof(cnt), "%zu", n) };
+	v[1] = (struct env_part){ gen, (size_t)snprintf(gen, sizeof(gen), "%u", b->gen) };
+	v[2] = (struct env_part){ cnt, (size_t)snprintf(cnt, sizeof(cnt), "%zu", n) };
 	size_t k = 0;
 	for (size_t i = 2 + b->cf.nlisten; i < b->npi && k < n; i++) {
 		struct conn *c = b->pconn[i];
-		if (!c || c->dead || c->st != CS_UP || strcmp(c->owner, name))
+		if (!listed_in_welcome(c, name))
 			continue;
 		size_t il = (size_t)snprintf(ids[k], sizeof(ids[k]), "%u", c->id);
-		v[2 + 4 * k] = (struct env_part){ ids[k], il };
-		v[3 + 4 * k] = (struct env_part){ c->peer, strlen(c->peer) };
-		v[4 + 4 * k] = (struct env_part){ c->origin, strlen(c->origin) };
-		v[5 + 4 * k] = (struct env_part){ c->meta, c->meta_len };
+		v[3 + 4 * k] = (struct env_part){ ids[k], il };
+		v[4 + 4 * k] = (struct env_part){ c->peer, strlen(c->peer) };
+		v[5 + 4 * k] = (struct env_part){ c->origin, strlen(c->origin) };
+		v[6 + 4 * k] = (struct env_part){ c->meta, c->meta_len };
 		k++;
 	}
-	if (env_sendv(b->hub, name, v, 2 + 4 * n) < 0)
+	if (env_sendv(b->hub, name, v, 3 + 4 * n) < 0)
 		LOGE(NULL, "WELCOME to %s not delivered: %s", name, zmq_strerror(errno));
 	else
-		LOGI(NULL, "welcomed %s with %zu connection(s)", name, n);
+		LOGI(NULL, "welcomed %s with %zu connection(s) (generation %u)", name, n, b->gen);
 	free(v);
 	free(ids);
-	/* PDUs handed over (BIND) while the actor was away */
 	for (size_t i = 2 + b->cf.nlisten; i < b->npi; i++) {
 		struct conn *c = b->pconn[i];
-		if (!c || c->dead || !c->handover || strcmp(c->owner, name))
+		if (!c || c->dead || strcmp(c->owner, name))
+			continue;
+		if (c->up_pending && c->st == CS_UP) {
+			c->up_pending = 0;
+			hub_up(b, c);
+		}
+		/* PDUs handed over (BIND) or kept while the actor was away */
+		if (!c->handover)
 			continue;
 		if (hub_deliver_rspro(b, c, c->handover, c->handover_len) == 0)
-			LOGI(c->ctx, "handed-over PDU delivered after hello");
+			LOGI(c->ctx, "kept PDU delivered after hello");
 		free(c->handover);
 		c->handover = NULL;
 		c->handover_len = 0;

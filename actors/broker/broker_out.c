@@ -1,10 +1,17 @@
 /* broker_out.c: outgoing connections by key (OPEN/CANCEL) and their
- * re-establish back-off, as osmo-remsim's RSPRO connection FSM does it
- * (client.md §3.1-3.2): 3 immediate attempts, then 1 s x30, 2 s x30,
- * 4 s x30, 8 s x30, then 16 s; a failed connect waits for T2
- * (connect_timeout_ms) before the next attempt; the index resets when the
- * last attempt started more than 32 units ago.  backoff_unit_ms scales the
- * table (1000 on the wire; small in tests). */
+ * re-establish back-off.  osmo-remsim waits 1 s and more between attempts
+ * (10 s before a restarted peer is used again); remsim retries fast and
+ * still never storms:
+ *   - the first attempt after a link is lost (or opened) is immediate;
+ *   - then reconnect_min_ms (100) doubling per failed attempt, with +-25 %
+ *     jitter so that a fleet of clients does not reconnect in lock-step;
+ *   - while the peer has been away for less than 30 s the delay is capped at
+ *     reconnect_fast_ms (1000): a peer that restarts is used again within
+ *     about a second of listening again, at most 1 attempt/s meanwhile;
+ *   - after that the cap is reconnect_max_ms (10000);
+ *   - a link that came up resets all this.
+ * A connect that hangs is abandoned after connect_timeout_ms (T2), which
+ * counts as a failed attempt. */
 #include "broker.h"
 
 #include <arpa/inet.h>
@@ -18,21 +25,26 @@
 
 #include "log.h"
 
-#define BACKOFF_LAST	123
+#define FAST_PERIOD_MS	30000
 
-static int backoff_units(int idx)
+/* Delay before attempt number idx (0: the first after the loss). */
+static int64_t backoff_ms(const struct bconf *cf, int idx, int64_t away_ms)
 {
-	if (idx < 3)
+	if (idx <= 0)
 		return 0;
-	if (idx < 33)
-		return 1;
-	if (idx < 63)
-		return 2;
-	if (idx < 93)
-		return 4;
-	if (idx < BACKOFF_LAST)
-		return 8;
-	return 16;
+	int64_t cap = away_ms < FAST_PERIOD_MS ? cf->reconnect_fast_ms : cf->reconnect_max_ms;
+	if (cap > cf->reconnect_max_ms)
+		cap = cf->reconnect_max_ms;
+	int64_t d = cf->reconnect_min_ms;
+	for (int i = 1; i < idx && d < cap; i++)
+		d *= 2;
+	if (d > cap)
+		d = cap;
+	/* +-25 % jitter */
+	int64_t j = d / 4;
+	if (j > 0)
+		d += (int64_t)(random() % (2 * j + 1)) - j;
+	return d > 0 ? d : 1;
 }
 
 /* What happens to a key on each event, as a table.  The actions are done
@@ -41,8 +53,8 @@ enum okey_event { OE_TIMER, OE_CONNECTED, OE_GONE, OE__COUNT };
 static const enum okey_state okey_next[4][OE__COUNT] = {
 	/*                 TIMER          CONNECTED   GONE (failed/closed)        */
 	[OK_DELAY]      = { OK_CONNECTING, OK_DELAY,  OK_DELAY },
-	[OK_CONNECTING] = { OK_DELAY,      OK_UP,     OK_WAIT },	/* T2 expiry: reestablish */
-	[OK_WAIT]       = { OK_DELAY,      OK_WAIT,   OK_WAIT },	/* failed: wait for T2 */
+	[OK_CONNECTING] = { OK_DELAY,      OK_UP,     OK_DELAY },	/* T2 expiry or failed: back-off */
+	[OK_WAIT]       = { OK_DELAY,      OK_WAIT,   OK_WAIT },	/* (unused since the fast back-off) */
 	[OK_UP]         = { OK_UP,         OK_UP,     OK_DELAY },	/* lost: reestablish */
 };
 
@@ -68,23 +80,20 @@ static void key_free(struct broker *b, struct outkey *k)
 	free(k);
 }
 
-/* client.md §3.2 "reestablish": schedule the next attempt. */
+/* Schedule the next attempt of a key (after a loss, a failure or at OPEN). */
 static void reestablish(struct broker *b, struct outkey *k)
 {
 	int64_t now = bnow();
-	int64_t since = k->last_attempt ? now - k->last_attempt : INT64_MAX / 2;
-	int64_t unit = b->cf.backoff_unit_ms;
-	if (since > 32 * unit)
-		k->idx = 0;
-	int64_t delay = backoff_units(k->idx) * unit - since;
-	if (delay <= 0)
-		delay = 1;
-	if (k->idx < BACKOFF_LAST)
+	if (!k->down_since)
+		k->down_since = now;
+	int64_t delay = backoff_ms(&b->cf, k->idx, now - k->down_since);
+	if (k->idx < 1000)
 		k->idx++;
 	k->st = OK_DELAY;
-	k->deadline = now + delay;
+	k->deadline = now + (delay ? delay : 1);
 	broker_arm(b, k->deadline);
-	LOGD(NULL, "out:%s next attempt in %lld ms (back-off index %d)", k->key, (long long)delay, k->idx);
+	LOGD(NULL, "out:%s next attempt in %lld ms (attempt %d, peer away %lld ms)", k->key,
+	     (long long)delay, k->idx, (long long)(now - k->down_since));
 }
 
 static int resolve(const char *host, uint16_t port, struct sockaddr_storage *ss, socklen_t *sl)
@@ -107,6 +116,14 @@ static int resolve(const char *host, uint16_t port, struct sockaddr_storage *ss,
 	return 0;
 }
 
+void out_conn_gone(struct broker *b, struct outkey *k, const char *reason, int was_up);
+
+/* An attempt that failed before a connection existed (as a failed connect). */
+static void attempt_failed(struct broker *b, struct outkey *k)
+{
+	out_conn_gone(b, k, "connect failed", 0);
+}
+
 static void attempt(struct broker *b, struct outkey *k)
 {
 	int64_t now = bnow();
@@ -122,26 +139,26 @@ static void attempt(struct broker *b, struct outkey *k)
 	socklen_t sl;
 	if (resolve(k->host, k->port, &ss, &sl) < 0) {
 		LOGE(NULL, "out:%s cannot resolve %s", k->key, k->host);
-		k->st = OK_WAIT;
+		attempt_failed(b, k);
 		return;
 	}
 	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		LOGE(NULL, "out:%s socket: %s", k->key, strerror(errno));
-		k->st = OK_WAIT;
+		attempt_failed(b, k);
 		return;
 	}
 	tcp_set_nodelay(fd);
 	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
 		LOGW(NULL, "out:%s connect to %s failed: %s", k->key, peer, strerror(errno));
 		close(fd);
-		k->st = OK_WAIT;
+		attempt_failed(b, k);
 		return;
 	}
 	struct conn *c = conn_new(b, fd, IPA_SIDE_OUTGOING, peer, origin, k->owner, CS_CONNECTING);
 	if (!c) {
 		close(fd);
-		k->st = OK_WAIT;
+		attempt_failed(b, k);
 		return;
 	}
 	c->key = k;
@@ -154,6 +171,8 @@ void out_connected(struct broker *b, struct outkey *k)
 	(void)b;
 	k->st = okey_next[k->st][OE_CONNECTED];
 	k->deadline = 0;
+	k->idx = 0;		/* up: the next loss retries at once */
+	k->down_since = 0;
 	if (k->conn)
 		LOGI(k->conn->ctx, "connected (out:%s)", k->key);
 }
@@ -177,11 +196,10 @@ void out_conn_gone(struct broker *b, struct outkey *k, const char *reason, int w
 		key_free(b, k);
 		return;
 	}
-	enum okey_state prev = k->st;
 	k->st = okey_next[k->st][OE_GONE];
-	if (prev == OK_UP)
-		reestablish(b, k);
-	/* CONNECTING -> WAIT: the T2 deadline already set stays */
+	/* lost (UP -> DELAY: the index was reset when it came up, so this
+	 * retries at once) or failed (CONNECTING -> DELAY: the next step) */
+	reestablish(b, k);
 }
 
 void out_timers(struct broker *b, int64_t now)
@@ -251,9 +269,10 @@ void out_open(struct broker *b, const char *owner, const char *key, const char *
 	b->keys = k;
 	LOGI(NULL, "out:%s opening %s:%u for %s (%s)", key, host, port, owner,
 	     once ? ENV_POLICY_ONCE : ENV_POLICY_RECONNECT);
-	/* ESTABLISH: index 0, no previous attempt: immediately */
+	/* ESTABLISH: the first attempt at once */
 	k->idx = 0;
 	k->last_attempt = 0;
+	k->down_since = 0;
 	reestablish(b, k);
 }
 

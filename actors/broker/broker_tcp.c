@@ -106,15 +106,18 @@ static int ctab_grow(struct broker *b)
 	return 0;
 }
 
-/* A fresh id whose slot is free (the table is kept under half full). */
+/* A fresh id whose slot is free (the table is kept under half full): the
+ * generation in the top octet, a counter that skips 0 below it. */
 static uint32_t ctab_insert(struct broker *b, struct conn *c)
 {
 	if ((!b->ctab || (b->nconns + 1) * 2 > b->cmask + 1) && ctab_grow(b) < 0)
 		return 0;
+	const uint32_t low = (1u << ENV_GEN_SHIFT) - 1;
 	for (;;) {
-		uint32_t id = b->next_id++;
-		if (id == 0)
+		uint32_t n = b->next_id++ & low;
+		if (n == 0)
 			continue;
+		uint32_t id = b->gen << ENV_GEN_SHIFT | n;
 		if (!b->ctab[id & b->cmask]) {
 			c->id = id;
 			b->ctab[id & b->cmask] = c;
@@ -156,6 +159,7 @@ struct conn *conn_new(struct broker *b, int fd, enum ipa_side side, const char *
 	c->side = side;
 	c->st = st;
 	c->pidx = -1;
+	c->lidx = -1;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	snprintf(c->origin, sizeof(c->origin), "%s", origin);
 	snprintf(c->owner, sizeof(c->owner), "%s", owner);
@@ -227,6 +231,8 @@ void conn_reap(struct broker *b)
 		if (b->ctab[c->id & b->cmask] == c)
 			b->ctab[c->id & b->cmask] = NULL;
 		b->nconns--;
+		if (c->lidx >= 0)
+			b->lrt[c->lidx].nconns--;
 		ipa_reasm_destroy(&c->rx);
 		free(c->out);
 		free(c->meta);
@@ -464,10 +470,26 @@ void tcp_set_nodelay(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
+/* Connections one listener accepts at once when neither the listener nor
+ * broker.max_connections says: 4096, or fewer when the descriptor limit is
+ * lower, keeping a reserve (an eighth, at least 64) for the hub, the control
+ * socket, the actors' pipes and outgoing links, so that a flood of
+ * connections can never starve them (libzmq aborts when it cannot accept). */
+static int default_max_conns(const struct broker *b)
+{
+	long limit = b->fd_limit > 0 ? b->fd_limit : 1024;
+	long reserve = limit / 8 > 64 ? limit / 8 : 64;
+	long n = (limit - reserve) / (long)(b->cf.nlisten ? b->cf.nlisten : 1);
+	if (n > 4096)
+		n = 4096;
+	return n < 1 ? 1 : (int)n;
+}
+
 int tcp_listen_all(struct broker *b, char *err, size_t errlen)
 {
 	b->lfd = calloc(b->cf.nlisten + 1, sizeof(int));
-	if (!b->lfd)
+	b->lrt = calloc(b->cf.nlisten + 1, sizeof(*b->lrt));
+	if (!b->lfd || !b->lrt)
 		return -1;
 	for (size_t i = 0; i < b->cf.nlisten; i++)
 		b->lfd[i] = -1;
@@ -504,10 +526,65 @@ int tcp_listen_all(struct broker *b, char *err, size_t errlen)
 		b->lfd[i] = fd;
 		if (poll_add(b, NULL, fd, ZMQ_POLLIN, NULL) < 0)
 			return -1;
-		LOGI(NULL, "listener %s on %s:%u (%s side) -> %s", l->name, l->bind, l->port,
-		     l->side == IPA_SIDE_SERVER_ACCEPTED ? "server" : "bankd", l->actor);
+		struct blisten_conf *lw = &b->cf.listen[i];
+		if (!lw->max_conns)
+			lw->max_conns = b->cf.max_connections ? b->cf.max_connections : default_max_conns(b);
+		LOGI(NULL, "listener %s on %s:%u (%s side) -> %s, at most %d connections", l->name, l->bind,
+		     l->port, l->side == IPA_SIDE_SERVER_ACCEPTED ? "server" : "bankd", l->actor,
+		     l->max_conns);
 	}
 	return 0;
+}
+
+/* One line per 10 s at most for each kind of trouble on a listener. */
+#define LISTEN_LOG_EVERY_MS	10000
+#define ACCEPT_PAUSE_MS		100
+
+static void accept_pause(struct broker *b, size_t li, int err)
+{
+	struct blisten *lr = &b->lrt[li];
+	int64_t now = bnow();
+	lr->paused_until = now + ACCEPT_PAUSE_MS;
+	b->pi[2 + li].events = 0;
+	broker_arm(b, lr->paused_until);
+	lr->emfile++;
+	if (!lr->emfile_logged || now - lr->emfile_logged >= LISTEN_LOG_EVERY_MS) {
+		LOGE(NULL, "listener %s: accept: %s (%llu time(s); %zu connections open, limit %ld "
+		     "descriptors): pausing accepts for %d ms", b->cf.listen[li].name, strerror(err),
+		     (unsigned long long)lr->emfile, lr->nconns, b->fd_limit, ACCEPT_PAUSE_MS);
+		lr->emfile_logged = now;
+		lr->emfile = 0;
+	}
+}
+
+static void refuse(struct broker *b, size_t li, int fd, const char *peer)
+{
+	struct blisten *lr = &b->lrt[li];
+	int64_t now = bnow();
+	close(fd);
+	lr->refused++;
+	if (!lr->refused_logged || now - lr->refused_logged >= LISTEN_LOG_EVERY_MS) {
+		LOGW(NULL, "listener %s: connection from %s refused: %zu open, max_connections %d "
+		     "(%llu refused since the last such line)", b->cf.listen[li].name, peer, lr->nconns,
+		     b->cf.listen[li].max_conns, (unsigned long long)lr->refused);
+		lr->refused_logged = now;
+		lr->refused = 0;
+	}
+}
+
+void tcp_listen_timers(struct broker *b, int64_t now)
+{
+	for (size_t li = 0; b->lrt && li < b->cf.nlisten; li++) {
+		struct blisten *lr = &b->lrt[li];
+		if (!lr->paused_until)
+			continue;
+		if (now >= lr->paused_until) {
+			lr->paused_until = 0;
+			b->pi[2 + li].events = ZMQ_POLLIN;
+		} else {
+			broker_arm(b, lr->paused_until);
+		}
+	}
 }
 
 void tcp_accept(struct broker *b, size_t li)
@@ -518,13 +595,20 @@ void tcp_accept(struct broker *b, size_t li)
 		socklen_t sl = sizeof(ss);
 		int fd = accept4(b->lfd[li], (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				LOGE(NULL, "listener %s: accept: %s", l->name, strerror(errno));
+			int e = errno;
+			if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM)
+				accept_pause(b, li, e);
+			else if (e != EAGAIN && e != EWOULDBLOCK && e != EINTR && e != ECONNABORTED)
+				LOGE(NULL, "listener %s: accept: %s", l->name, strerror(e));
 			return;
 		}
-		tcp_set_nodelay(fd);
 		char peer[ENV_PEER_MAX], origin[ENV_ORIGIN_MAX];
 		fmt_peer(&ss, peer, sizeof(peer));
+		if (b->lrt[li].nconns >= (size_t)l->max_conns) {
+			refuse(b, li, fd, peer);
+			continue;
+		}
+		tcp_set_nodelay(fd);
 		snprintf(origin, sizeof(origin), "%s%s", ENV_ORIGIN_LISTEN, l->name);
 		struct conn *c = conn_new(b, fd, l->side, peer, origin, l->actor, CS_CONNECTING);
 		if (!c) {
@@ -532,6 +616,8 @@ void tcp_accept(struct broker *b, size_t li)
 			close(fd);
 			continue;
 		}
+		c->lidx = (int)li;
+		b->lrt[li].nconns++;
 		log_msg(l->side == IPA_SIDE_BANKD_ACCEPTED ? LL_DEBUG : LL_INFO, c->ctx,
 			"accepted on listener %s (%s side)", l->name, ipa_side_name(l->side));
 		conn_up(b, c);

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdlimit.h"
 #include "log.h"
 
 int64_t bnow(void)
@@ -122,6 +123,7 @@ static void run_timers(struct broker *b)
 		return;
 	b->next_due = 0;
 	conn_timers(b, now);
+	tcp_listen_timers(b, now);
 	out_timers(b, now);
 	ctl_timers(b, now);
 }
@@ -227,6 +229,7 @@ int main(int argc, char **argv)
 		bconf_free(&b->cf);
 		return 1;
 	}
+	b->fd_limit = fdlimit_raise("broker");
 	zsys_init();
 	zsys_set_linger(0);
 	env_msg_init(&b->hmsg);
@@ -248,8 +251,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "broker: %s\n", err);
 		goto out;
 	}
-	LOGI(NULL, "ready: hub %s, control %s, %zu listener(s), max frame %zu, keep-alive %d/%d ms",
-	     b->cf.hub, b->cf.control, b->cf.nlisten, b->cf.max_payload,
+	b->gen = broker_generation(b->cf.run_dir);	/* (run_dir exists now: the hub is in it) */
+	LOGI(NULL, "ready: generation %u, hub %s, control %s, %zu listener(s), max frame %zu, "
+	     "keep-alive %d/%d ms", b->gen, b->cf.hub, b->cf.control, b->cf.nlisten, b->cf.max_payload,
 	     b->cf.ka_interval_ms, b->cf.ka_timeout_ms);
 	loop(b);
 	LOGI(NULL, "shutting down");
@@ -265,6 +269,7 @@ out:
 		if (b->lfd[i] >= 0)
 			close(b->lfd[i]);
 	free(b->lfd);
+	free(b->lrt);
 	zsock_destroy((zsock_t **)&b->hub_s);
 	actors_free(b);
 	env_msg_free(&b->hmsg);

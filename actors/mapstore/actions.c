@@ -47,11 +47,12 @@ static void send_mapping(struct mapstore *ms, const struct sm_action *x)
 	ms_send(ms, b, &m);
 }
 
-static void config_client(struct mapstore *ms, const struct sm_action *x)
+void ms_config_client(struct mapstore *ms, const struct sm_action *x)
 {
 	struct sconn *c = ct_client(ms->ct, x->client);
 	if (!c)
 		return;
+	grace_supersede(ms, x->client);
 	uint8_t ip[4] = { x->ipv4 >> 24, (x->ipv4 >> 16) & 255, (x->ipv4 >> 8) & 255, x->ipv4 & 255 };
 	struct rspro_msg m;
 	rspro_build_config_client_bank_req(&m, (struct rspro_bank_slot){ x->bank.id, x->bank.nr }, ip,
@@ -89,7 +90,8 @@ int ms_run_actions(struct mapstore *ms)
 			send_mapping(ms, x);
 			break;
 		case SM_ACT_CONFIG_CLIENT:
-			config_client(ms, x);
+			if (!grace_hold(ms, x))
+				ms_config_client(ms, x);
 			break;
 		default:
 			break;

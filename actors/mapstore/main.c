@@ -25,7 +25,8 @@ static const char HELP[] =
 	"  state_dir = \"/var/lib/remsim\";          (top level, also for @STATE_DIR@)\n"
 	"  mapstore = { database = \"@STATE_DIR@/server.db\"; identify_timeout_ms = 10000;\n"
 	"               reject_linger_ms = 1000; bankd_port = 9999;\n"
-	"               create_error_activates = false; name = \"<hostname>\"; };\n"
+	"               create_error_activates = false; name = \"<hostname>\";\n"
+	"               bank_grace_ms = 15000; };  (banks' time to re-register after a restart)\n"
 	"@RUN_DIR@ and @STATE_DIR@ are replaced in the database path.";
 
 /* Replace every @KEY@ of `vars` (pairs, NULL-terminated) in src. */
@@ -61,7 +62,7 @@ static int load_config(struct mapstore_conf *cf, const char *path)
 	char err[512], host[256] = "";
 	const char *state_dir = MS_DEFAULT_STATE_DIR, *run_dir = "/run/remsim";
 	const char *db = MS_DEFAULT_DATABASE, *name = "";
-	int ident = 10000, linger = 1000, port = 9999, compat = 0;
+	int ident = 10000, linger = 1000, port = 9999, compat = 0, grace = 15000;
 	struct cfg *c = NULL;
 	if (path) {
 		if (!(c = cfg_load(path, err, sizeof(err)))) {
@@ -76,6 +77,7 @@ static int load_config(struct mapstore_conf *cf, const char *path)
 			   cfg_get_int(c, g, "reject_linger_ms", 1000, 0, 60000, &linger) < 0 ||
 			   cfg_get_int(c, g, "bankd_port", 9999, 1, 65535, &port) < 0 ||
 			   cfg_get_bool(c, g, "create_error_activates", 0, &compat) < 0 ||
+			   cfg_get_int(c, g, "bank_grace_ms", 15000, 0, 3600000, &grace) < 0 ||
 			   cfg_get_string(c, g, "name", "", RSPRO_STR_MAX, &name) < 0))) {
 			fprintf(stderr, "mapstore: %s\n", cfg_error(c));
 			cfg_free(&c);
@@ -96,6 +98,7 @@ static int load_config(struct mapstore_conf *cf, const char *path)
 	cf->reject_linger_ms = (unsigned)linger;
 	cf->bankd_port = (uint16_t)port;
 	cf->create_error_activates = compat;
+	cf->bank_grace_ms = (unsigned)grace;
 	if (!name[0] && (gethostname(host, sizeof(host) - 1) < 0 || !host[0]))
 		snprintf(host, sizeof(host), "unknown");
 	snprintf(cf->name, sizeof(cf->name), "%s", name[0] ? name : host);
@@ -138,6 +141,8 @@ static void on_down(struct actor *a, uint32_t conn, const char *peer, const char
 	(void)peer;
 	(void)origin;
 	sc_restore_flush(ud);
+	if (!strcmp(reason, "broker restarted"))
+		grace_start(ud, "the server's broker restarted");
 	sc_down(ud, conn, reason);
 }
 
@@ -199,12 +204,15 @@ int main(int argc, char **argv)
 	LOGI(NULL, "identity remsimServer \"%s\" %s %s; bankd port announced %u", ms.cf.name,
 	     MS_SOFTWARE, PACKAGE_VERSION, ms.cf.bankd_port);
 	actor_timer_add(ms.a, 1, 1, restore_tick, &ms);
+	if (n > 0)
+		grace_start(&ms, "mapstore started");
 	actor_run(ms.a);
 	rc = ms.fatal ? 1 : 0;
 	LOGI(NULL, "stopping (%zu connections; %lu undecodable, %lu unhandled, %lu unsolicited "
 		   "PDUs)", ct_count(ms.ct), ms.rx_undecodable, ms.rx_unhandled, ms.unsolicited);
 	actor_destroy(&ms.a);
 out:
+	grace_free(&ms);
 	ct_free(&ms.ct);
 	slotmap_free(ms.t);
 	mapdb_close(ms.db);

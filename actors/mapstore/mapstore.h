@@ -95,6 +95,7 @@ struct mapstore_conf {
 	uint16_t bankd_port;		/* 9999, what clients are told */
 	bool create_error_activates;	/* osmo-remsim compatibility switch */
 	char name[RSPRO_STR_MAX + 1];	/* our identity name (hostname) */
+	unsigned bank_grace_ms;		/* 15000: see grace.c; 0: off */
 };
 
 struct conntab;
@@ -112,6 +113,7 @@ struct mapstore {
 	bool restore_pending;		/* some restored conns wait for restore_flush() */
 	bool fatal;			/* storage failed: stop, let remsimd restart us */
 	unsigned long rx_undecodable, rx_unhandled, unsolicited;
+	struct ms_grace *grace;		/* grace.c */
 };
 
 /* conntab.c */
@@ -138,6 +140,16 @@ void sc_down(struct mapstore *ms, uint32_t conn, const char *reason);
 /* Tell the slotmap core about restored identified connections: banks first
  * (they re-push), then clients.  Idempotent; called before any other event. */
 void sc_restore_flush(struct mapstore *ms);
+
+/* grace.c: hold back "disconnect" configurations while banks re-register
+ * after a restart.  grace_hold() returns true when it kept x for later. */
+void grace_start(struct mapstore *ms, const char *why);
+bool grace_hold(struct mapstore *ms, const struct sm_action *x);
+void grace_supersede(struct mapstore *ms, struct sm_slot client);
+void grace_free(struct mapstore *ms);
+
+/* Send a ConfigClientBankReq as action x says (if the client is connected). */
+void ms_config_client(struct mapstore *ms, const struct sm_action *x);
 
 /* actions.c: execute ms->acts (storage, then sends) and clear it.  0, or -1
  * when storage failed (ms->fatal set, the actor is stopped). */

@@ -3,7 +3,10 @@
  * process forks the broker (which dies with us: PR_SET_PDEATHSIG, its
  * stdout pointed at stderr so stdout carries only R-APDU/SET_ATR lines),
  * waits for its hub socket and then exec()s the usbslot actor in its own
- * place, which keeps our stdin/stdout and our pid.  EOF on stdin ends the
+ * place, which keeps our stdin/stdout and our pid.  A small keeper process
+ * between us and the broker restarts the broker when it dies (after 100 ms,
+ * at most 10 times in 10 s), as remsimd would: the usbslot then re-registers
+ * with the new broker and its links come back.  EOF on stdin ends the
  * actor with status 0; the kernel then SIGKILLs the broker (a client-role
  * broker holds nothing worth an orderly shutdown; the kernel closes its TCP
  * connections, and SIGKILL cannot be missed by a busy poll loop). */
@@ -25,6 +28,48 @@ static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The keeper: run the broker, and again when it dies of a signal. */
+static int keep_broker(const char *broker, const char *cfg, const char *hub, const char *hub_path)
+{
+	pid_t me = getpid();
+	int64_t starts[10] = { 0 };
+	for (unsigned n = 0;; n++) {
+		int64_t now = mono_ms();
+		if (starts[n % 10] && now - starts[n % 10] < 10000) {
+			fprintf(stderr, "remsim-client-shell: the broker died 10 times within 10 s: giving up\n");
+			return 1;
+		}
+		starts[n % 10] = now;
+		pid_t b = fork();
+		if (b < 0)
+			return 1;
+		if (b == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != me)
+				_exit(0);
+			execl(broker, "broker", "--config", cfg, "--hub", hub, (char *)NULL);
+			fprintf(stderr, "remsim-client-shell: cannot run %s: %s\n", broker, strerror(errno));
+			_exit(127);
+		}
+		int status;
+		while (waitpid(b, &status, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFSIGNALED(status))	/* an orderly exit or a start-up failure */
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+		fprintf(stderr, "remsim-client-shell: the broker (pid %d) was killed by signal %d: "
+			"restarting it\n", (int)b, WTERMSIG(status));
+		unlink(hub_path);	/* its stale socket */
+		sleep_ms(100);
+	}
 }
 
 int shell_run(const struct launch *l, const char *cfg)
@@ -52,9 +97,7 @@ int shell_run(const struct launch *l, const char *cfg)
 			close(nul);
 		}
 		dup2(2, 1);
-		execl(broker, "broker", "--config", cfg, "--hub", hub, (char *)NULL);
-		fprintf(stderr, "remsim-client-shell: cannot run %s: %s\n", broker, strerror(errno));
-		_exit(127);
+		_exit(keep_broker(broker, cfg, hub, hub_path));
 	}
 	struct stat st;
 	for (int i = 0; stat(hub_path, &st) != 0; i++) {

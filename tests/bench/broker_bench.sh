@@ -33,7 +33,7 @@ for i in $(seq 0 $((NACT - 1))); do ports+=("$(free_port)"); done
 
 spawn broker "$BIN/broker" --config "$T/bench.cfg"
 BROKER=$SPAWNED_PID
-wait_log "$T/broker.log" 'ready: hub' 10 || { echo "broker did not start"; cat "$T/broker.log"; exit 1; }
+wait_log "$T/broker.log" 'ready: generation [0-9]*, hub' 10 || { echo "broker did not start"; cat "$T/broker.log"; exit 1; }
 for i in $(seq 0 $((NACT - 1))); do
 	spawn "echo$i" "$TBIN/echo-actor" --hub "ipc://$RUN/hub" --name "echo/$i" --quiet
 done

@@ -9,7 +9,7 @@ CTL="ipc://$RUN/control"
 start_broker() {
 	spawn "$1" "$BIN/broker" --config "$2"
 	BROKER_PID=$SPAWNED_PID
-	wait_log "$T/$1.log" 'ready: hub' 10
+	wait_log "$T/$1.log" 'ready: generation [0-9]*, hub' 10
 }
 
 # start_echo NAME [ARGS...]: spawn an echo actor, wait for its WELCOME.

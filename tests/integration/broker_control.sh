@@ -112,7 +112,7 @@ control = "tcp://127.0.0.1:$PC";
 broker = { control_curve_cert = "$T/server.cert"; control_curve_clients = "$T/clients"; };
 EOF
 spawn broker-curve "$BIN/broker" --config "$T/curve.cfg"
-wait_log "$T/broker-curve.log" 'ready: hub' 10
+wait_log "$T/broker-curve.log" 'ready: generation [0-9]*, hub' 10
 "$BIN/remsim-ctl" -e "tcp://127.0.0.1:$PC" --curve-server-key "$T/server.cert" \
 	--curve-client-cert "$T/keys/ops.cert" -t 3000 --json status >"$T/curve-ok.out" 2>&1
 check "tcp control with CURVE: an allowed client certificate is answered" grep -q '\[' "$T/curve-ok.out"
@@ -129,7 +129,7 @@ run_dir = "$T/run-grp";
 broker = { control_group_writable = true; };
 EOF
 spawn broker-grp "$BIN/broker" --config "$T/grp.cfg"
-wait_log "$T/broker-grp.log" 'ready: hub' 10
+wait_log "$T/broker-grp.log" 'ready: generation [0-9]*, hub' 10
 check "control_group_writable: control ipc file is 0660" [ "$(mode "$T/run-grp/control")" = 660 ]
 
 cat >"$T/badkey.cfg" <<EOF

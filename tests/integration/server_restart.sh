@@ -31,7 +31,7 @@ kill -KILL "$MS_PID"
 check "mapstore killed (-9) and restarted by remsimd" \
 	wait_for 10 bash -c "p=\$(pid_of mapstore); [ -n \"\$p\" ] && [ \"\$p\" != $MS_PID ] && [ \"\$p\" != 0 ]"
 check "... it got its 2 connections back from the broker" \
-	wait_log "$T/remsimd.log" 'mapstore .*welcome from broker: 2 connection' 10
+	wait_log "$T/remsimd.log" 'mapstore .*welcome from broker \(generation [0-9]+\): 2 connection' 10
 check "... TCP connections kept: B1 gets the maps pushed again on the same connection" \
 	peer_do b1 "expect createMappingReq client=C3:0 bank=B1:5" "expect removeMappingReq client=C6:0 bank=B1:6" \
 	"send createMappingRes result=ok" "send removeMappingRes result=ok"

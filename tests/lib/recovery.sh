@@ -1,0 +1,45 @@
+# tests/lib/recovery.sh: helpers for fault-recovery tests and benchmarks on
+# top of tests/lib/system.sh: modem stand-ins that keep APDUs flowing through
+# shell clients (tests/tools/apdu-pump.py) and the outage they saw.
+#   recovery_pump N CLIENT_ID       remsim-client-shell C<id>:0 driven by a pump; $T/pumpN.txt
+#   recovery_now                    CLOCK_MONOTONIC seconds (the pump's clock)
+#   recovery_outage N SINCE         longest gap (ms) between answers of pump N from SINCE on,
+#                                   or "none" when no answer came after SINCE
+#   recovery_answers_after N SINCE  answers of pump N after SINCE
+#   recovery_broker_pid CTL_EP      pid of the broker of the role at that control endpoint
+
+recovery_pump() {
+	local n=$1 cid=$2
+	spawn "pump$n" python3 "$TOP/tests/tools/apdu-pump.py" --out "$T/pump$n.txt" --seconds 600 \
+		-- "$BIN/remsim-client-shell" -i 127.0.0.1 -p "$SRV_PORT" -c "$cid" -n 0 \
+		--run-dir "$T/c$n-run"
+	eval "PUMP${n}_PID=$SPAWNED_PID"
+}
+
+recovery_now() { python3 -c 'import time; print("%.6f" % time.monotonic())'; }
+
+recovery_outage() {
+	python3 - "$T/pump$1.txt" "$2" <<'PY'
+import sys
+since = float(sys.argv[2])
+ts = [float(l.split()[1]) for l in open(sys.argv[1]) if l.startswith("R ")]
+after = [t for t in ts if t >= since]
+if not after:
+    print("none"); sys.exit()
+before = [t for t in ts if t < since]
+seq = ([before[-1]] if before else [since]) + after
+print(int(max(b - a for a, b in zip(seq, seq[1:])) * 1000) if len(seq) > 1 else 0)
+PY
+}
+
+recovery_answers_after() {
+	awk -v s="$2" '$1 == "R" && $2 >= s { n++ } END { print n + 0 }' "$T/pump$1.txt"
+}
+
+recovery_broker_pid() {
+	"$BIN/remsim-ctl" -e "$1" --json status 2>/dev/null | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+r = r.get("result", r) if isinstance(r, dict) else r
+print(next((a["pid"] for a in r if a["name"] == "broker"), ""))'
+}
