@@ -23,6 +23,7 @@
 
 #include "events.h"
 #include "lifecycle.h"
+#include "fdlimit.h"
 #include "log.h"
 #include "sup.h"
 #include "supcfg.h"
@@ -294,6 +295,7 @@ int main(int argc, char **argv)
 	}
 	/* orphaned grandchildren are re-parented to us and reaped */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	fdlimit_raise("remsimd");	/* (the actors inherit it) */
 	zsys_handler_set(NULL);
 	zsys_set_linger(200);
 	s.ev = events_new(s.hub);

@@ -7,13 +7,15 @@
 #   system_bankd NSLOTS             remsim-bankd (bank 1) on pcscd readers 0..NSLOTS-1 (pcscd_start first)
 #   system_client NSLOTS [settings] remsimd with NSLOTS usbslot actors on $T/simI.sock, client id 0
 #   system_map C:S B:S              remsim-ctl map, then wait until the map is ACTIVE
+# SYSTEM_WRAP (optional): a command the server and bankd roles are started
+# under, e.g. "prlimit --nofile=1024:1024".
 
 system_server() {
 	SRV_PORT=$(free_port); SRV_REST=$(free_port); BANKD_PORT=$(free_port)
 	"$BIN/remsim-server" -r "$T/server-run" --database "$T/server.db" -b 127.0.0.1 -p "$SRV_PORT" \
 		--rest-listen "127.0.0.1:$SRV_REST" --print-config >"$T/server.cfg" || return 1
 	sed -i "s/^mapstore = {/mapstore = { bankd_port = $BANKD_PORT;/" "$T/server.cfg"
-	spawn server "$BIN/remsim-server" -c "$T/server.cfg"
+	spawn server ${SYSTEM_WRAP:-} "$BIN/remsim-server" -c "$T/server.cfg"
 	SERVER_PID=$SPAWNED_PID
 	CTL=("$BIN/remsim-ctl" -e "ipc://$T/server-run/control")
 	wait_for 10 "${CTL[@]}" status >/dev/null 2>&1
@@ -25,7 +27,7 @@ system_bankd() {
 	for i in $(seq 0 $((n - 1))); do
 		printf '"1","%d","%s"\n' "$i" "${PCSC_READERS[$i]}" >>"$T/bankd_pcsc_slots.csv"
 	done
-	spawn bankd "$BIN/remsim-bankd" -i 127.0.0.1 -p "$SRV_PORT" -b 1 -n "$n" -I 127.0.0.1 \
+	spawn bankd ${SYSTEM_WRAP:-} "$BIN/remsim-bankd" -i 127.0.0.1 -p "$SRV_PORT" -b 1 -n "$n" -I 127.0.0.1 \
 		-P "$BANKD_PORT" --csv "$T/bankd_pcsc_slots.csv" -r "$T/bankd-run"
 	BANKD_PID=$SPAWNED_PID
 	_bank_up() { "${CTL[@]}" --json banks 2>/dev/null | grep -q '"bankId": *1'; }
