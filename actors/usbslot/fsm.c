@@ -10,8 +10,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <czmq.h>
+
 #include "log.h"
 #include "usbslot.h"
+
+#define MDM_RESET_ATR_MS	2000
 
 typedef void (*action_fn)(struct slot *s, const struct ev_args *a);
 
@@ -56,6 +60,7 @@ void slot_update_ctx(struct slot *s)
 static void enter_operational(struct slot *s)
 {
 	s->have_sent_status = 0;	/* a new bankd connection: the next status is an edge */
+	s->bankd_atr_seen = 0;
 	memcpy(s->atr, s->set.atr, s->set.atr_len);
 	s->atr_len = s->set.atr_len;
 	s->fe->sim_select(s, 1);
@@ -196,6 +201,26 @@ static void a_bankd_tpdu(struct slot *s, const struct ev_args *a)
 	s->fe->card2modem(s, m->u.tpdu.data, m->u.tpdu.len);
 }
 
+/* A second SetAtrReq on one bankd connection: the bank re-opened (reset)
+ * the card under the modem: its reader restarted, or the card was lost and
+ * came back.  Whatever the modem was doing with it is void (an in-flight
+ * TPDU will never be answered), so rather than leaving it to its own
+ * timeout it is shown what happened: card removed, card inserted with the
+ * new ATR, modem reset (as on a bankd reconnect; a modem re-reads a SIM
+ * after a reset, while hot-swap support varies). */
+static void card_reopened(struct slot *s)
+{
+	LOGN(SCTX(s), "the bank re-opened the card (new ATR mid-session): presenting card removal, "
+	     "re-insertion and a modem reset");
+	s->fe->card_insert(s, 0);
+	script_run(s, "request-card-remove");
+	s->fe->card_insert(s, 1);
+	script_run(s, "request-card-insert");
+	s->fe->modem_reset(s);
+	script_run(s, "request-modem-reset");
+	s->have_sent_status = 0;
+}
+
 static void a_bankd_atr(struct slot *s, const struct ev_args *a)
 {
 	char h[200];
@@ -210,6 +235,10 @@ static void a_bankd_atr(struct slot *s, const struct ev_args *a)
 		s->atr_len = m->u.set_atr_req.atr_len;
 		s->fe->set_atr(s, s->atr, s->atr_len);
 		rconn_save_meta(s);
+		/* (a new ATR right after the modem's own reset is that reset's) */
+		if (s->bankd_atr_seen && zclock_mono() - s->mdm_reset_ms > MDM_RESET_ATR_MS)
+			card_reopened(s);
+		s->bankd_atr_seen = 1;
 	}
 	struct rspro_msg res;
 	rspro_build_set_atr_res(&res, RSPRO_RES_OK);
@@ -240,6 +269,8 @@ static void a_mdm_status(struct slot *s, const struct ev_args *a)
 	     st->reset_active, st->vcc_present, st->clk_active, st->card_present);
 	struct rspro_msg m;
 	rspro_build_client_slot_status_ind(&m, s->cs, s->bs, *st);
+	if (st->reset_active || st->vcc_present == 0)
+		s->mdm_reset_ms = zclock_mono();
 	if (rconn_send(s, &s->bkd, &m) == 0) {
 		s->sent_status = *st;
 		s->have_sent_status = 1;

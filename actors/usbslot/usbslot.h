@@ -125,6 +125,8 @@ struct slot {
 	enum main_state ms;
 	uint8_t atr[USBSLOT_ATR_MAX];	/* ATR presented to the modem */
 	size_t atr_len;
+	int bankd_atr_seen;		/* a SetAtrReq came on this bankd connection */
+	int64_t mdm_reset_ms;		/* when the modem last reset the card (monotonic) */
 	struct rspro_phys_status last_status;	/* last modem status (sent or not) */
 	int have_status;
 	struct rspro_phys_status sent_status;	/* last one sent on this bankd connection */

@@ -83,6 +83,17 @@ check "server broker kill: bank and clients re-registered" eval "bank_connected 
 check "server broker kill: both maps ACTIVE again" wait_for 5 maps_active
 check "server broker kill: no identity-in-use rejections" bash -c "! grep -q 'identity in use' '$T/server.log'"
 
+# --- the reader serving slot 0 killed under its modem -------------------------------------
+RP=$(recovery_actor_pid "$BANKD_CTL" reader/0)
+check "reader/0 pid known ($RP)" [ -n "$RP" ]
+t0=$(recovery_now); kill -9 "$RP"; sleep 3
+outage_check "reader kill" 0 "$t0"
+outage_check "reader kill" 1 "$t0"
+check "reader kill: the client presented card removal, re-insertion and a modem reset" \
+	grep -q 'the bank re-opened the card (new ATR mid-session): presenting card removal' "$T/pump0.log"
+check "reader kill: slot 1's client saw nothing of it" \
+	bash -c "! grep -q 'the bank re-opened the card' '$T/pump1.log'"
+
 # --- the bankd role (remsimd) killed and started again ---------------------------------------
 kill -9 "$BANKD_PID"; wait "$BANKD_PID" 2>/dev/null
 sleep 0.5

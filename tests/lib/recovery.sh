@@ -6,7 +6,8 @@
 #   recovery_outage N SINCE         longest gap (ms) between answers of pump N from SINCE on,
 #                                   or "none" when no answer came after SINCE
 #   recovery_answers_after N SINCE  answers of pump N after SINCE
-#   recovery_broker_pid CTL_EP      pid of the broker of the role at that control endpoint
+#   recovery_actor_pid CTL_EP NAME  pid of that actor of the role at that control endpoint
+#   recovery_broker_pid CTL_EP      the same for the broker
 
 recovery_pump() {
 	local n=$1 cid=$2
@@ -36,10 +37,12 @@ recovery_answers_after() {
 	awk -v s="$2" '$1 == "R" && $2 >= s { n++ } END { print n + 0 }' "$T/pump$1.txt"
 }
 
-recovery_broker_pid() {
+recovery_actor_pid() {
 	"$BIN/remsim-ctl" -e "$1" --json status 2>/dev/null | python3 -c '
 import json, sys
 r = json.load(sys.stdin)
 r = r.get("result", r) if isinstance(r, dict) else r
-print(next((a["pid"] for a in r if a["name"] == "broker"), ""))'
+print(next((a["pid"] for a in r if a["name"] == sys.argv[1]), ""))' "$2"
 }
+
+recovery_broker_pid() { recovery_actor_pid "$1" broker; }
