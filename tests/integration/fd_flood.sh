@@ -22,11 +22,9 @@ check "flood: bankd up (fd limit 1024)" system_bankd 2
 check "flood: the roles log their descriptor limit" \
 	eval "grep -q 'file descriptor limit 1024' '$T/server.log' && grep -q 'file descriptor limit 1024' '$T/bankd.log'"
 recovery_pump 0 0
-clients_up() { [ "$("${CTL[@]}" clients 2>/dev/null | grep -c 'CONNECTED_CLIENT')" -ge "$1" ]; }
-check "flood: client 0 registered" wait_for 15 clients_up 1
+check "flood: client 0 registered" wait_for 15 recovery_clients_up 1
 check "flood: map 0:0 -> 1:0 ACTIVE" system_map 0:0 1:0
-flowing() { local s; s=$(recovery_now); sleep 0.3; [ "$(recovery_answers_after 0 "$s")" -gt 3 ]; }
-check "flood: APDUs flow on slot 0" wait_for 20 flowing
+check "flood: APDUs flow on slot 0" wait_for 20 recovery_flowing 0
 SRV_BROKER=$(recovery_broker_pid "ipc://$T/server-run/control")
 BKD_BROKER=$(recovery_broker_pid "ipc://$T/bankd-run/control")
 
@@ -54,9 +52,8 @@ check "flood: control socket still answers" "${CTL[@]}" status
 
 # a client that comes after the flood
 recovery_pump 1 1
-check "flood: a new client registers after the flood" wait_for 15 clients_up 2
+check "flood: a new client registers after the flood" wait_for 15 recovery_clients_up 2
 check "flood: ... and gets its mapping ACTIVE" system_map 1:0 1:1
-flowing1() { local s; s=$(recovery_now); sleep 0.3; [ "$(recovery_answers_after 1 "$s")" -gt 3 ]; }
-check "flood: ... and its APDUs answered" wait_for 20 flowing1
+check "flood: ... and its APDUs answered" wait_for 20 recovery_flowing 1
 sanitizer_check
 finish

@@ -21,19 +21,8 @@ LIMIT=1000
 case "$BUILD" in *asan*) LIMIT=3000 ;; esac
 
 pcscd_available || { skip "hub survival: pcscd/vpcd not usable here"; finish; }
-check "hub: private pcscd with 2 readers" pcscd_start 2
-vcard_start 0; vcard_start 1
-check "hub: virtual cards present" eval "pcsc_wait_card 0 && pcsc_wait_card 1"
-check "hub: server up" system_server
-check "hub: bankd registered with 2 slots" system_bankd 2
-recovery_pump 0 0
-recovery_pump 1 1
-clients_up() { [ "$("${CTL[@]}" clients 2>/dev/null | grep -c 'CONNECTED_CLIENT')" = 2 ]; }
-check "hub: both clients registered" wait_for 15 clients_up
-check "hub: map 0:0 -> 1:0 ACTIVE" system_map 0:0 1:0
-check "hub: map 1:0 -> 1:1 ACTIVE" system_map 1:0 1:1
-flowing() { local s; s=$(recovery_now); sleep 0.3; [ "$(recovery_answers_after 0 "$s")" -gt 3 ] && [ "$(recovery_answers_after 1 "$s")" -gt 3 ]; }
-check "hub: APDUs flow on both slots" wait_for 20 flowing
+recovery_rig || finish
+clients_up() { recovery_clients_up 2; }
 
 BANKD_CTL="ipc://$T/bankd-run/control"
 SERVER_CTL="ipc://$T/server-run/control"
@@ -47,9 +36,7 @@ outage_check() {
 }
 
 # --- the bankd's broker ----------------------------------------------------------
-BP=$(recovery_broker_pid "$BANKD_CTL")
-check "bankd broker pid known ($BP)" [ -n "$BP" ]
-t0=$(recovery_now); kill -9 "$BP"; sleep 3
+check "bankd broker killed" recovery_kill "$BANKD_CTL" broker; t0=$KILL_T0; sleep 3
 outage_check "bankd broker kill" 0 "$t0"
 outage_check "bankd broker kill" 1 "$t0"
 check "bankd broker kill: bankmap re-registered with the server (log)" \
@@ -66,17 +53,13 @@ check "bankd broker kill: actors reported the old connections down" \
 	grep -q 'broker restarted (generation' "$T/bankd.log"
 
 # --- client 0's broker: slot 1 must not notice -------------------------------------------
-CP=$(recovery_broker_pid "ipc://$T/c0-run/control")
-check "client 0 broker pid known ($CP)" [ -n "$CP" ]
-t0=$(recovery_now); kill -9 "$CP"; sleep 3
+check "client 0 broker killed" recovery_kill "ipc://$T/c0-run/control" broker; t0=$KILL_T0; sleep 3
 outage_check "client broker kill" 0 "$t0"
 outage_check "client broker kill" 1 "$t0"
 check "client broker kill: client 0 registered again" wait_for 5 clients_up
 
 # --- the server's broker: the data path does not even notice ------------------------------
-SP=$(recovery_broker_pid "$SERVER_CTL")
-check "server broker pid known ($SP)" [ -n "$SP" ]
-t0=$(recovery_now); kill -9 "$SP"; sleep 3
+check "server broker killed" recovery_kill "$SERVER_CTL" broker; t0=$KILL_T0; sleep 3
 outage_check "server broker kill" 0 "$t0"
 outage_check "server broker kill" 1 "$t0"
 check "server broker kill: bank and clients re-registered" eval "bank_connected && clients_up"
@@ -84,9 +67,7 @@ check "server broker kill: both maps ACTIVE again" wait_for 5 maps_active
 check "server broker kill: no identity-in-use rejections" bash -c "! grep -q 'identity in use' '$T/server.log'"
 
 # --- the reader serving slot 0 killed under its modem -------------------------------------
-RP=$(recovery_actor_pid "$BANKD_CTL" reader/0)
-check "reader/0 pid known ($RP)" [ -n "$RP" ]
-t0=$(recovery_now); kill -9 "$RP"; sleep 3
+check "reader/0 killed" recovery_kill "$BANKD_CTL" reader/0; t0=$KILL_T0; sleep 3
 outage_check "reader kill" 0 "$t0"
 outage_check "reader kill" 1 "$t0"
 check "reader kill: the client presented card removal, re-insertion and a modem reset" \

@@ -1,6 +1,10 @@
 # tests/lib/recovery.sh: helpers for fault-recovery tests and benchmarks on
 # top of tests/lib/system.sh: modem stand-ins that keep APDUs flowing through
 # shell clients (tests/tools/apdu-pump.py) and the outage they saw.
+#   recovery_rig                    pcscd (2 readers) + cards, server, bankd (2 slots), two
+#                                   pumped shell clients C0:0 -> B1:0 and C1:0 -> B1:1; 0 when
+#                                   APDUs flow on both (checks print PASS/FAIL lines)
+#   recovery_kill CTL_EP ACTOR      kill -9 that actor of a role; sets KILL_T0 (0: pid unknown)
 #   recovery_pump N CLIENT_ID       remsim-client-shell C<id>:0 driven by a pump; $T/pumpN.txt
 #   recovery_now                    CLOCK_MONOTONIC seconds (the pump's clock)
 #   recovery_outage N SINCE         longest gap (ms) between answers of pump N from SINCE on,
@@ -11,7 +15,7 @@
 
 recovery_pump() {
 	local n=$1 cid=$2
-	spawn "pump$n" python3 "$TOP/tests/tools/apdu-pump.py" --out "$T/pump$n.txt" --seconds 600 \
+	spawn "pump$n" python3 "$TOP/tests/tools/apdu-pump.py" --out "$T/pump$n.txt" --seconds 600 --retry-ms 100 \
 		-- "$BIN/remsim-client-shell" -i 127.0.0.1 -p "$SRV_PORT" -c "$cid" -n 0 \
 		--run-dir "$T/c$n-run"
 	eval "PUMP${n}_PID=$SPAWNED_PID"
@@ -46,3 +50,31 @@ print(next((a["pid"] for a in r if a["name"] == sys.argv[1]), ""))' "$2"
 }
 
 recovery_broker_pid() { recovery_actor_pid "$1" broker; }
+
+recovery_clients_up() { [ "$("${CTL[@]}" clients 2>/dev/null | grep -c 'CONNECTED_CLIENT')" -ge "${1:-2}" ]; }
+recovery_flowing() {
+	local s n; s=$(recovery_now); sleep 0.3
+	for n in "$@"; do [ "$(recovery_answers_after "$n" "$s")" -gt 3 ] || return 1; done
+}
+
+recovery_rig() {
+	check "rig: private pcscd with 2 readers" pcscd_start 2 || return 1
+	vcard_start 0; vcard_start 1
+	check "rig: virtual cards present" eval "pcsc_wait_card 0 && pcsc_wait_card 1" &&
+	check "rig: server up" system_server &&
+	check "rig: bankd registered with 2 slots" system_bankd 2 || return 1
+	recovery_pump 0 0
+	recovery_pump 1 1
+	check "rig: both clients registered" wait_for 15 recovery_clients_up 2 &&
+	check "rig: map 0:0 -> 1:0 ACTIVE" system_map 0:0 1:0 &&
+	check "rig: map 1:0 -> 1:1 ACTIVE" system_map 1:0 1:1 &&
+	check "rig: APDUs flow on both slots" wait_for 20 recovery_flowing 0 1
+}
+
+recovery_kill() {
+	local pid; pid=$(recovery_actor_pid "$1" "$2")
+	KILL_T0=0
+	[ -n "$pid" ] || return 1
+	KILL_T0=$(recovery_now)
+	kill -9 "$pid"
+}
