@@ -1,0 +1,41 @@
+# tests/lib/ifd.sh: a second private pcscd whose readers are our driver
+# libifd_remsim.so (docs/ifd.md), beside the vpcd one of tests/lib/pcscd.sh.
+# Source after tests/lib/common.sh and tests/lib/pcscd.sh.
+#   ifd_pcscd_start NAME=DEVICENAME...  one reader per argument ("NAME 0i 00"),
+#                                       waits until pcscd serves; sets IFD_PCSCD_PID,
+#                                       IFD_SOCK, IFD_PCSCD_LOG
+#   ifd_apdu ARGS...                    pcsc-apdu against that pcscd
+#   ifd_scan SECONDS                    pcsc_scan against it (output on stdout)
+#   ifd_kill_roles                      SIGTERM the client roles the driver started
+#                                       itself (detached: found by their config in $T)
+# The driver's environment: REMSIM_IFD_RUN_BASE=$T (run dirs of roles it
+# starts), REMSIM_IFD_TIMEOUT_MS (default here 2000).
+case "$BUILD" in /*) IFD_LIB=$BUILD/lib/libifd_remsim.so ;; *) IFD_LIB=$TOP/$BUILD/lib/libifd_remsim.so ;; esac
+
+ifd_pcscd_start() {
+	local d=$T/ifd-pcscd a
+	mkdir -p "$d/run" "$d/conf"
+	: >"$d/conf/remsim"
+	for a in "$@"; do
+		printf 'FRIENDLYNAME "%s"\nDEVICENAME   %s\nLIBPATH      %s\n\n' "${a%%=*}" "${a#*=}" "$IFD_LIB" \
+			>>"$d/conf/remsim"
+	done
+	IFD_SOCK=$d/run/pcscd.comm
+	REMSIM_IFD_RUN_BASE=$T REMSIM_IFD_TIMEOUT_MS=${REMSIM_IFD_TIMEOUT_MS:-2000} \
+		pcscd_spawn ifd-pcscd "$d/run" "$d/conf"
+	IFD_PCSCD_PID=$SPAWNED_PID
+	IFD_PCSCD_LOG=$T/ifd-pcscd.log
+	wait_for 10 test -S "$IFD_SOCK" && wait_for 10 ifd_apdu --list >/dev/null 2>&1
+}
+
+ifd_apdu() { PCSCLITE_CSOCK_NAME=$IFD_SOCK "$TBIN/pcsc-apdu" "$@"; }
+ifd_scan() { PCSCLITE_CSOCK_NAME=$IFD_SOCK timeout $(($1 + 5)) pcsc_scan -t "$1" 2>&1; }
+
+ifd_kill_roles() {
+	local f p
+	for f in /proc/[0-9]*/cmdline; do
+		{ tr '\0' ' ' <"$f"; } 2>/dev/null | grep -q "^[^ ]*remsimd -c $T/remsim-ifd-" || continue
+		p=${f#/proc/}; p=${p%/cmdline}
+		kill -TERM "$p" 2>/dev/null
+	done
+}
