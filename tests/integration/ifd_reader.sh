@@ -16,18 +16,13 @@ trap 'ifd_kill_roles; cleanup_spawned' EXIT
 
 pcscd_available || { skip "ifd: pcscd/vpcd not usable here"; finish; }
 [ -e "$IFD_LIB" ] || { fail "ifd: $IFD_LIB not built"; finish; }
-check "ifd: bank pcscd with 2 readers" pcscd_start 2
-vcard_start 0; vcard_start 1
-check "ifd: virtual cards present" eval "pcsc_wait_card 0 && pcsc_wait_card 1"
-check "ifd: server up" system_server
-check "ifd: bankd registered with 2 slots" system_bankd 2
-SYSTEM_TRANSPORT=ifd system_client 1
-svc_up() { "${CTL[@]}" clients 2>/dev/null | grep -qE '^ *C0:0 +CONNECTED_CLIENT'; }
-check "ifd: client role 0:0 (service) registered" wait_for 15 svc_up
+check "ifd: bank side (2 cards), server, client role 0:0 as a service" ifd_system 2
 
 printf 'client = { transport = "usb"; };\n' >"$T/noifd.cfg"
+printf 'client = {\n' >"$T/garbage.cfg"		# (pcscd itself refuses a missing file)
 check "ifd: pcscd with our driver serves" ifd_pcscd_start "remsim-svc=$T/client.cfg" \
-	"remsim-auto=0:1:127.0.0.1:$SRV_PORT" "remsim-bad=1:2:3:4:5" "remsim-noifd=$T/noifd.cfg"
+	"remsim-auto=0:1:127.0.0.1:$SRV_PORT" "remsim-bad=1:2:3:4:5" "remsim-noifd=$T/noifd.cfg" \
+	"remsim-badnum=x:0" "remsim-garbage=$T/garbage.cfg"
 list=$(ifd_apdu --list)
 check "ifd: both good readers listed, empty before any mapping" \
 	eval 'grep -qP "^remsim-svc.*\tempty" <<<"$list" && grep -qP "^remsim-auto.*\tempty" <<<"$list"'
@@ -35,10 +30,11 @@ check "ifd: bad DEVICENAME refused with its reason" \
 	grep -q "DEVICENAME '1:2:3:4:5': more than ClientID:SlotNr:ServerIp:ServerPort" "$IFD_PCSCD_LOG"
 check "ifd: config without an ifd transport refused" \
 	grep -q "DEVICENAME '$T/noifd.cfg': no slot with transport = \"ifd:PATH\"" "$IFD_PCSCD_LOG"
-check "ifd: bad readers not served" eval '! grep -qE "^remsim-(bad|noifd)" <<<"$list"'
+check "ifd: non-numeric ClientID refused" grep -q "DEVICENAME 'x:0': ClientID and SlotNr must be 0..1023" "$IFD_PCSCD_LOG"
+check "ifd: broken config file refused with its line" grep -q "DEVICENAME '$T/garbage.cfg': syntax error at line 2" "$IFD_PCSCD_LOG"
+check "ifd: bad readers not served" eval '! grep -qE "^remsim-(bad|noifd|badnum|garbage)" <<<"$list"'
 check "ifd: driver started the role for 0:1 itself" wait_log "$IFD_PCSCD_LOG" 'starting the client role: .*remsim-client --ifd'
-auto_up() { "${CTL[@]}" clients 2>/dev/null | grep -qE '^ *C0:1 +CONNECTED_CLIENT'; }
-check "ifd: auto-started role 0:1 registered with the server" wait_for 20 auto_up
+check "ifd: auto-started role 0:1 registered with the server" wait_for 20 ifd_client_up 0:1
 
 # the bank cards' own answers, read before the bankd holds the readers
 RAND=00112233445566778899aabbccddeeff
@@ -68,7 +64,7 @@ check "ifd: SELECT MF 9f17, ICCID read, GSM algorithm 9f0c" \
 	eval '[ "${R[0]}" = 9f17 ] && [ "${R[3]: -4}" = 9000 ] && [ ${#R[3]} = 24 ] && [ "${R[7]}" = 9f0c ]'
 check "ifd: case-4 APDU (Le dropped for T=0) answered 61xx" [ "$(ifd_apdu --reader remsim-svc 00a40004023f0000)" = "${R[9]}" ]
 check "ifd: 4-octet case-1 APDU sent with P3=0" [ "$(ifd_apdu --reader remsim-svc a0f20000)" = "$want_case1" ]
-check "ifd: reset disposition (power edges -> bankd reset)" ifd_apdu --reader remsim-svc --disposition reset a0a40000023f00
+check "ifd: reset disposition (power edges -> bankd reset)" eval 'ifd_apdu --reader remsim-svc --disposition reset a0a40000023f00 >/dev/null'
 check "ifd: bankd saw the reset" wait_log "$T/bankd.log" 'reader/0 .*(warm|cold) reset' 5
 
 # unmap -> no card; remap -> card back with its ATR
@@ -97,6 +93,14 @@ check "ifd: remsimd restarts the killed usbslot/0" wait_log "$T/client.log" 'usb
 check "ifd: killed usbslot: card back" ifd_apdu --reader remsim-svc --wait present --timeout 20
 check "ifd: killed usbslot: APDUs work again" [ "$(ifd_apdu --reader remsim-svc a0a40000023f00 a0c0000017 | tr '\n' ' ')" = "${R[0]} ${R[1]} " ]
 check "ifd: pcscd survived" kill -0 "$IFD_PCSCD_PID"
+
+# the bankd goes away: no card; it comes back: the card with it
+kill -TERM "$BANKD_PID"; wait "$BANKD_PID" 2>/dev/null
+check "ifd: bankd gone -> reader reports no card" ifd_apdu --reader remsim-svc --wait empty --timeout 15
+mv "$T/bankd.log" "$T/bankd.1.log"
+check "ifd: bankd restarted" system_bankd 2
+check "ifd: bankd back -> card back" ifd_apdu --reader remsim-svc --wait present --timeout 30
+check "ifd: bankd back -> SELECT MF" [ "$(ifd_apdu --reader remsim-svc a0a40000023f00)" = 9f17 ]
 
 # the auto-started role's reader
 check "ifd: map 0:1 -> 1:1 ACTIVE" system_map 0:1 1:1

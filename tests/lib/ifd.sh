@@ -1,6 +1,9 @@
 # tests/lib/ifd.sh: a second private pcscd whose readers are our driver
 # libifd_remsim.so (docs/ifd.md), beside the vpcd one of tests/lib/pcscd.sh.
-# Source after tests/lib/common.sh and tests/lib/pcscd.sh.
+# Source after tests/lib/common.sh, tests/lib/pcscd.sh and tests/lib/system.sh.
+#   ifd_system N                        bank side (pcscd + N vcards, bankd with N
+#                                       slots), server, and a client role 0:0 with
+#                                       the ifd frontend on $T/ifd0.sock ($T/client.cfg)
 #   ifd_pcscd_start NAME=DEVICENAME...  one reader per argument ("NAME 0i 00"),
 #                                       waits until pcscd serves; sets IFD_PCSCD_PID,
 #                                       IFD_SOCK, IFD_PCSCD_LOG
@@ -11,6 +14,20 @@
 # The driver's environment: REMSIM_IFD_RUN_BASE=$T (run dirs of roles it
 # starts), REMSIM_IFD_TIMEOUT_MS (default here 2000).
 case "$BUILD" in /*) IFD_LIB=$BUILD/lib/libifd_remsim.so ;; *) IFD_LIB=$TOP/$BUILD/lib/libifd_remsim.so ;; esac
+
+ifd_system() {
+	local n=$1 i
+	pcscd_start "$n" || return 1
+	for ((i = 0; i < n; i++)); do vcard_start "$i"; done
+	for ((i = 0; i < n; i++)); do pcsc_wait_card "$i" || { echo "# no card in bank reader $i" >&2; return 1; }; done
+	system_server || { echo "# server did not start" >&2; return 1; }
+	system_bankd "$n" || { echo "# bankd did not register" >&2; return 1; }
+	SYSTEM_TRANSPORT=ifd system_client 1
+	wait_for 15 ifd_client_up 0:0 || { echo "# client role 0:0 did not register" >&2; return 1; }
+}
+
+# ifd_client_up C:S: the server lists the client slot as connected
+ifd_client_up() { "${CTL[@]}" clients 2>/dev/null | grep -qE "^ *C$1 +CONNECTED_CLIENT"; }
 
 ifd_pcscd_start() {
 	local d=$T/ifd-pcscd a
