@@ -14,8 +14,20 @@
 . "$(dirname "$0")/../lib/ifd.sh"
 trap 'ifd_kill_roles; cleanup_spawned' EXIT
 
-pcscd_available || { skip "ifd: pcscd/vpcd not usable here"; finish; }
 [ -e "$IFD_LIB" ] || { fail "ifd: $IFD_LIB not built"; finish; }
+check "ifd: the driver exports only the IFDH entry points" \
+	eval '[ "$(nm -D --defined-only "$IFD_LIB" | grep -c " T ")" = "$(nm -D --defined-only "$IFD_LIB" | grep -c " T IFDH")" ]'
+
+# launcher and settings
+"$BIN/remsim-client" --ifd -c 3 -n 1 -i 192.0.2.1 --print-config >"$T/gen.cfg" 2>&1
+check "ifd: remsim-client --ifd: run dir remsim-ifd-C3-1, socket in it, no usb group" \
+	eval 'grep -qE "^run_dir = \".*/remsim-ifd-C3-1\";" "$T/gen.cfg" && grep -qE "transport = \"ifd:.*/remsim-ifd-C3-1/ifd.sock\";" "$T/gen.cfg" && ! grep -q "usb = {" "$T/gen.cfg"'
+check "ifd: the generated config passes remsimd --check" eval '"$BIN/remsimd" -c "$T/gen.cfg" --check >/dev/null 2>&1'
+"$BIN/usbslot" --hub "ipc://$T/none" --name usbslot/0 -- --transport ifd: >"$T/bad.out" 2>&1; rc=$?
+check "ifd: usbslot --transport ifd: without a path is a usage error (rc=$rc)" \
+	eval '[ "$rc" = 2 ] && grep -q "bad value .ifd:. for --transport" "$T/bad.out"'
+
+pcscd_available || { skip "ifd: pcscd/vpcd not usable here"; finish; }
 check "ifd: bank side (2 cards), server, client role 0:0 as a service" ifd_system 2
 
 printf 'client = { transport = "usb"; };\n' >"$T/noifd.cfg"
