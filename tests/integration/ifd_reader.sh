@@ -121,4 +121,8 @@ check "ifd: remsim-auto SELECT MF + READ ICCID" \
 	[ "$(ifd_apdu --reader remsim-auto a0a40000022fe2 a0b000000a | tr '\n' ' ')" = "$want_auto" ]
 check "ifd: both readers at once" eval '[ "$(ifd_apdu --reader remsim-svc a0a40000023f00)" = 9f17 ] && [ "$(ifd_apdu --reader remsim-auto a0a40000023f00)" = 9f17 ]'
 check "ifd: pcscd still running at the end" kill -0 "$IFD_PCSCD_PID"
+ifd_kill_roles
+check "ifd: no sanitizer reports in the role the driver started" \
+	eval '! grep -qE "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$T"/remsim-ifd-C0-1/*.log'
+sanitizer_check
 finish

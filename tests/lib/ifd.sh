@@ -10,7 +10,8 @@
 #   ifd_apdu ARGS...                    pcsc-apdu against that pcscd
 #   ifd_scan SECONDS                    pcsc_scan against it (output on stdout)
 #   ifd_kill_roles                      SIGTERM the client roles the driver started
-#                                       itself (detached: found by their config in $T)
+#                                       itself (detached: found by their config in $T),
+#                                       wait up to 5 s for each to exit
 # The driver's environment: REMSIM_IFD_RUN_BASE=$T (run dirs of roles it
 # starts), REMSIM_IFD_TIMEOUT_MS (default here 2000).
 case "$BUILD" in /*) IFD_LIB=$BUILD/lib/libifd_remsim.so ;; *) IFD_LIB=$TOP/$BUILD/lib/libifd_remsim.so ;; esac
@@ -49,10 +50,13 @@ ifd_apdu() { PCSCLITE_CSOCK_NAME=$IFD_SOCK "$TBIN/pcsc-apdu" "$@"; }
 ifd_scan() { PCSCLITE_CSOCK_NAME=$IFD_SOCK timeout $(($1 + 5)) pcsc_scan -t "$1" 2>&1; }
 
 ifd_kill_roles() {
-	local f p
+	local f p pids=()
 	for f in /proc/[0-9]*/cmdline; do
 		{ tr '\0' ' ' <"$f"; } 2>/dev/null | grep -q "^[^ ]*remsimd -c $T/remsim-ifd-" || continue
 		p=${f#/proc/}; p=${p%/cmdline}
-		kill -TERM "$p" 2>/dev/null
+		kill -TERM "$p" 2>/dev/null && pids+=("$p")
+	done
+	for p in "${pids[@]}"; do
+		for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
 	done
 }
