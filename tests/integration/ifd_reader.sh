@@ -82,7 +82,8 @@ check "ifd: bankd saw the reset" wait_log "$T/bankd.log" 'reader/0 .*(warm|cold)
 # unmap -> no card; remap -> card back with its ATR
 "${CTL[@]}" unmap 0:0 >/dev/null
 check "ifd: unmap -> reader reports no card" ifd_apdu --reader remsim-svc --wait empty --timeout 15
-check "ifd: unmapped: APDU fails, no hang" eval '! timeout 15 "$TBIN/pcsc-apdu" --reader remsim-svc a0a40000023f00 >/dev/null 2>&1'
+ifd_apdu_within 15 --reader remsim-svc a0a40000023f00 >/dev/null 2>"$T/unmapped.err"; rc=$?
+check "ifd: unmapped: APDU fails at once, no hang (rc=$rc)" eval '[ "$rc" = 1 ] && grep -q "SCardConnect(remsim-svc" "$T/unmapped.err"'
 check "ifd: remap 0:0 -> 1:0" system_map 0:0 1:0
 check "ifd: remap -> card back" ifd_apdu --reader remsim-svc --wait present --timeout 15
 check "ifd: remap -> same ATR" [ "$(ifd_apdu --reader remsim-svc --atr)" = "$direct_atr" ]
@@ -91,10 +92,19 @@ check "ifd: remap -> SELECT MF" [ "$(ifd_apdu --reader remsim-svc a0a40000023f00
 # a stopped usbslot: calls fail within their timeout with a log line, never hang
 PID0=$(sed -n 's/.*hello from usbslot\/0 (pid \([0-9]*\)).*/\1/p' "$T/client.log" | tail -n 1)
 check "ifd: usbslot/0 pid known ($PID0)" [ -n "$PID0" ]
+# (an APDU loop is in flight when the usbslot stops: that transmit times out)
+spawn loop env PCSCLITE_CSOCK_NAME="$IFD_SOCK" "$TBIN/pcsc-apdu" --reader remsim-svc -q -n 1000000 a0f2000016
+LOOP=$SPAWNED_PID
+sleep 0.5
 kill -STOP "$PID0"
+check "ifd: stopped usbslot: the APDU loop ends with an error, bounded" wait_for 15 eval '! kill -0 $LOOP 2>/dev/null'
+wait "$LOOP"; rc=$?
+check "ifd: stopped usbslot: the program got a PC/SC error (rc=$rc)" eval '[ "$rc" = 1 ] && grep -q "SCardTransmit: " "$T/loop.log"'
+check "ifd: stopped usbslot: driver logs the transmit timeout" \
+	grep -qE 'ifd_remsim .*link to .*ifd0.sock: no reply after 2000 ms' "$IFD_PCSCD_LOG"
 check "ifd: stopped usbslot: reader goes empty" ifd_apdu --reader remsim-svc --wait empty --timeout 10
-check "ifd: stopped usbslot: driver logs the lost link" wait_log "$IFD_PCSCD_LOG" 'ifd_remsim .*link to .*ifd0.sock' 5
-check "ifd: stopped usbslot: APDU fails, bounded" eval '! timeout 20 "$TBIN/pcsc-apdu" --reader remsim-svc a0a40000023f00 >/dev/null 2>&1'
+ifd_apdu_within 20 --reader remsim-svc a0a40000023f00 >/dev/null 2>&1; rc=$?
+check "ifd: stopped usbslot: a new APDU fails, bounded (rc=$rc)" [ "$rc" = 1 ]
 kill -CONT "$PID0"
 check "ifd: resumed usbslot: card back" ifd_apdu --reader remsim-svc --wait present --timeout 15
 check "ifd: driver logs the link back" wait_log "$IFD_PCSCD_LOG" 'link to .*ifd0.sock is back' 5

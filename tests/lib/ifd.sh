@@ -8,6 +8,7 @@
 #                                       waits until pcscd serves; sets IFD_PCSCD_PID,
 #                                       IFD_SOCK, IFD_PCSCD_LOG
 #   ifd_apdu ARGS...                    pcsc-apdu against that pcscd
+#   ifd_apdu_within SEC ARGS...         the same, killed after SEC seconds (status 124)
 #   ifd_scan SECONDS                    pcsc_scan against it (output on stdout)
 #   ifd_kill_roles                      SIGTERM the client roles the driver started
 #                                       itself (detached: found by their config in $T),
@@ -47,6 +48,7 @@ ifd_pcscd_start() {
 }
 
 ifd_apdu() { PCSCLITE_CSOCK_NAME=$IFD_SOCK "$TBIN/pcsc-apdu" "$@"; }
+ifd_apdu_within() { local s=$1; shift; PCSCLITE_CSOCK_NAME=$IFD_SOCK timeout "$s" "$TBIN/pcsc-apdu" "$@"; }
 ifd_scan() { PCSCLITE_CSOCK_NAME=$IFD_SOCK timeout $(($1 + 5)) pcsc_scan -t "$1" 2>&1; }
 
 ifd_kill_roles() {
