@@ -48,6 +48,14 @@ check "ifd: bad readers not served" eval '! grep -qE "^remsim-(bad|noifd|badnum|
 check "ifd: driver started the role for 0:1 itself" wait_log "$IFD_PCSCD_LOG" 'starting the client role: .*remsim-client --ifd'
 check "ifd: auto-started role 0:1 registered with the server" wait_for 20 ifd_client_up 0:1
 
+# the frontend's own answers to bad requests (tests/tools/zreq speaks REQ)
+FE="ipc://$T/ifd0.sock"
+check "ifd: frontend: unknown request -> E unknown request" [ "$("$TBIN/zreq" "$FE" X)" = "Eunknown request" ]
+check "ifd: frontend: APDU while unmapped -> E no card" [ "$("$TBIN/zreq" "$FE" Ta0a4000002)" = "Eno card" ]
+"$TBIN/zreq" -d intruder "$FE" S
+check "ifd: frontend: a request without REQ envelope is dropped with a log line" \
+	wait_log "$T/client.log" 'usbslot/0 .*reader: malformed request dropped' 5
+
 # the bank cards' own answers, read before the bankd holds the readers
 RAND=00112233445566778899aabbccddeeff
 APDUS=(a0a40000023f00 a0c0000017 a0a40000022fe2 a0b000000a
@@ -75,6 +83,7 @@ R=($got)
 check "ifd: SELECT MF 9f17, ICCID read, GSM algorithm 9f0c" \
 	eval '[ "${R[0]}" = 9f17 ] && [ "${R[3]: -4}" = 9000 ] && [ ${#R[3]} = 24 ] && [ "${R[7]}" = 9f0c ]'
 check "ifd: case-4 APDU (Le dropped for T=0) answered 61xx" [ "$(ifd_apdu --reader remsim-svc 00a40004023f0000)" = "${R[9]}" ]
+check "ifd: frontend: a 2-octet APDU -> E APDU length" [ "$("$TBIN/zreq" "$FE" Tab)" = "EAPDU length must be 4..261" ]
 check "ifd: 4-octet case-1 APDU sent with P3=0" [ "$(ifd_apdu --reader remsim-svc a0f20000)" = "$want_case1" ]
 check "ifd: reset disposition (power edges -> bankd reset)" eval 'ifd_apdu --reader remsim-svc --disposition reset a0a40000023f00 >/dev/null'
 check "ifd: bankd saw the reset" wait_log "$T/bankd.log" 'reader/0 .*(warm|cold) reset' 5
