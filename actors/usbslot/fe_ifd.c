@@ -38,7 +38,7 @@ static struct fe_ifd *F(struct slot *s) { return s->fe_priv; }
 static int present(struct slot *s)
 {
 	struct fe_ifd *f = F(s);
-	return s->ms == MS_OPERATIONAL && f->inserted && (f->have_atr || s->set.atr_ignore_rspro);
+	return f && s->ms == MS_OPERATIONAL && f->inserted && (f->have_atr || s->set.atr_ignore_rspro);
 }
 
 /* send body (op + data) back along the envelope env (destroyed) */
@@ -220,6 +220,8 @@ static void ifd_set_atr(struct slot *s, const uint8_t *atr, size_t len)
 {
 	struct fe_ifd *f = F(s);
 	char h[200];
+	if (!f)
+		return;
 	if (f->inserted && !f->have_atr)
 		LOGI(SCTX(s), "reader: card present, ATR %s", hexstr(atr, len, h, sizeof(h)));
 	f->have_atr = f->inserted;	/* before card_insert(1): the default ATR */
@@ -228,6 +230,8 @@ static void ifd_set_atr(struct slot *s, const uint8_t *atr, size_t len)
 static void ifd_card_insert(struct slot *s, int insert)
 {
 	struct fe_ifd *f = F(s);
+	if (!f)
+		return;
 	if (!insert && f->inserted)
 		LOGI(SCTX(s), "reader: card removed");
 	f->inserted = insert;
@@ -253,6 +257,8 @@ static void ifd_noop(struct slot *s)
 static void ifd_card2modem(struct slot *s, const uint8_t *data, size_t len)
 {
 	struct fe_ifd *f = F(s);
+	if (!f)
+		return;
 	if (f->abandoned) {
 		f->abandoned--;
 		LOGN(SCTX(s), "reader: late answer to an abandoned APDU dropped");

@@ -39,7 +39,7 @@ struct ifd_link *ifd_link_open(const char *sock_path, const char *ctx);
 void ifd_link_close(struct ifd_link **l);
 /* Send req and wait up to timeout_ms for the reply.  Returns its length,
  * or -1 (timeout or error; logged once per change of the link's health
- * when quiet, else always). */
+ * when quiet, else always; a reply longer than max is an error). */
 int ifd_link_ask(struct ifd_link *l, const uint8_t *req, size_t len, uint8_t *rep, size_t max,
 		 int timeout_ms, int quiet);
 

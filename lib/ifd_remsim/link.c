@@ -125,5 +125,9 @@ int ifd_link_ask(struct ifd_link *l, const uint8_t *req, size_t len, uint8_t *re
 		return -1;
 	}
 	health(l, 1, quiet, NULL);
-	return n > (int)max ? (int)max : n;
+	if (n > (int)max) {
+		LOGE(l->ctx, "reply of %d octets from %s is longer than %zu: dropped", n, l->ep, max);
+		return -1;
+	}
+	return n;
 }
