@@ -140,6 +140,17 @@ check "ifd: remsim-auto SELECT MF + READ ICCID" \
 	[ "$(ifd_apdu --reader remsim-auto a0a40000022fe2 a0b000000a | tr '\n' ' ')" = "$want_auto" ]
 check "ifd: both readers at once" eval '[ "$(ifd_apdu --reader remsim-svc a0a40000023f00)" = 9f17 ] && [ "$(ifd_apdu --reader remsim-auto a0a40000023f00)" = 9f17 ]'
 check "ifd: pcscd still running at the end" kill -0 "$IFD_PCSCD_PID"
+
+# pcscd restarts: the role the driver started is still there and reused
+ifd_pcscd_stop; rc=$?
+check "ifd: pcscd with our driver stops cleanly (rc=$rc)" [ "$rc" = 0 ]
+mv "$IFD_PCSCD_LOG" "$T/ifd-pcscd.1.log"
+check "ifd: pcscd started again" ifd_pcscd_start "remsim-svc=$T/client.cfg" "remsim-auto=0:1:127.0.0.1:$SRV_PORT"
+check "ifd: restarted pcscd: the running role is reused, none started" \
+	eval '! grep -q "starting the client role" "$IFD_PCSCD_LOG"'
+check "ifd: restarted pcscd: both cards there" eval 'ifd_apdu --reader remsim-auto --wait present --timeout 15 >/dev/null &&
+	ifd_apdu --reader remsim-svc --wait present --timeout 15 >/dev/null'
+check "ifd: restarted pcscd: remsim-auto SELECT MF" [ "$(ifd_apdu --reader remsim-auto a0a40000023f00)" = 9f17 ]
 ifd_kill_roles
 check "ifd: no sanitizer reports in the role the driver started" \
 	eval '! grep -qE "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$T"/remsim-ifd-C0-1/*.log'

@@ -7,6 +7,7 @@
 #   ifd_pcscd_start NAME=DEVICENAME...  one reader per argument ("NAME 0i 00"),
 #                                       waits until pcscd serves; sets IFD_PCSCD_PID,
 #                                       IFD_SOCK, IFD_PCSCD_LOG
+#   ifd_pcscd_stop                      SIGTERM it, wait for its exit (status 0 if clean)
 #   ifd_apdu ARGS...                    pcsc-apdu against that pcscd
 #   ifd_apdu_within SEC ARGS...         the same, killed after SEC seconds (status 124)
 #   ifd_scan SECONDS                    pcsc_scan against it (output on stdout)
@@ -45,6 +46,12 @@ ifd_pcscd_start() {
 	IFD_PCSCD_PID=$SPAWNED_PID
 	IFD_PCSCD_LOG=$T/ifd-pcscd.log
 	wait_for 10 test -S "$IFD_SOCK" && wait_for 10 ifd_apdu --list >/dev/null 2>&1
+}
+
+ifd_pcscd_stop() {
+	kill -TERM "$IFD_PCSCD_PID" 2>/dev/null
+	wait_for 10 eval '! kill -0 "$IFD_PCSCD_PID" 2>/dev/null'
+	wait "$IFD_PCSCD_PID"
 }
 
 ifd_apdu() { PCSCLITE_CSOCK_NAME=$IFD_SOCK "$TBIN/pcsc-apdu" "$@"; }
