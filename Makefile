@@ -8,6 +8,7 @@
 #   tests/tools/NAME/*.c   -> $(BUILD)/tests/bin/NAME  (simulators, peers)
 #   tests/unit/test_*.c    -> $(BUILD)/tests/test_*    (one unit test each)
 #   tests/fuzz/fuzz_*.c    -> $(BUILD)/fuzz/fuzz_*     (libFuzzer, clang)
+#   lib/ifd_remsim/*.c     -> $(BUILD)/lib/libifd_remsim.so (pcscd's reader driver)
 #
 # Targets: all (default), test, asan, fuzz, demo, bench, clean.
 # `make SAN=1 BUILD=build-asan` is the sanitizer build that `make asan` runs.
@@ -98,6 +99,22 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB) $(ASN1_LIB)
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS_ALL) -o $@ $< $(LDLIBS_ALL)
 
+# pcscd's reader driver (docs/ifd.md): position-independent, only its IFDH*
+# entry points exported, common/log.c compiled in again (libremsim.a is not
+# -fPIC).  No sanitizers even with SAN=1: pcscd itself is not instrumented.
+IFD_SRC := $(wildcard lib/ifd_remsim/*.c) common/log.c
+IFD_OBJ := $(IFD_SRC:%.c=$(BUILD)/pic/%.o)
+IFD_LIB := $(BUILD)/lib/libifd_remsim.so
+all: $(IFD_LIB)
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (-fPIC)"
+	@$(CC) $(BASEFLAGS) $(WARN) -fPIC -fvisibility=hidden -Icommon $(shell pkg-config --cflags libpcsclite libzmq libconfig) $(CFLAGS) -MMD -MP -c $< -o $@
+$(IFD_LIB): $(IFD_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) -shared -Wl,-z,defs -o $@ $^ $(shell pkg-config --libs libzmq libconfig) -lpthread
+
 # fuzz targets double as corpus replayers in `make test` (no clang needed)
 FUZZ_REPLAYS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%)
 all: $(FUZZ_REPLAYS)
@@ -106,7 +123,7 @@ $(BUILD)/tests/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/obj/tests/fuzz/
 	@echo "  LD      $@"
 	@$(CC) $(LDFLAGS_ALL) -o $@ $(filter %.o,$^) $(LDLIBS_ALL)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/pic -name '*.d' 2>/dev/null)
 
 # --- checks -----------------------------------------------------------------
 test: all

@@ -12,7 +12,7 @@ PACKAGES=(
 	# sanitizer runtime for clang (fuzzing) and the fuzzer itself
 	clang libclang-rt-dev
 	# tests and demo: real pcscd with the vpcd driver, sqlite3 CLI, HTTP
-	pcscd vsmartcard-vpcd sqlite3 curl python3 python3-requests procps iproute2 tshark
+	pcscd pcsc-tools vsmartcard-vpcd sqlite3 curl python3 python3-requests procps iproute2 tshark
 	# USB emulation for the libusb path of the client
 	umockdev libumockdev-dev gir1.2-umockdev-1.0
 )

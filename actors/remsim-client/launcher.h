@@ -25,6 +25,7 @@ struct launch {
 	long vid, pid, usb_config, usb_interface, usb_alt, usb_address;	/* -1 not given */
 	const char *usb_path, *usb_serial;
 	const char *sim_socket;		/* --sim PATH: st2sim instead of USB */
+	int ifd;			/* --ifd: PC/SC reader frontend (docs/ifd.md) */
 	int slot_opts;			/* how many slot options were given */
 	char bindir[4096];		/* directory of our executable */
 };

@@ -52,7 +52,10 @@ static void usage(FILE *f, int shell)
 "  -A, --usb-address N        USB device address\n"
 "  -H, --usb-path PATH        USB port path, e.g. 2-1.1\n"
 "      --usb-serial STR       USB serial number string\n"
-"      --sim SOCKET           use the st2sim simulator at SOCKET instead of USB\n");
+"      --sim SOCKET           use the st2sim simulator at SOCKET instead of USB\n"
+"      --ifd                  a PC/SC reader for pcscd's libifd_remsim.so instead of\n"
+"                             USB: socket RUN_DIR/ifd.sock, default run dir name\n"
+"                             remsim-ifd-C<id>-<slot> (docs/ifd.md)\n");
 	fprintf(f,
 "      --config FILE          run the role config FILE (e.g. etc/client.cfg, several\n"
 "                             slots) instead of one slot from these options\n"
@@ -152,7 +155,7 @@ int main(int argc, char **argv)
 		argc--;
 	}
 	const char *prog = l.shell ? "remsim-client-shell" : "remsim-client";
-	enum { O_CONFIG = 256, O_RUNDIR, O_SERIAL, O_SIM, O_PRINT };
+	enum { O_CONFIG = 256, O_RUNDIR, O_SERIAL, O_SIM, O_PRINT, O_IFD };
 	static const struct option lo[] = {
 		{ "help", 0, NULL, 'h' }, { "version", 0, NULL, 'v' }, { "debug", 1, NULL, 'd' },
 		{ "server-ip", 1, NULL, 'i' }, { "server-port", 1, NULL, 'p' }, { "client-id", 1, NULL, 'c' },
@@ -162,7 +165,7 @@ int main(int argc, char **argv)
 		{ "usb-product", 1, NULL, 'P' }, { "usb-config", 1, NULL, 'C' },
 		{ "usb-interface", 1, NULL, 'I' }, { "usb-altsetting", 1, NULL, 'S' },
 		{ "usb-address", 1, NULL, 'A' }, { "usb-path", 1, NULL, 'H' },
-		{ "usb-serial", 1, NULL, O_SERIAL }, { "sim", 1, NULL, O_SIM },
+		{ "usb-serial", 1, NULL, O_SERIAL }, { "sim", 1, NULL, O_SIM }, { "ifd", 0, NULL, O_IFD },
 		{ "config", 1, NULL, O_CONFIG }, { "run-dir", 1, NULL, O_RUNDIR },
 		{ "print-config", 0, NULL, O_PRINT }, { NULL, 0, NULL, 0 },
 	};
@@ -171,7 +174,7 @@ int main(int argc, char **argv)
 	long v;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
-		int usbopt = strchr("ZVPCISAH", c) != NULL || c == O_SERIAL || c == O_SIM;
+		int usbopt = strchr("ZVPCISAH", c) != NULL || c == O_SERIAL || c == O_SIM || c == O_IFD;
 		if (l.shell && c != '?' && c != ':' && usbopt) {
 			fprintf(stderr, "%s: ignoring SIMtrace2 option '%s'\n", prog, argv[optind - 1]);
 			continue;
@@ -216,6 +219,7 @@ int main(int argc, char **argv)
 		case 'H': l.usb_path = optarg; l.slot_opts++; break;
 		case O_SERIAL: l.usb_serial = optarg; l.slot_opts++; break;
 		case O_SIM: l.sim_socket = optarg; l.slot_opts++; break;
+		case O_IFD: l.ifd = 1; l.slot_opts++; break;
 		case O_CONFIG: l.config = optarg; break;
 		case O_RUNDIR: l.run_dir = optarg; break;
 		case O_PRINT: print = 1; break;
@@ -290,7 +294,8 @@ int main(int argc, char **argv)
 			base = getenv("TMPDIR");
 		if (!base || !*base)
 			base = "/tmp";
-		snprintf(rd, sizeof(rd), "%s/%s-C%ld-%ld", base, prog, l.client_id, l.slot_nr);
+		snprintf(rd, sizeof(rd), "%s/%s-C%ld-%ld", base, l.ifd ? "remsim-ifd" : prog, l.client_id,
+			 l.slot_nr);
 		l.run_dir = rd;
 	}
 	char cfg[4200];

@@ -49,6 +49,12 @@ int rolecfg_write(const struct launch *l, const char *path)
 	}
 	if (l->shell) {
 		fprintf(f, "  transport = \"shell\";\n");
+	} else if (l->ifd) {
+		fprintf(f, "  transport = ");
+		char t[4200];
+		snprintf(t, sizeof(t), "ifd:%s/ifd.sock", l->run_dir);
+		qs(f, t);
+		fprintf(f, ";\n");
 	} else if (l->sim_socket) {
 		fprintf(f, "  transport = ");
 		char t[4200];
@@ -60,7 +66,7 @@ int rolecfg_write(const struct launch *l, const char *path)
 	}
 	if (l->sim_presence >= 0)
 		fprintf(f, "  sim_presence = %d;\n", l->sim_presence);
-	if (!l->shell) {
+	if (!l->shell && !l->ifd) {
 		fprintf(f, "  usb = {\n");
 		if (l->vid >= 0)
 			fprintf(f, "    vendor = \"%04lx\";\n", l->vid);

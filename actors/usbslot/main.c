@@ -1,8 +1,9 @@
 /* usbslot: the client role's actor for one modem slot (client.md).  It keeps
  * the slot's RSPRO connections to the server and the bankd (through the
  * broker), runs the client main FSM and drives one frontend: a SIMtrace2
- * cardem interface (libusb or the st2sim simulator) or the stdin/stdout
- * shell.  Run by remsimd (several slots: usbslot/0..N-1 with REMSIM_INDEX),
+ * cardem interface (libusb or the st2sim simulator), the stdin/stdout
+ * shell or pcscd's reader driver libifd_remsim.so (docs/ifd.md).  Run by
+ * remsimd (several slots: usbslot/0..N-1 with REMSIM_INDEX),
  * or by the remsim-client-shell launcher for the shell. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,7 +80,7 @@ int main(int argc, char **argv)
 	rspro_ident_set(&s.ident, RSPRO_COMP_CLIENT, s.set.hostname, USBSLOT_SOFTWARE, USBSLOT_VERSION);
 	memcpy(s.atr, s.set.atr, s.set.atr_len);
 	s.atr_len = s.set.atr_len;
-	s.fe = s.set.transport == TR_SHELL ? &fe_shell_ops : &fe_st2_ops;
+	s.fe = s.set.transport == TR_SHELL ? &fe_shell_ops : s.set.transport == TR_IFD ? &fe_ifd_ops : &fe_st2_ops;
 	slot_update_ctx(&s);
 
 	struct actor_cbs cbs = { .on_rspro = rconn_on_rspro, .on_conn_up = rconn_on_up,

@@ -15,7 +15,8 @@
 
 const char usbslot_options_help[] =
 "Slot options (after the actor options; they override the role config):\n"
-"  --transport T            usb | sim:SOCKET_PATH | shell   (default usb)\n"
+"  --transport T            usb | sim:SOCKET_PATH | shell | ifd:SOCKET_PATH\n"
+"                           (default usb; ifd: the PC/SC reader libifd_remsim.so)\n"
 "  --server-host HOST       remsim-server address (127.0.0.1)\n"
 "  --server-port PORT       remsim-server port (9998)\n"
 "  --client-id N            ClientId (0)\n"
@@ -83,8 +84,9 @@ static int set_transport(struct settings *s, const char *v)
 		s->transport = TR_USB;
 	} else if (!strcmp(v, "shell")) {
 		s->transport = TR_SHELL;
-	} else if (!strncmp(v, "sim:", 4) && v[4] && strlen(v + 4) < sizeof(s->sim_path)) {
-		s->transport = TR_SIM;
+	} else if ((!strncmp(v, "sim:", 4) || !strncmp(v, "ifd:", 4)) && v[4] &&
+		   strlen(v + 4) < sizeof(s->sim_path)) {
+		s->transport = v[0] == 's' ? TR_SIM : TR_IFD;
 		snprintf(s->sim_path, sizeof(s->sim_path), "%s", v + 4);
 	} else {
 		return -1;
@@ -203,7 +205,7 @@ static int load_group(struct settings *s, struct cfg *cf, config_setting_t *g, c
 		return -1;
 	if (str && set_transport(s, str) < 0)
 		return cfg_fail(cf, config_setting_get_member(g, "transport"),
-				"'transport' must be \"usb\", \"shell\" or \"sim:PATH\" (got \"%s\")", str);
+				"'transport' must be \"usb\", \"shell\", \"sim:PATH\" or \"ifd:PATH\" (got \"%s\")", str);
 	config_setting_t *u = config_setting_get_member(g, "usb");
 	if (u) {
 		if (!config_setting_is_group(u))

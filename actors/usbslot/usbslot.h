@@ -6,6 +6,7 @@
  *               T1, identity check, dispatch of received PDUs, META state
  *   fe_st2.c    SIMtrace2 frontend over the transport seam (usb / sim)
  *   fe_shell.c  shell frontend (osmo-remsim-client-shell compatible)
+ *   fe_ifd.c    PC/SC reader frontend for pcscd's libifd_remsim.so
  *   script.c    the event script (-e)
  *   main.c      actor set-up */
 #ifndef USBSLOT_H
@@ -26,7 +27,7 @@
 
 /* ---- settings ------------------------------------------------------------ */
 
-enum transport_kind { TR_USB, TR_SIM, TR_SHELL };
+enum transport_kind { TR_USB, TR_SIM, TR_SHELL, TR_IFD };
 
 struct settings {
 	char server_host[256];
@@ -40,7 +41,7 @@ struct settings {
 	int conn_res_timeout_ms;	/* T1 */
 	int reopen_min_ms, reopen_max_ms;	/* board re-open back-off */
 	enum transport_kind transport;
-	char sim_path[256];
+	char sim_path[256];		/* socket path of sim:PATH or ifd:PATH */
 	/* USB selection; strings point into the storage below */
 	struct st2_usb_sel usb;
 	char usb_serial[128], usb_path[64];
@@ -109,6 +110,7 @@ struct frontend_ops {
 };
 extern const struct frontend_ops fe_st2_ops;
 extern const struct frontend_ops fe_shell_ops;
+extern const struct frontend_ops fe_ifd_ops;
 
 /* ---- the slot ---------------------------------------------------------------- */
 

@@ -33,6 +33,7 @@
 #   pcscd_stop                   SIGTERM, wait for exit
 #   pcscd_kill                   SIGKILL (crash), wait for exit
 #   pcscd_restart                start again on the same ports and directory
+#   pcscd_spawn NAME RUN CONF    one more private pcscd (other drivers; see below)
 #   vcard_start IDX [OPTS...]    spawn a vcard for reader IDX (log $T/vcardIDX.log)
 #   vcard_remove IDX / vcard_insert IDX   SIGUSR1 / SIGUSR2 (card out / in)
 #   vcard_stop IDX               SIGTERM, wait for exit
@@ -90,15 +91,13 @@ for _ in range(200):
 PY
 }
 
-# _pcscd_launch: spawn pcscd on the existing $PCSC_DIR/conf; 0 once all
-# readers are listed, 1 if it died or a reader is missing (port taken).
-_pcscd_launch() {
-	local run=$PCSC_DIR/run i
-	rm -f "$run/pcscd.comm" "$run/pcscd.pid"
-	PCSCD_RUNS=$((PCSCD_RUNS + 1))
+# pcscd_spawn NAME RUN_DIR CONF: spawn a private pcscd (log $T/NAME.log, PID in
+# SPAWNED_PID) with its socket RUN_DIR/pcscd.comm and the reader config CONF
+# (file or directory).  Any number of them may run side by side.
+pcscd_spawn() {
 	# Inside the namespace: if /run/pcscd does not exist (no system pcscd
 	# installed its runtime dir), a private tmpfs on /run provides it.
-	spawn "pcscd.$PCSCD_RUNS" "${_PCSCD_NS[@]}" /bin/sh -c '
+	spawn "$1" "${_PCSCD_NS[@]}" /bin/sh -c '
 		set -e
 		if [ ! -d /run/pcscd ]; then
 			mount -t tmpfs -o mode=0755,size=1m remsim-run /run
@@ -106,7 +105,16 @@ _pcscd_launch() {
 		fi
 		mount --bind "$1" /run/pcscd
 		exec env -u LISTEN_PID -u LISTEN_FDS -u LISTEN_FDNAMES "$3" --foreground "--$4" --config "$2"
-	' sh "$run" "$PCSC_DIR/conf" "$PCSCD_BIN" "$PCSCD_LOG_LEVEL"
+	' sh "$2" "$3" "$PCSCD_BIN" "$PCSCD_LOG_LEVEL"
+}
+
+# _pcscd_launch: spawn pcscd on the existing $PCSC_DIR/conf; 0 once all
+# readers are listed, 1 if it died or a reader is missing (port taken).
+_pcscd_launch() {
+	local run=$PCSC_DIR/run i
+	rm -f "$run/pcscd.comm" "$run/pcscd.pid"
+	PCSCD_RUNS=$((PCSCD_RUNS + 1))
+	pcscd_spawn "pcscd.$PCSCD_RUNS" "$run" "$PCSC_DIR/conf"
 	PCSCD_PID=$SPAWNED_PID
 	PCSCD_LOG=$T/pcscd.$PCSCD_RUNS.log
 	export PCSCD_PID PCSCD_LOG

@@ -6,6 +6,7 @@
 #   system_server                   remsim-server on private ports; sets SRV_PORT, CTL (array)
 #   system_bankd NSLOTS             remsim-bankd (bank 1) on pcscd readers 0..NSLOTS-1 (pcscd_start first)
 #   system_client NSLOTS [settings] remsimd with NSLOTS usbslot actors on $T/simI.sock, client id 0
+#                                   (SYSTEM_TRANSPORT=ifd: PC/SC reader frontends on $T/ifdI.sock)
 #   system_map C:S B:S              remsim-ctl map, then wait until the map is ACTIVE
 # SYSTEM_WRAP (optional): a command the server and bankd roles are started
 # under, e.g. "prlimit --nofile=1024:1024".
@@ -37,7 +38,8 @@ system_bankd() {
 system_client() {
 	local n=$1 i slots=""; shift
 	for i in $(seq 0 $((n - 1))); do
-		slots="$slots${slots:+, }{ client_slot = $i; transport = \"sim:$T/sim$i.sock\"; }"
+		local tr=${SYSTEM_TRANSPORT:-sim}
+		slots="$slots${slots:+, }{ client_slot = $i; transport = \"$tr:$T/$tr$i.sock\"; }"
 	done
 	cat >"$T/client.cfg" <<EOC
 run_dir = "$T/client-run";
