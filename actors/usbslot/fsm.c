@@ -250,6 +250,14 @@ static void a_bankd_slot_status(struct slot *s, const struct ev_args *a)
 	const struct rspro_phys_status *st = &a->msg->u.slot_status.status;
 	LOGI(SCTX(s), "Rx bankSlotStatusInd(rst=%d vcc=%d clk=%d card=%d)", st->reset_active,
 	     st->vcc_present, st->clk_active, st->card_present);
+	if (st->card_present == 0) {
+		/* the bank's card is gone: so is the modem's (a fresh SetAtrReq
+		 * follows when it is back, presented as a re-insertion) */
+		LOGN(SCTX(s), "the bank's card is absent: presenting card removal");
+		s->fe->card_insert(s, 0);
+		script_run(s, "request-card-remove");
+		s->bankd_atr_seen = 1;
+	}
 }
 
 static int status_equal(const struct rspro_phys_status *x, const struct rspro_phys_status *y)
