@@ -1,11 +1,13 @@
 /* log.c: stderr logging with level, component and slot context (see log.h). */
 #include "log.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 static char log_component[48] = "remsim";
 static char log_context[64] = "-";
@@ -56,6 +58,22 @@ const char *log_level_name(enum log_level level)
 	return level_names[level];
 }
 
+/* A FATAL line is also the process's reason to exit: written (the text
+ * alone, the last one wins) to the file REMSIM_REASON_FILE names, where
+ * remsimd reads it when the process has exited (docs/remsimd.md). */
+static void log_reason(const char *text, size_t len)
+{
+	const char *path = getenv("REMSIM_REASON_FILE");
+	if (!path || !*path)
+		return;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	ssize_t w = write(fd, text, len);
+	(void)w;
+	close(fd);
+}
+
 void log_vmsg(enum log_level level, const char *ctx, const char *fmt, va_list ap)
 {
 	if (level < log_threshold)
@@ -72,6 +90,7 @@ void log_vmsg(enum log_level level, const char *ctx, const char *fmt, va_list ap
 	}
 	n += (size_t)snprintf(line + n, sizeof(line) - n, "%-6s %s [%s] ", log_level_name(level),
 			      log_component, ctx && *ctx ? ctx : log_context);
+	size_t hdr = n < sizeof(line) ? n : 0;	/* where the text starts */
 	if (n < sizeof(line)) {
 		int m = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 		if (m > 0)
@@ -86,6 +105,8 @@ void log_vmsg(enum log_level level, const char *ctx, const char *fmt, va_list ap
 		n--;
 	line[n++] = '\n';
 	fwrite(line, 1, n, stderr);
+	if (level == LL_FATAL)
+		log_reason(line + hdr, n - hdr);
 }
 
 void log_msg(enum log_level level, const char *ctx, const char *fmt, ...)

@@ -134,7 +134,7 @@ struct bactor {
 	pid_t pid;
 	enum bactor_state state;
 	int restarts;
-	char last_exit[96];
+	char last_exit[256];
 	int64_t started_ms;
 	int helloed;			/* pid of the HELLO of this life, 0: none */
 	int rehello_sent;

@@ -230,7 +230,7 @@ static const struct { const char *kind; enum bactor_state st; } event_kinds[] = 
 
 static void do_event(struct broker *b, const char *sender, const struct env_msg *m)
 {
-	char name[ENV_NAME_MAX], kind[16], detail[96];
+	char name[ENV_NAME_MAX], kind[16], detail[256];
 	uint32_t pid, restarts;
 	if (m->n != 7 || env_frame_str(m, 2, name, sizeof(name)) ||
 	    env_frame_str(m, 3, kind, sizeof(kind)) || env_frame_u32(m, 4, &pid) ||

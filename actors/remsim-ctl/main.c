@@ -50,6 +50,21 @@ static int parse_timeout(const char *s, int *out)
 	return 0;
 }
 
+/* status: exit 1 when any actor is "failed", for scripts and monitoring */
+static int status_has_failed(const json_t *res)
+{
+	size_t i;
+	const json_t *a;
+	if (!json_is_array(res))
+		return 0;
+	json_array_foreach(res, i, a) {
+		const char *st = json_string_value(json_object_get(a, "state"));
+		if (st && !strcmp(st, "failed"))
+			return 1;
+	}
+	return 0;
+}
+
 static int print_reply(const char *reply, const struct ctl_command *cmd, int json_out,
 		       const char *ep)
 {
@@ -74,6 +89,10 @@ static int print_reply(const char *reply, const struct ctl_command *cmd, int jso
 			free(s);
 		} else {
 			cmd->print(stdout, res);
+		}
+		if (!strcmp(cmd->name, "status") && status_has_failed(res)) {
+			fprintf(stderr, "remsim-ctl: status: an actor of the role has failed (given up)\n");
+			rc = CTL_REFUSED;
 		}
 	}
 	json_decref(r);

@@ -49,7 +49,23 @@ static enum actor_state give_up(struct sup *s, struct actor *a, const char *why)
 	a->pid = 0;
 	a->deadline_ms = 0;
 	emit(s, a, "gaveup", why);
+	if (a->essential && !s->shutting_down) {
+		LOGF(a->name, "essential actor %s given up (%s): stopping the role", a->name, why);
+		s->failed = 1;
+	}
 	return AS_FAILED;
+}
+
+/* "exit status 1: cannot listen on ...": the status and the actor's reason */
+static void describe_exit(struct actor *a, int wstatus)
+{
+	char reason[200];
+	describe_status(wstatus, a->last_exit, sizeof(a->last_exit));
+	read_reason(a, reason, sizeof(reason));
+	if (reason[0]) {
+		size_t n = strlen(a->last_exit);
+		snprintf(a->last_exit + n, sizeof(a->last_exit) - n, ": %s", reason);
+	}
 }
 
 /* idle/backoff + START/TIMER */
@@ -114,7 +130,7 @@ static int count_recent_restarts(struct sup *s, struct actor *a, int64_t now)
 static enum actor_state h_died(struct sup *s, struct actor *a, int wstatus)
 {
 	int64_t now = now_ms();
-	describe_status(wstatus, a->last_exit, sizeof(a->last_exit));
+	describe_exit(a, wstatus);
 	a->last_pid = a->pid;
 	LOGW(a->name, "pid %d %s after %lld ms", (int)a->pid, a->last_exit,
 	     (long long)(now - a->started_ms));
@@ -196,7 +212,7 @@ static enum actor_state h_force(struct sup *s, struct actor *a, int arg)
 /* stopping + EXIT */
 static enum actor_state h_stopped(struct sup *s, struct actor *a, int wstatus)
 {
-	describe_status(wstatus, a->last_exit, sizeof(a->last_exit));
+	describe_exit(a, wstatus);
 	a->last_pid = a->pid;
 	LOGI(a->name, "stopped: pid %d %s", (int)a->pid, a->last_exit);
 	emit(s, a, "stopped", a->last_exit);

@@ -108,7 +108,8 @@ static void begin_shutdown(struct sup *s, int signo)
 			lc_dispatch(s, &s->actors[i], AE_KILL, 0);
 		return;
 	}
-	LOGI(NULL, "%s: stopping %d actors in reverse start order", strsignal(signo), s->nactors);
+	LOGI(NULL, "%s: stopping %d actors in reverse start order",
+	     s->failed ? "essential actor given up" : strsignal(signo), s->nactors);
 	s->shutting_down = 1;
 	for (int i = s->nactors - 1; i >= 0; i--) {
 		enum actor_state st = s->actors[i].state;
@@ -177,10 +178,12 @@ static int run(struct sup *s, int sfd)
 	else
 		s->others_released = 1;
 	for (;;) {
+		if (s->failed && !s->shutting_down)
+			begin_shutdown(s, SIGTERM);
 		if (!s->shutting_down)
 			start_released(s);
 		else if (shutdown_step(s))
-			return 0;
+			return s->failed ? 1 : 0;
 		zmq_pollitem_t items[2] = {
 			{ .socket = NULL, .fd = sfd, .events = ZMQ_POLLIN },
 			{ .socket = events_socket(s->ev), .events = ZMQ_POLLIN },
@@ -305,7 +308,10 @@ int main(int argc, char **argv)
 	LOGI(NULL, "supervising %d actors from %s (run dir %s, hub %s)", s.nactors, s.config_path,
 	     s.run_dir, s.hub);
 	int rc = run(&s, sfd);
-	LOGI(NULL, "all actors stopped; exiting");
+	if (s.failed)
+		LOGF(NULL, "all actors stopped; exiting with status 1: an essential actor was given up");
+	else
+		LOGI(NULL, "all actors stopped; exiting");
 	events_destroy(&s.ev);
 	close(sfd);
 	supcfg_free(&s);

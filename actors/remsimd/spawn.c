@@ -58,7 +58,7 @@ static int build_env(const struct sup *s, const struct actor *a, struct strv *en
 {
 	static const char *const ours[] = {
 		"REMSIM_HUB=", "REMSIM_NAME=", "REMSIM_CONFIG=", "REMSIM_RUN_DIR=",
-		"REMSIM_CONTROL=", "REMSIM_INDEX=", NULL,
+		"REMSIM_CONTROL=", "REMSIM_INDEX=", "REMSIM_REASON_FILE=", NULL,
 	};
 	for (char **e = environ; e && *e; e++) {
 		int skip = 0;
@@ -77,6 +77,8 @@ static int build_env(const struct sup *s, const struct actor *a, struct strv *en
 	    strv_add(env, fmt("%s%s", "REMSIM_CONTROL=", s->control)))
 		return -1;
 	if (a->index >= 0 && strv_add(env, fmt("%s%s", "REMSIM_INDEX=", idx)))
+		return -1;
+	if (a->reason_file && strv_add(env, fmt("%s%s", "REMSIM_REASON_FILE=", a->reason_file)))
 		return -1;
 	return 0;
 }
@@ -117,9 +119,28 @@ static void __attribute__((noreturn)) child_exec(pid_t parent, int errfd, char *
 	_exit(127);
 }
 
+void read_reason(const struct actor *a, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (!a->reason_file)
+		return;
+	int fd = open(a->reason_file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, len - 1);
+	close(fd);
+	unlink(a->reason_file);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+}
+
 pid_t spawn_actor(const struct sup *s, const struct actor *a, char *err, size_t errlen)
 {
 	struct strv argv = { 0 }, env = { 0 };
+	if (a->reason_file)
+		unlink(a->reason_file);	/* a reason of an earlier life */
 	pid_t pid = -1;
 	int pfd[2] = { -1, -1 };
 	if (build_argv(s, a, &argv) || build_env(s, a, &env)) {

@@ -38,6 +38,8 @@ struct actor {
 	int index;		/* slot index of an expanded kind, -1 otherwise */
 	int cfg_line;		/* line of its entry in the config file */
 	int is_broker;
+	int essential;		/* given up: the role stops and remsimd exits non-zero */
+	char *reason_file;	/* RUN_DIR/reason.NAME: the actor's last FATAL line */
 
 	enum actor_state state;
 	pid_t pid;		/* running process (0: none) */
@@ -67,6 +69,7 @@ struct sup {
 
 	int others_released;	/* broker up (or gave up): start the rest */
 	int shutting_down;
+	int failed;		/* an essential actor was given up: stop, exit 1 */
 	struct events *ev;
 };
 

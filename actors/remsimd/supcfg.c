@@ -153,6 +153,19 @@ static int endpoint_ok(struct cfg *c, const config_setting_t *st, const char *ke
 	return cfg_err(c, st, "'%s' must be an ipc:// or tcp:// endpoint: %s", key, ep);
 }
 
+/* Which actors a role cannot do without, unless the entry says `essential`:
+ * the broker, the server's mapstore and rest, the bankd's bankmap, and the
+ * usbslot of a one-slot client.  A reader (one bank slot) is not: the role
+ * keeps serving its other slots. */
+static int essential_by_default(const char *kind, int count)
+{
+	static const char *const always[] = { "broker", "mapstore", "rest", "bankmap", NULL };
+	for (const char *const *k = always; *k; k++)
+		if (!strcmp(kind, *k))
+			return 1;
+	return !strcmp(kind, "usbslot") && count <= 1;
+}
+
 static int add_actor(struct sup *s, struct cfg *c, const config_setting_t *e,
 		     const char *name, const char *program, const config_setting_t *args, int index)
 {
@@ -171,6 +184,13 @@ static int add_actor(struct sup *s, struct cfg *c, const config_setting_t *e,
 	a->cfg_line = (int)config_setting_source_line(e);
 	a->is_broker = strcmp(name, "broker") == 0;
 	a->state = AS_IDLE;
+	char rname[64];
+	snprintf(rname, sizeof(rname), "%s", name);
+	for (char *p = rname; *p; p++)
+		if (*p == '/')
+			*p = '.';
+	if (asprintf(&a->reason_file, "%s/reason.%s", s->run_dir, rname) < 0)
+		a->reason_file = NULL;
 	snprintf(a->last_exit, sizeof(a->last_exit), "-");
 	s->nactors++;	/* counted now so supcfg_free releases what follows */
 
@@ -205,7 +225,7 @@ static int valid_name(const char *n)
 
 static int load_actor(struct sup *s, struct cfg *c, const config_setting_t *e, int pos)
 {
-	static const char *const known[] = { "name", "program", "count", "args", NULL };
+	static const char *const known[] = { "name", "program", "count", "args", "essential", NULL };
 	if (!config_setting_is_group(e))
 		return cfg_err(c, e, "actors[%d] must be a group { name = ...; }", pos);
 	warn_unknown(e, known, "actor entry");
@@ -237,8 +257,18 @@ static int load_actor(struct sup *s, struct cfg *c, const config_setting_t *e, i
 	const config_setting_t *cn = config_setting_get_member(e, "count");
 	if (cn && get_int(c, e, "count", 0, MAX_COUNT, &count))
 		return -1;
-	if (count < 0)
-		return add_actor(s, c, e, name, program, args, -1);
+	int essential = essential_by_default(name, count);
+	if (cfg_get_bool(c, e, "essential", essential, &essential) < 0)
+		return -1;
+	if (strcmp(name, "broker") == 0 && !essential)
+		return cfg_err(c, config_setting_get_member(e, "essential"),
+			       "the broker is always essential (every byte passes through it)");
+	if (count < 0) {
+		if (add_actor(s, c, e, name, program, args, -1))
+			return -1;
+		s->actors[s->nactors - 1].essential = essential;
+		return 0;
+	}
 	if (strcmp(name, "broker") == 0)
 		return cfg_err(c, cn, "the broker cannot have a 'count'");
 	for (int i = 0; i < count; i++) {
@@ -246,6 +276,7 @@ static int load_actor(struct sup *s, struct cfg *c, const config_setting_t *e, i
 		snprintf(full, sizeof(full), "%s/%d", name, i);
 		if (add_actor(s, c, e, full, program, args, i))
 			return -1;
+		s->actors[s->nactors - 1].essential = essential;
 	}
 	return 0;
 }
@@ -336,6 +367,7 @@ void supcfg_free(struct sup *s)
 			free(a->args[j]);
 		free(a->args);
 		free(a->program);
+		free(a->reason_file);
 		free(a->restart_times);
 	}
 	free(s->actors);

@@ -3,7 +3,9 @@
  * status or crashes (SIGSEGV) after a delay when told to.
  *
  *   crashy-actor [--hub EP --name N --config F] [--exit-after MS] [--status N]
- *                [--crash-after MS] [--ignore-term]
+ *                [--crash-after MS] [--ignore-term] [--reason TEXT]
+ * --reason: log TEXT at FATAL level (common/log.h) before exiting, as real
+ * actors do, so that remsimd reports it with the exit status.
  * The same knobs as environment: CRASHY_EXIT_AFTER_MS, CRASHY_STATUS,
  * CRASHY_CRASH_AFTER_MS, CRASHY_IGNORE_TERM=1.  SIGTERM exits 0 (unless
  * ignored).  Unknown options are ignored (they belong to a real actor). */
@@ -14,6 +16,8 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "log.h"
 
 static volatile sig_atomic_t got_term;
 
@@ -36,6 +40,7 @@ int main(int argc, char **argv)
 	long crash_after = env_long("CRASHY_CRASH_AFTER_MS", -1);
 	int ignore_term = env_long("CRASHY_IGNORE_TERM", 0) != 0;
 	const char *name = getenv("REMSIM_NAME") ? getenv("REMSIM_NAME") : "?";
+	const char *reason = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -47,6 +52,8 @@ int main(int argc, char **argv)
 			crash_after = strtol(argv[++i], NULL, 10);
 		else if (strcmp(a, "--ignore-term") == 0)
 			ignore_term = 1;
+		else if (strcmp(a, "--reason") == 0 && v)
+			reason = argv[++i];
 	}
 	printf("crashy-actor %s pid %d argv:", name, (int)getpid());
 	for (int i = 1; i < argc; i++)
@@ -68,8 +75,13 @@ int main(int argc, char **argv)
 	while (!got_term) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		long el = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
-		if (exit_after >= 0 && el >= exit_after)
+		if (exit_after >= 0 && el >= exit_after) {
+			if (reason) {
+				log_init(name);
+				LOGF(NULL, "%s", reason);
+			}
 			return (int)status;
+		}
 		if (crash_after >= 0 && el >= crash_after) {
 			signal(SIGSEGV, SIG_DFL);
 			raise(SIGSEGV);
