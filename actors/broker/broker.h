@@ -142,8 +142,11 @@ struct bactor {
 	struct bactor *next;
 };
 
+struct gather;	/* a `slots` request fanned out to every slot actor (broker_ctl.c) */
+
 struct pend {
 	uint32_t reqid;
+	struct gather *g;		/* part of a fan-out, or NULL */
 	uint8_t ident[256];
 	size_t ilen;
 	char actor[ENV_NAME_MAX];

@@ -3,8 +3,10 @@
  * ipc path created 0600 (0660 with control_group_writable), or to tcp://
  * only with CURVE (zcert server certificate + zauth allowed-clients
  * directory).  One JSON frame in, one JSON frame out.  "status" is answered
- * here; other commands go to the actor the `commands` table names and its
- * CTLREP is passed back, or an error after ctl_timeout_ms. */
+ * here; "slots" is asked of every slot actor (reader/N, usbslot/N) as
+ * "slot" and their answers are gathered into one array; other commands go
+ * to the actor the `commands` table names and its CTLREP is passed back, or
+ * an error after ctl_timeout_ms. */
 #include "broker.h"
 
 #include <czmq.h>
@@ -142,6 +144,132 @@ static json_t *status(struct broker *b)
 
 /* ---- requests ------------------------------------------------------------- */
 
+struct gather {
+	uint8_t ident[256];
+	size_t ilen;
+	size_t waiting;		/* sub-requests not answered yet */
+	json_t *rows;
+};
+
+/* Send body to actor as a CTLREQ and keep a pend for its reply (answered to
+ * ident, or added to the gather g).  -1 when it could not be sent (the
+ * client is answered here when g is NULL). */
+static int ask_actor(struct broker *b, const char *actor, const void *body, size_t blen,
+		     const uint8_t *ident, size_t ilen, struct gather *g, const char *cmd)
+{
+	uint32_t id = ++b->next_reqid;
+	if (id == 0)
+		id = ++b->next_reqid;
+	struct env_part v[] = { { "CTLREQ", 6 }, { NULL, 0 }, { body, blen } };
+	char ids[12];
+	v[1].data = ids;
+	v[1].len = (size_t)snprintf(ids, sizeof(ids), "%u", id);
+	if (env_sendv(b->hub, actor, v, 3) < 0) {
+		int e = errno;
+		if (!g)
+			reply_error(b, ident, ilen, "unavailable", "'%s': actor %s %s", cmd, actor,
+				    e == EHOSTUNREACH ? "is not connected" : "is not accepting requests");
+		return -1;
+	}
+	struct pend *p = calloc(1, sizeof(*p));
+	if (!p || ilen > sizeof(p->ident)) {
+		free(p);
+		if (!g)
+			reply_error(b, ident, ilen, "internal", "out of memory");
+		return -1;
+	}
+	p->reqid = id;
+	p->g = g;
+	memcpy(p->ident, ident, ilen);
+	p->ilen = ilen;
+	snprintf(p->actor, sizeof(p->actor), "%s", actor);
+	p->deadline = bnow() + b->cf.ctl_timeout_ms;
+	broker_arm(b, p->deadline);
+	p->next = b->pends;
+	b->pends = p;
+	LOGD(NULL, "control: '%s' -> %s (request %u)", cmd, actor, id);
+	return 0;
+}
+
+static int is_slot_actor(const char *name)
+{
+	return !strncmp(name, "reader/", 7) || !strncmp(name, "usbslot/", 8);
+}
+
+/* "reader/2" before "reader/10" */
+static int by_actor(const void *x, const void *y)
+{
+	const char *a = json_string_value(json_object_get(*(json_t *const *)x, "actor"));
+	const char *c = json_string_value(json_object_get(*(json_t *const *)y, "actor"));
+	const char *sa = a ? strchr(a, '/') : NULL, *sc = c ? strchr(c, '/') : NULL;
+	if (!sa || !sc || sa - a != sc - c || strncmp(a, c, (size_t)(sa - a)))
+		return strcmp(a ? a : "", c ? c : "");
+	return atoi(sa + 1) - atoi(sc + 1);
+}
+
+static void gather_done(struct broker *b, struct gather *g)
+{
+	size_t n = json_array_size(g->rows);
+	json_t **v = calloc(n + 1, sizeof(*v));
+	json_t *sorted = json_array();
+	for (size_t i = 0; v && i < n; i++)
+		v[i] = json_array_get(g->rows, i);
+	if (v)
+		qsort(v, n, sizeof(*v), by_actor);
+	for (size_t i = 0; v && sorted && i < n; i++)
+		if (strcmp(json_string_value(json_object_get(v[i], "actor")), "-"))
+			json_array_append(sorted, v[i]);
+	free(v);
+	reply_json(b, g->ident, g->ilen, sorted ? json_pack("{s:b, s:o}", "ok", 1, "result", sorted) : NULL);
+	json_decref(g->rows);
+	free(g);
+}
+
+/* One answer (row: a new reference, or NULL with why) of a fan-out. */
+static void gather_add(struct broker *b, struct gather *g, const char *actor, json_t *row, const char *why)
+{
+	if (!json_is_object(row)) {
+		json_decref(row);
+		row = json_pack("{s:s}", "error", why ? why : "no answer");
+	}
+	if (row) {
+		json_object_set_new(row, "actor", json_string(actor));
+		json_array_append_new(g->rows, row);
+	}
+	if (--g->waiting == 0)
+		gather_done(b, g);
+}
+
+static void slots(struct broker *b, const uint8_t *ident, size_t ilen)
+{
+	struct gather *g = calloc(1, sizeof(*g));
+	if (!g || ilen > sizeof(g->ident) || !(g->rows = json_array())) {
+		free(g);
+		reply_error(b, ident, ilen, "internal", "out of memory");
+		return;
+	}
+	memcpy(g->ident, ident, ilen);
+	g->ilen = ilen;
+	g->waiting = 1;		/* held until every request is out */
+	static const char body[] = "{\"cmd\":\"slot\",\"args\":[],\"json\":true}";
+	for (struct bactor *a = b->actors; a; a = a->next) {
+		if (!is_slot_actor(a->name))
+			continue;
+		if (a->state == BA_FAILED || a->state == BA_RESTARTING || !a->helloed) {
+			/* the slot's actor is not there to answer: its state is ours */
+			g->waiting++;
+			gather_add(b, g, a->name, json_pack("{s:s, s:s}", "state",
+				   a->state == BA_FAILED ? "failed" : "restarting", "last_error",
+				   a->last_exit), NULL);
+			continue;
+		}
+		g->waiting++;
+		if (ask_actor(b, a->name, body, sizeof(body) - 1, ident, ilen, g, "slots") < 0)
+			gather_add(b, g, a->name, NULL, "not connected");
+	}
+	gather_add(b, g, "-", NULL, NULL);	/* releases the hold; its row is dropped below */
+}
+
 static const char *route_of(struct broker *b, const char *cmd)
 {
 	for (size_t i = 0; i < b->cf.nroutes; i++)
@@ -168,6 +296,11 @@ static void request(struct broker *b, const uint8_t *ident, size_t ilen, const u
 		json_decref(req);
 		return;
 	}
+	if (!strcmp(cmd, "slots")) {
+		json_decref(req);
+		slots(b, ident, ilen);
+		return;
+	}
 	if (!strcmp(cmd, "status")) {
 		json_t *st = status(b);
 		reply_json(b, ident, ilen, st ? json_pack("{s:b, s:o}", "ok", 1, "result", st) : NULL);
@@ -186,34 +319,8 @@ static void request(struct broker *b, const uint8_t *ident, size_t ilen, const u
 		reply_error(b, ident, ilen, "unavailable", "'%s' is handled by actor %s, which is not running", cmd, actor);
 		return;
 	}
-	uint32_t id = ++b->next_reqid;
-	if (id == 0)
-		id = ++b->next_reqid;
-	struct env_part v[] = { { "CTLREQ", 6 }, { NULL, 0 }, { body, blen } };
-	char ids[12];
-	v[1].data = ids;
-	v[1].len = (size_t)snprintf(ids, sizeof(ids), "%u", id);
-	if (env_sendv(b->hub, actor, v, 3) < 0) {
-		int e = errno;
-		reply_error(b, ident, ilen, "unavailable", "'%s': actor %s %s", cmd, actor,
-			    e == EHOSTUNREACH ? "is not connected" : "is not accepting requests");
+	if (ask_actor(b, actor, body, blen, ident, ilen, NULL, cmd) < 0)
 		return;
-	}
-	struct pend *p = calloc(1, sizeof(*p));
-	if (!p || ilen > sizeof(p->ident)) {
-		free(p);
-		reply_error(b, ident, ilen, "internal", "out of memory");
-		return;
-	}
-	p->reqid = id;
-	memcpy(p->ident, ident, ilen);
-	p->ilen = ilen;
-	snprintf(p->actor, sizeof(p->actor), "%s", actor);
-	p->deadline = bnow() + b->cf.ctl_timeout_ms;
-	broker_arm(b, p->deadline);
-	p->next = b->pends;
-	b->pends = p;
-	LOGD(NULL, "control: '%s' -> %s (request %u)", cmd, actor, id);
 }
 
 void ctl_input(struct broker *b)
@@ -259,6 +366,14 @@ void ctl_reply_from_actor(struct broker *b, const char *actor, uint32_t reqid,
 		LOGW(NULL, "control reply %u from %s, expected from %s", reqid, actor, p->actor);
 	}
 	json_t *rep = json_loadb((const char *)json, len, 0, NULL);
+	if (p->g) {
+		json_t *res = json_is_true(json_object_get(rep, "ok")) ? json_object_get(rep, "result") : NULL;
+		const char *e = json_string_value(json_object_get(rep, "error"));
+		gather_add(b, p->g, p->actor, res ? json_incref(res) : NULL, e ? e : "malformed reply");
+		json_decref(rep);
+		free(p);
+		return;
+	}
 	if (!json_is_object(rep) || !json_is_boolean(json_object_get(rep, "ok")))
 		reply_error(b, p->ident, p->ilen, "internal", "actor %s sent a malformed reply", actor);
 	else
@@ -276,7 +391,10 @@ void ctl_actor_gone(struct broker *b, const char *actor, const char *why)
 			continue;
 		}
 		*pp = p->next;
-		reply_error(b, p->ident, p->ilen, "unavailable", "actor %s %s before replying", actor, why);
+		if (p->g)
+			gather_add(b, p->g, p->actor, NULL, why);
+		else
+			reply_error(b, p->ident, p->ilen, "unavailable", "actor %s %s before replying", actor, why);
 		free(p);
 	}
 }
@@ -293,8 +411,11 @@ void ctl_timers(struct broker *b, int64_t now)
 		*pp = p->next;
 		LOGW(NULL, "control request %u: %s did not reply within %d ms", p->reqid, p->actor,
 		     b->cf.ctl_timeout_ms);
-		reply_error(b, p->ident, p->ilen, "unavailable", "actor %s did not reply within %d ms", p->actor,
-			    b->cf.ctl_timeout_ms);
+		if (p->g)
+			gather_add(b, p->g, p->actor, NULL, "did not reply in time");
+		else
+			reply_error(b, p->ident, p->ilen, "unavailable", "actor %s did not reply within %d ms",
+				    p->actor, b->cf.ctl_timeout_ms);
 		free(p);
 	}
 }

@@ -8,6 +8,8 @@
 static const struct ctl_command commands[] = {
 	{ "status", 0, 0, "", "actors of the role: pid, state, restarts, last exit, uptime",
 	  ctl_print_status },
+	{ "slots", 0, 0, "", "per slot: state, peer, mapping, counters, TPDU round trip (every role)",
+	  ctl_print_slots },
 	{ "map", 2, 2, "CLIENT:SLOT BANK:SLOT", "map a client slot to a bank slot (server)",
 	  ctl_print_map },
 	{ "unmap", 1, 1, "[C]CLIENT:SLOT|BBANK:SLOT", "remove the mapping of a client or bank slot (server)",

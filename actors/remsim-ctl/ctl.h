@@ -31,6 +31,7 @@ void ctl_print_commands(FILE *out);
 /* print.c */
 void ctl_print_generic(FILE *out, const json_t *result);
 void ctl_print_status(FILE *out, const json_t *result);
+void ctl_print_slots(FILE *out, const json_t *result);
 /* server role */
 void ctl_print_maps(FILE *out, const json_t *result);
 void ctl_print_banks(FILE *out, const json_t *result);

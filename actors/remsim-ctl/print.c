@@ -183,6 +183,60 @@ void ctl_print_status(FILE *out, const json_t *result)
 	print_table(out, result, cols, heads, sizeof(cols) / sizeof(cols[0]), status_cell);
 }
 
+/* ---- slots (every role) ------------------------------------------------------ */
+
+static char *int_or_dash(const json_t *v, const char *unit)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return strdup("-");
+	char buf[48];
+	snprintf(buf, sizeof(buf), "%lld%s", (long long)json_integer_value(v), unit);
+	return strdup(buf);
+}
+
+static char *slot_cell(const char *col, const json_t *row)
+{
+	if (!strcmp(col, "tpdus")) {
+		char buf[64];
+		json_int_t tx = json_integer_value(json_object_get(row, "tpdus_tx"));
+		json_int_t rx = json_integer_value(json_object_get(row, "tpdus_rx"));
+		snprintf(buf, sizeof(buf), "%lld/%lld", (long long)tx, (long long)rx);
+		return strdup(buf);
+	}
+	if (!strcmp(col, "rtt")) {
+		char *a = int_or_dash(json_object_get(row, "rtt_p50_us"), "");
+		char *b = int_or_dash(json_object_get(row, "rtt_p99_us"), "");
+		char buf[64];
+		snprintf(buf, sizeof(buf), "%s/%s us", a ? a : "-", b ? b : "-");
+		free(a);
+		free(b);
+		return strdup(buf);
+	}
+	if (!strcmp(col, "last_tpdu_s"))
+		return int_or_dash(json_object_get(row, col), " s ago");
+	const json_t *v = json_object_get(row, col);
+	if (!v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v)))
+		return strdup("-");
+	return cell_text(v);
+}
+
+void ctl_print_slots(FILE *out, const json_t *result)
+{
+	static const char *const cols[] = { "actor", "slot", "state", "peer", "mapped", "tpdus",
+		"errors", "resets", "reconnects", "last_tpdu_s", "rtt", "last_error" };
+	static const char *const heads[] = { "actor", "slot", "state", "peer", "mapped", "tpdus tx/rx",
+		"errors", "resets", "reconnects", "last tpdu", "rtt p50/p99", "last error" };
+	if (!json_is_array(result)) {
+		ctl_print_generic(out, result);
+		return;
+	}
+	if (json_array_size(result) == 0) {
+		fprintf(out, "(no slots)\n");
+		return;
+	}
+	print_table(out, result, cols, heads, sizeof(cols) / sizeof(cols[0]), slot_cell);
+}
+
 /* ---- server role: mapping tables ------------------------------------------ */
 
 static json_int_t int_at(const json_t *o, const char *a, const char *b)
