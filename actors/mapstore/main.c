@@ -200,6 +200,8 @@ int main(int argc, char **argv)
 	     MS_SOFTWARE, PACKAGE_VERSION, ms.cf.bankd_port);
 	actor_timer_add(ms.a, 1, 1, restore_tick, &ms);
 	actor_run(ms.a);
+	if (!ms.fatal)
+		ms_run_actions(&ms);	/* a group commit still pending */
 	rc = ms.fatal ? 1 : 0;
 	LOGI(NULL, "stopping (%zu connections; %lu undecodable, %lu unhandled, %lu unsolicited "
 		   "PDUs)", ct_count(ms.ct), ms.rx_undecodable, ms.rx_unhandled, ms.unsolicited);

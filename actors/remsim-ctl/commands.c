@@ -8,8 +8,9 @@
 static const struct ctl_command commands[] = {
 	{ "status", 0, 0, "", "actors of the role: pid, state, restarts, last exit, uptime",
 	  ctl_print_status },
-	{ "map", 2, 2, "CLIENT:SLOT BANK:SLOT", "map a client slot to a bank slot (server)",
-	  ctl_print_map },
+	{ "map", 2, 2, "CLIENT:SLOT BANK:SLOT", "map a client slot to a bank slot (server), or\n"
+	  "      --batch FILE|-               every pair of FILE (- = stdin), one per line, in one\n"
+	  "                                   transaction, all or nothing", ctl_print_map },
 	{ "unmap", 1, 1, "[C]CLIENT:SLOT|BBANK:SLOT", "remove the mapping of a client or bank slot (server)",
 	  ctl_print_unmap },
 	{ "maps", 0, 0, "", "list the slot mappings", ctl_print_maps },
