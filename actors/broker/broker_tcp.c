@@ -359,9 +359,23 @@ static void handle_ccm(struct broker *b, struct conn *c, const struct ipa_frame 
 	}
 }
 
+/* Acknowledge what arrives at once.  Linux falls back to delayed ACKs
+ * (~40 ms) once a connection looks interactive, and TCP_QUICKACK is not
+ * sticky, so it is re-armed after every read.  It matters with peers that do
+ * not set TCP_NODELAY (osmo-remsim): their second back-to-back segment
+ * (ConnectClientRes + SetAtrReq, SetAtrRes + first TPDU) waits in Nagle's
+ * algorithm until the first one is acknowledged. */
+static void tcp_quickack(int fd)
+{
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+}
+
 static void conn_read(struct broker *b, struct conn *c)
 {
 	ssize_t n = recv(c->fd, b->rxbuf, sizeof(b->rxbuf), MSG_DONTWAIT);
+	if (n > 0)
+		tcp_quickack(c->fd);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;
@@ -464,10 +478,12 @@ static void fmt_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
 	}
 }
 
+/* Every RSPRO connection: no Nagle on our side, quick ACKs for the peer's. */
 void tcp_set_nodelay(int fd)
 {
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	tcp_quickack(fd);
 }
 
 /* Connections one listener accepts at once when neither the listener nor

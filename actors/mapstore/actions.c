@@ -100,3 +100,30 @@ int ms_run_actions(struct mapstore *ms)
 	sm_actions_clear(acts);
 	return 0;
 }
+
+#define FLUSH_MS 1		/* group commit window */
+#define FLUSH_MAX_ACTIONS 8192	/* ... or this many pending actions */
+
+static void flush_tick(struct actor *a, void *arg)
+{
+	(void)a;
+	struct mapstore *ms = arg;
+	ms->flush_timer = 0;
+	ms_run_actions(ms);
+}
+
+void ms_run_actions_soon(struct mapstore *ms)
+{
+	if (ms->acts.n == 0 && !ms->acts.oom)
+		return;
+	if (ms->acts.n >= FLUSH_MAX_ACTIONS || ms->acts.oom) {
+		ms_run_actions(ms);
+		return;
+	}
+	if (!ms->flush_timer)
+		ms->flush_timer = actor_timer_add(ms->a, FLUSH_MS, 1, flush_tick, ms);
+	if (ms->flush_timer < 0) {
+		ms->flush_timer = 0;
+		ms_run_actions(ms);
+	}
+}

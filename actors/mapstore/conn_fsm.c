@@ -234,7 +234,7 @@ static enum sc_state bank_create_res(struct mapstore *ms, struct sconn *c, const
 		ms->unsolicited++;
 		LOGN(c->name, "unsolicited createMappingRes ignored");
 	}
-	ms_run_actions(ms);
+	ms_run_actions_soon(ms);	/* group commit: bankds answer in bursts */
 	return c->st;
 }
 
@@ -245,7 +245,7 @@ static enum sc_state bank_remove_res(struct mapstore *ms, struct sconn *c, const
 		ms->unsolicited++;
 		LOGN(c->name, "unsolicited removeMappingRes ignored");
 	}
-	ms_run_actions(ms);
+	ms_run_actions_soon(ms);	/* group commit: bankds answer in bursts */
 	return c->st;
 }
 

@@ -119,6 +119,128 @@ static json_t *do_map(struct mapstore *ms, const json_t *args, enum sm_actor who
 	return ok(m ? js_slotmap(m) : json_null());
 }
 
+/* ---- map with several pairs (remsim-ctl map --batch, REST group commit) ----
+ * {"cmd":"map","args":[C1,B1,C2,B2,...],"batch":true}: all or nothing.  Every
+ * pair is checked (syntax, range, against the table and against the other
+ * pairs) before anything changes; the first bad pair is named in the error
+ * and nothing is applied.  Otherwise all maps are created and stored in ONE
+ * transaction (one fsync) before the reply: an array of <slotmap>.
+ * {"cmd":"map","args":[...],"each":true}: every pair on its own (the REST
+ * actor's group commit of concurrent POST /slotmaps); still one transaction
+ * for all that succeed.  The reply is an array with one reply object
+ * ({"ok":true,"result":<slotmap>} or {"ok":false,"error":...,"code":...})
+ * per pair, in order. */
+
+struct pair {
+	struct sm_slot c, b;
+	char ctext[16], btext[16];
+};
+
+/* Parse and check pair i (args 2i, 2i+1) against the table; NULL if it can
+ * be created now, else the error reply. */
+static json_t *check_pair(struct mapstore *ms, const json_t *args, size_t i, struct pair *p)
+{
+	int rc;
+	if ((rc = ms_parse_slot(arg(args, 2 * i), 'C', &p->c)))
+		return slot_error(rc, "client slot", arg(args, 2 * i));
+	if ((rc = ms_parse_slot(arg(args, 2 * i + 1), 'B', &p->b)))
+		return slot_error(rc, "bank slot", arg(args, 2 * i + 1));
+	snprintf(p->ctext, sizeof(p->ctext), "%u:%u", p->c.id, p->c.nr);
+	snprintf(p->btext, sizeof(p->btext), "%u:%u", p->b.id, p->b.nr);
+	const struct sm_map *b = slotmap_find_bank(ms->t, p->b), *c = slotmap_find_client(ms->t, p->c);
+	rc = b && b == c ? SM_ERR_SAME : b ? SM_ERR_BANK_IN_USE : c ? SM_ERR_CLIENT_IN_USE : SM_OK;
+	return rc ? sm_error(rc, p->ctext, p->btext) : NULL;
+}
+
+/* The same client or bank slot twice in one batch: the error, else NULL. */
+static json_t *check_repeats(const struct pair *v, size_t i)
+{
+	for (size_t k = 0; k < i; k++) {
+		if (v[k].c.id == v[i].c.id && v[k].c.nr == v[i].c.nr)
+			return error("conflict", "client slot C%s is in the batch twice", v[i].ctext);
+		if (v[k].b.id == v[i].b.id && v[k].b.nr == v[i].b.nr)
+			return error("conflict", "bank slot B%s is in the batch twice", v[i].btext);
+	}
+	return NULL;
+}
+
+/* "pair N (C..., B...): reason; nothing applied" from an error reply e (consumed) */
+static json_t *batch_error(json_t *e, size_t i, const json_t *args)
+{
+	const char *code = json_string_value(json_object_get(e, "code"));
+	json_t *r = error(code ? code : "internal", "pair %zu (%s %s): %s; nothing applied", i + 1,
+			  arg(args, 2 * i) ? arg(args, 2 * i) : "?",
+			  arg(args, 2 * i + 1) ? arg(args, 2 * i + 1) : "?",
+			  json_string_value(json_object_get(e, "error")));
+	json_decref(e);
+	return r;
+}
+
+static json_t *do_map_batch(struct mapstore *ms, const json_t *args, enum sm_actor who, bool each)
+{
+	size_t n = json_array_size(args) / 2;
+	if (n == 0 || json_array_size(args) % 2)
+		return error("usage", "map needs pairs: CLIENT:SLOT BANK:SLOT [CLIENT:SLOT BANK:SLOT...]");
+	struct pair *v = calloc(n, sizeof(*v));
+	json_t **rep = calloc(n, sizeof(*rep));	/* each: per-pair error, NULL = ok */
+	uint64_t *ids = calloc(n, sizeof(*ids));
+	json_t *r = NULL;
+	if (!v || !rep || !ids) {
+		r = error("internal", "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = check_pair(ms, args, i, &v[i]);
+		if (!e && !each)
+			e = check_repeats(v, i);
+		if (e && !each) {
+			r = batch_error(e, i, args);
+			goto out;
+		}
+		rep[i] = e;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (rep[i])
+			continue;
+		int rc = slotmap_create(ms->t, v[i].c, v[i].b, who, &ms->acts, &ids[i]);
+		if (rc < 0 && each) {	/* e.g. the same slot twice among the pairs */
+			rep[i] = sm_error(rc, v[i].ctext, v[i].btext);
+		} else if (rc < 0) {
+			/* checked above, so only out of memory: the table is ahead of
+			 * the database; restart (reloads it) rather than half-apply */
+			LOGF(NULL, "batch map: %s after the checks; stopping", sm_strerror(rc));
+			sm_actions_clear(&ms->acts);
+			ms->fatal = true;
+			actor_stop(ms->a);
+			r = error("internal", "batch map failed (%s); nothing applied", sm_strerror(rc));
+			goto out;
+		}
+	}
+	if ((r = commit(ms)))
+		goto out;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		if (rep[i]) {
+			json_array_append(arr, rep[i]);
+			continue;
+		}
+		const struct sm_map *m = slotmap_get(ms->t, ids[i]);
+		json_t *sm = m ? js_slotmap(m) : json_null();
+		LOGI(NULL, "map C%s -> B%s by %s (batch)", v[i].ctext, v[i].btext, sm_actor_name(who));
+		json_array_append_new(arr, each ? ok(sm) : sm);
+	}
+	LOGI(NULL, "map batch of %zu pair(s) by %s%s: one transaction", n, sm_actor_name(who),
+	     each ? " (each on its own)" : "");
+	r = ok(arr);
+out:
+	for (size_t i = 0; rep && i < n; i++)
+		json_decref(rep[i]);
+	free(v);
+	free(rep);
+	free(ids);
+	return r;
+}
+
 static json_t *do_unmap(struct mapstore *ms, const json_t *args, enum sm_actor who)
 {
 	const char *a = arg(args, 0);
@@ -270,6 +392,7 @@ json_t *ms_ctl(struct actor *a, json_t *req, void *ud)
 	(void)a;
 	struct mapstore *ms = ud;
 	sc_restore_flush(ms);
+	ms_run_actions(ms);	/* deferred ones (ms_run_actions_soon) first */
 	const char *cmd = json_string_value(json_object_get(req, "cmd"));
 	json_t *args = json_object_get(req, "args");
 	const char *origin = json_string_value(json_object_get(req, "origin"));
@@ -285,6 +408,9 @@ json_t *ms_ctl(struct actor *a, json_t *req, void *ud)
 		r = error("usage", "request without cmd");
 	else if (ms->fatal)
 		r = error("unavailable", "mapstore is restarting");
+	else if (!strcmp(cmd, "map") && (json_is_true(json_object_get(req, "batch")) ||
+					  json_is_true(json_object_get(req, "each"))))
+		r = do_map_batch(ms, args, who, json_is_true(json_object_get(req, "each")));
 	else if (!strcmp(cmd, "map"))
 		r = do_map(ms, args, who);
 	else if (!strcmp(cmd, "unmap"))

@@ -207,6 +207,8 @@ int main(int argc, char **argv)
 	if (n > 0)
 		grace_start(&ms, "mapstore started");
 	actor_run(ms.a);
+	if (!ms.fatal)
+		ms_run_actions(&ms);	/* a group commit still pending */
 	rc = ms.fatal ? 1 : 0;
 	LOGI(NULL, "stopping (%zu connections; %lu undecodable, %lu unhandled, %lu unsolicited "
 		   "PDUs)", ct_count(ms.ct), ms.rx_undecodable, ms.rx_unhandled, ms.unsolicited);

@@ -114,6 +114,7 @@ struct mapstore {
 	bool fatal;			/* storage failed: stop, let remsimd restart us */
 	unsigned long rx_undecodable, rx_unhandled, unsolicited;
 	struct ms_grace *grace;		/* grace.c */
+	int flush_timer;		/* ms_run_actions_soon() armed it (timer id) */
 };
 
 /* conntab.c */
@@ -154,6 +155,11 @@ void ms_config_client(struct mapstore *ms, const struct sm_action *x);
 /* actions.c: execute ms->acts (storage, then sends) and clear it.  0, or -1
  * when storage failed (ms->fatal set, the actor is stopped). */
 int ms_run_actions(struct mapstore *ms);
+/* Group commit for bursts of bankd answers: run the pending actions within
+ * a millisecond, together with whatever else arrives meanwhile (one
+ * transaction, one fsync).  Every ms_run_actions() call flushes them too,
+ * in order, so nothing overtakes them. */
+void ms_run_actions_soon(struct mapstore *ms);
 /* Send one RSPRO message on conn (logged at debug with the peer's name). */
 int ms_send(struct mapstore *ms, struct sconn *c, const struct rspro_msg *m);
 

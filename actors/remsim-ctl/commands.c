@@ -10,8 +10,9 @@ static const struct ctl_command commands[] = {
 	  ctl_print_status },
 	{ "slots", 0, 0, "", "per slot: state, peer, mapping, counters, TPDU round trip (every role)",
 	  ctl_print_slots },
-	{ "map", 2, 2, "CLIENT:SLOT BANK:SLOT", "map a client slot to a bank slot (server)",
-	  ctl_print_map },
+	{ "map", 2, 2, "CLIENT:SLOT BANK:SLOT", "map a client slot to a bank slot (server), or\n"
+	  "      --batch FILE|-               every pair of FILE (- = stdin), one per line, in one\n"
+	  "                                   transaction, all or nothing", ctl_print_map },
 	{ "unmap", 1, 1, "[C]CLIENT:SLOT|BBANK:SLOT", "remove the mapping of a client or bank slot (server)",
 	  ctl_print_unmap },
 	{ "maps", 0, 0, "", "list the slot mappings", ctl_print_maps },

@@ -28,6 +28,10 @@ struct ctl_command {
 const struct ctl_command *ctl_find_command(const char *name);
 void ctl_print_commands(FILE *out);
 
+/* batch.c: `map --batch FILE`: the pairs of FILE ("-": stdin) as the flat
+ * args array [C1,B1,C2,B2,...].  0, or -1 with the reason (file:line) in err. */
+int ctl_read_pairs(const char *path, json_t **args, char *err, size_t errlen);
+
 /* print.c */
 void ctl_print_generic(FILE *out, const json_t *result);
 void ctl_print_status(FILE *out, const json_t *result);

@@ -4,6 +4,7 @@
  *
  * Sends {"cmd":COMMAND,"args":[ARGS],"json":BOOL} as one frame (REQ) and
  * expects {"ok":true,"result":...} or {"ok":false,"error":"..."}.
+ * `map --batch FILE` sends the file's pairs as args with "batch":true.
  * Exit codes: 0 ok, 1 refused by the role, 2 usage, 3 not running/no answer. */
 #include <czmq.h>
 #include <getopt.h>
@@ -152,9 +153,20 @@ int main(int argc, char **argv)
 	}
 
 	json_t *args = json_array();
-	for (int i = optind + 1; i < argc; i++)
+	int batch = !strcmp(cmd->name, "map") && !strcmp(argv[optind + 1], "--batch");
+	if (batch) {
+		char why[512];
+		json_decref(args);
+		if (ctl_read_pairs(argv[optind + 2], &args, why, sizeof(why)) < 0) {
+			fprintf(stderr, "remsim-ctl: map --batch: %s\n", why);
+			return CTL_USAGE;
+		}
+	}
+	for (int i = optind + 1; !batch && i < argc; i++)
 		json_array_append_new(args, json_string(argv[i]));
 	json_t *req = json_pack("{s:s,s:o,s:b}", "cmd", cmd->name, "args", args, "json", json_out);
+	if (batch)
+		json_object_set_new(req, "batch", json_true());
 	char *req_s = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
 

@@ -365,7 +365,15 @@ static void print_one_map(FILE *out, const char *what, const json_t *m)
 
 void ctl_print_map(FILE *out, const json_t *result)
 {
-	print_one_map(out, "mapped", result);
+	if (!json_is_array(result)) {
+		print_one_map(out, "mapped", result);
+		return;
+	}
+	size_t i;
+	const json_t *m;
+	json_array_foreach(result, i, m)	/* map --batch */
+		print_one_map(out, "mapped", m);
+	fprintf(out, "%zu mapping(s) created\n", json_array_size(result));
 }
 
 void ctl_print_unmap(FILE *out, const json_t *result)

@@ -4,7 +4,8 @@
  *   rest_http.c   libmicrohttpd glue: body collection, bearer token, logging
  *   rest_routes.c the route table (method + path pattern -> handler)
  *   rest_json.c   request validation and canonical JSON output (key order)
- *   rest_ctl.c    one control request round trip over ZeroMQ */
+ *   rest_ctl.c    one control request round trip over ZeroMQ
+ *   rest_group.c  group commit of concurrent POST /slotmaps */
 #ifndef REMSIM_REST_H
 #define REMSIM_REST_H
 
@@ -32,8 +33,20 @@ void rest_ctl_fini(struct rest_ctl *c);
  * else the HTTP status for the failure with a reason in err. */
 int rest_ctl_call(struct rest_ctl *c, const char *cmd, const char *const *args, size_t nargs,
 		  json_t **result, char *err, size_t errlen);
+/* The same with "<flag>":true in the request (NULL: none). */
+int rest_ctl_call_flag(struct rest_ctl *c, const char *cmd, const char *const *args, size_t nargs,
+		       const char *flag, json_t **result, char *err, size_t errlen);
 /* HTTP status for a control error code (usage/range/conflict 400, ...). */
 int rest_ctl_status_for_code(const char *code);
+
+/* --- rest_group.c -------------------------------------------------------- */
+/* `map` client -> bank for one HTTP request, group-committed with the
+ * requests of other threads that arrive while one is being stored: they go
+ * to the mapstore together as one request ("each": every pair on its own,
+ * one transaction, one fsync).  Returns like rest_ctl_call(); *result is the
+ * new <slotmap>. */
+int rest_group_map(struct rest_ctl *c, const char *client, const char *bank, json_t **result,
+		   char *err, size_t errlen);
 
 /* --- rest_json.c --------------------------------------------------------- */
 /* Canonical copies (keys in the order osmo-remsim-server emits them; keys

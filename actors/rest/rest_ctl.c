@@ -39,9 +39,12 @@ int rest_ctl_status_for_code(const char *code)
 	return 500;
 }
 
-static char *build_request(const char *cmd, const char *const *args, size_t nargs)
+static char *build_request(const char *cmd, const char *const *args, size_t nargs,
+			   const char *flag)
 {
 	json_t *rq = json_object();
+	if (flag)
+		json_object_set_new(rq, flag, json_true());
 	json_object_set_new(rq, "cmd", json_string(cmd));
 	if (nargs) {
 		json_t *a = json_array();
@@ -92,6 +95,12 @@ out:
 int rest_ctl_call(struct rest_ctl *c, const char *cmd, const char *const *args, size_t nargs,
 		  json_t **result, char *err, size_t errlen)
 {
+	return rest_ctl_call_flag(c, cmd, args, nargs, NULL, result, err, errlen);
+}
+
+int rest_ctl_call_flag(struct rest_ctl *c, const char *cmd, const char *const *args, size_t nargs,
+		       const char *flag, json_t **result, char *err, size_t errlen)
+{
 	*result = NULL;
 	const char *ep = c->endpoint;
 	/* a missing ipc socket file means the role is down: no need to wait */
@@ -102,7 +111,7 @@ int rest_ctl_call(struct rest_ctl *c, const char *cmd, const char *const *args, 
 			return 503;
 		}
 	}
-	char *text = build_request(cmd, args, nargs);
+	char *text = build_request(cmd, args, nargs, flag);
 	if (!text) {
 		snprintf(err, errlen, "out of memory");
 		return 500;

@@ -194,10 +194,13 @@ static void h_slotmap_create(struct rest_app *app, const struct rest_req *rq, ch
 	char client[32], bank[32];
 	snprintf(client, sizeof(client), "%u:%u", ids[2], ids[3]);
 	snprintf(bank, sizeof(bank), "%u:%u", ids[0], ids[1]);
-	const char *args[] = { client, bank };
 	json_t *res;
-	if (ctl(app, rs, "map", args, 2, &res))
+	char err[160];
+	int st = rest_group_map(&app->ctl, client, bank, &res, err, sizeof(err));
+	if (st) {
+		fail(rs, st, "%s", err);
 		return;
+	}
 	json_decref(res);
 	rs->status = 201;
 }

@@ -2,10 +2,13 @@
 # server_bench.sh: numbers for the server role (never asserts).
 # 32 bankds x 32 slots and 1,024 clients connected (one tests/tools/server-load
 # process holding every connection, answering PINGs and CreateMappingReqs),
-# then all 1,024 client slots mapped one by one with remsim-ctl:
-#  - total time from the first `map` until every client was told its bankd
-#    (= every map ACTIVE), and the maps ACTIVE in `remsim-ctl maps`;
-#  - per-command latency of `remsim-ctl map` (process start to exit) p50/p99;
+# then all 1,024 client slots mapped with ONE `remsim-ctl map --batch FILE`
+# (one control request, one transaction):
+#  - time of the command, and from its start until every client was told
+#    its bankd (= every map ACTIVE); the maps ACTIVE in `remsim-ctl maps`;
+#  - then `reset` and the same 1,024 maps again over REST, 64 HTTP clients
+#    at once (the REST actor's group commit): time until all were answered
+#    201 and until every client was told its bankd;
 #  - RSS of the broker and the mapstore after it.
 # Results go to $BUILD/bench/server.txt; the previous run's numbers (if that
 # file existed) are printed beside the new ones.
@@ -15,10 +18,8 @@
 NCLI=${1:-1024}
 NBANK=32
 NSLOT=32
-OUT_DIR=$TOP/$BUILD/bench
-case "$BUILD" in /*) OUT_DIR=$BUILD/bench ;; esac
-mkdir -p "$OUT_DIR"
-RES=$OUT_DIR/server.txt
+. "$TOP/tests/lib/bench.sh"
+bench_files server
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 KA_INTERVAL=30000 KA_TIMEOUT=10000 server_cfg "$T/server.cfg"
@@ -32,44 +33,62 @@ wait_log "$T/load.log" '^READY' 60 || { echo "peers did not connect"; tail "$T/l
 echo "# $((NBANK + NCLI)) connections identified in $(awk '/^READY/ {print $2}' "$T/load.log") ms"
 RSS1_MS=$(rss_kib "$MS"); RSS1_BR=$(rss_kib "$BR")
 
-: >"$T/lat"
+: >"$T/pairs"
+for i in $(seq 0 $((NCLI - 1))); do echo "$i:0 $((i / NSLOT + 1)):$((i % NSLOT))" >>"$T/pairs"; done
 start=${EPOCHREALTIME/./}
-for i in $(seq 0 $((NCLI - 1))); do
-	t0=${EPOCHREALTIME/./}
-	"$BIN/remsim-ctl" -e "$CTL" map "$i:0" "$((i / NSLOT + 1)):$((i % NSLOT))" >/dev/null || echo "map $i failed"
-	t1=${EPOCHREALTIME/./}
-	echo $((t1 - t0)) >>"$T/lat"
-done
+"$BIN/remsim-ctl" -e "$CTL" -t 60000 map --batch "$T/pairs" >"$T/batch.out" 2>&1 || { echo "map --batch failed:"; tail -n 3 "$T/batch.out"; }
 mapped=${EPOCHREALTIME/./}
 wait_log "$T/load.log" "^CONFIGURED $NCLI " 60 || echo "not every client configured: $(grep CONFIGURED "$T/load.log" | tail -1)"
 last_ms=$(awk -v n="$NCLI" '$1=="CONFIGURED" && $2==n {print $3}' "$T/load.log" | tail -1)
 active=$(rctl --json maps 2>"$T/maps.err" | python3 -c 'import json,sys; print(sum(1 for m in json.load(sys.stdin) if m["state"]=="ACTIVE"))' 2>>"$T/maps.err"); [ -s "$T/maps.err" ] && head -3 "$T/maps.err"
+total_ms=$(( ${last_ms:-0} - start / 1000 ))
+cmd_ms=$(( (mapped - start) / 1000 ))
+
+# --- the same maps over REST, 64 at a time (group commit) ------------------------
+rctl reset >/dev/null
+_no_maps() { [ "$(rctl --json maps 2>/dev/null | tr -d ' \n')" = "[]" ]; }
+wait_for 60 _no_maps || echo "reset: maps still listed"
+sleep 0.5	# the clients' ConfigClientBankReq 0.0.0.0:0 (server-load reports in 10% steps)
+ncfg=$(grep -c '^CONFIGURED' "$T/load.log")
+# 64 HTTP/1.1 keep-alive connections, 16 POSTs each (one thread per connection)
+rstart=${EPOCHREALTIME/./}
+python3 - "$P_REST" "$NCLI" "$NSLOT" >"$T/rest.codes" 2>&1 <<'PY'
+import http.client, json, sys, threading
+port, n, nslot = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+codes = []
+def worker(k):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for i in range(k, n, 64):
+        body = json.dumps({"bank": {"bankId": i // nslot + 1, "slotNr": i % nslot},
+                           "client": {"clientId": i, "slotNr": 0}})
+        c.request("POST", "/api/backend/v1/slotmaps", body, {"Content-Type": "application/json"})
+        r = c.getresponse(); r.read(); codes.append(r.status)
+threads = [threading.Thread(target=worker, args=(k,)) for k in range(64)]
+for t in threads: t.start()
+for t in threads: t.join()
+print("\n".join(str(c) for c in codes))
+PY
+rdone=${EPOCHREALTIME/./}
+rest_ok=$(grep -c '^201$' "$T/rest.codes")
+_reconfigured() { [ "$(grep -c '^CONFIGURED' "$T/load.log")" -gt "$ncfg" ] && awk -v n="$NCLI" '$1=="CONFIGURED" && $2==n {c++} END {exit !(c >= 2)}' "$T/load.log"; }
+wait_for 60 _reconfigured || echo "REST: not every client configured again"
+rlast_ms=$(awk -v n="$NCLI" '$1=="CONFIGURED" && $2==n {print $3}' "$T/load.log" | tail -1)
+rest_cmd_ms=$(( (rdone - rstart) / 1000 ))
+rest_total_ms=$(( ${rlast_ms:-0} - rstart / 1000 ))
 RSS2_MS=$(rss_kib "$MS"); RSS2_BR=$(rss_kib "$BR")
 kill "$LOAD" 2>/dev/null
-read -r p50 p99 max < <(sort -n "$T/lat" | awk '{a[NR]=$1} END {printf "%.1f %.1f %.1f\n", a[int(NR*0.5)]/1000, a[int(NR*0.99)]/1000, a[NR]/1000}')
-total_ms=$(( ${last_ms:-0} - start / 1000 ))
-cmd_s=$(awk -v a="$start" -v b="$mapped" 'BEGIN {printf "%.2f", (b - a) / 1e6}')
+server_stop	# (the actors' logs are complete only then)
+groups=$(grep -c 'map batch of .*(each on its own)' "$T/remsimd.log")
 
-NEW=$T/new.txt
 {
-	echo "connections                 $NBANK banks x $NSLOT slots + $NCLI clients"
-	echo "maps ACTIVE                 $active / $NCLI"
-	echo "total to all ACTIVE (ms)    $total_ms"
-	echo "map commands (s)            $cmd_s"
-	echo "map cmd p50 (ms)            $p50"
-	echo "map cmd p99 (ms)            $p99"
-	echo "map cmd max (ms)            $max"
-	echo "RSS broker idle (KiB)       $RSS0_BR"
-	echo "RSS broker loaded (KiB)     $RSS2_BR"
-	echo "RSS mapstore idle (KiB)     $RSS0_MS"
-	echo "RSS mapstore loaded (KiB)   $RSS2_MS"
-	echo "RSS broker+mapstore (KiB)   $((RSS2_BR + RSS2_MS))"
+	echo "connections ${NBANK}x${NSLOT}_bank_slots+${NCLI}_clients"
+	echo "maps_active $active/$NCLI"
+	echo "batch_to_all_active_ms $total_ms"
+	echo "batch_command_ms $cmd_ms"
+	echo "rest_201 $rest_ok/$NCLI"
+	echo "rest_all_answered_ms $rest_cmd_ms"
+	echo "rest_to_all_active_ms $rest_total_ms"
+	echo "rest_grouped_requests $groups"
+	echo "rss_kib broker_idle=$RSS0_BR broker_loaded=$RSS2_BR mapstore_idle=$RSS0_MS mapstore_loaded=$RSS2_MS sum_loaded=$((RSS2_BR + RSS2_MS))"
 } >"$NEW"
-if [ -f "$RES" ]; then
-	echo "server bench                                         new        previous"
-	paste -d'|' "$NEW" "$RES" | awk -F'|' '{ split($2, p, /  +/); printf "%-50s  (%s)\n", $1, p[2] }'
-else
-	cat "$NEW"
-fi
-cp "$NEW" "$RES"
-echo "# written to $RES"
+bench_report "server bench"

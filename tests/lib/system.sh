@@ -3,8 +3,11 @@
 # private pcscd + vpcd + our virtual cards, and the client role on simulated
 # SIMtrace2 boards (tests/tools/st2sim).  Source after tests/lib/common.sh and
 # tests/lib/pcscd.sh.
-#   system_server                   remsim-server on private ports; sets SRV_PORT, CTL (array)
-#   system_bankd NSLOTS             remsim-bankd (bank 1) on pcscd readers 0..NSLOTS-1 (pcscd_start first)
+#   system_server [NAME]            remsim-server on private ports (run dir $T/NAME-run, database
+#                                   $T/NAME.db, log $T/NAME.log; NAME defaults to "server");
+#                                   sets SRV_PORT, BANKD_PORT (the bankd port it announces), CTL (array)
+#   system_bankd NSLOTS [ARGS...]   remsim-bankd (bank 1) on pcscd readers 0..NSLOTS-1 (pcscd_start
+#                                   first); ARGS go to remsim-bankd (e.g. -s)
 #   system_client NSLOTS [settings] remsimd with NSLOTS usbslot actors on $T/simI.sock, client id 0
 #                                   (SYSTEM_TRANSPORT=ifd: PC/SC reader frontends on $T/ifdI.sock)
 #   system_map C:S B:S              remsim-ctl map, then wait until the map is ACTIVE
@@ -12,24 +15,25 @@
 # under, e.g. "prlimit --nofile=1024:1024".
 
 system_server() {
+	local s=${1:-server}
 	SRV_PORT=$(free_port); SRV_REST=$(free_port); BANKD_PORT=$(free_port)
-	"$BIN/remsim-server" -r "$T/server-run" --database "$T/server.db" -b 127.0.0.1 -p "$SRV_PORT" \
-		--rest-listen "127.0.0.1:$SRV_REST" --print-config >"$T/server.cfg" || return 1
-	sed -i "s/^mapstore = {/mapstore = { bankd_port = $BANKD_PORT;/" "$T/server.cfg"
-	spawn server ${SYSTEM_WRAP:-} "$BIN/remsim-server" -c "$T/server.cfg"
+	"$BIN/remsim-server" -r "$T/$s-run" --database "$T/$s.db" -b 127.0.0.1 -p "$SRV_PORT" \
+		--rest-listen "127.0.0.1:$SRV_REST" --print-config >"$T/$s.cfg" || return 1
+	sed -i "s/^mapstore = {/mapstore = { bankd_port = $BANKD_PORT;/" "$T/$s.cfg"
+	spawn "$s" ${SYSTEM_WRAP:-} "$BIN/remsim-server" -c "$T/$s.cfg"
 	SERVER_PID=$SPAWNED_PID
-	CTL=("$BIN/remsim-ctl" -e "ipc://$T/server-run/control")
+	CTL=("$BIN/remsim-ctl" -e "ipc://$T/$s-run/control")
 	wait_for 10 "${CTL[@]}" status >/dev/null 2>&1
 }
 
 system_bankd() {
-	local n=$1 i
+	local n=$1 i; shift
 	: >"$T/bankd_pcsc_slots.csv"
 	for i in $(seq 0 $((n - 1))); do
 		printf '"1","%d","%s"\n' "$i" "${PCSC_READERS[$i]}" >>"$T/bankd_pcsc_slots.csv"
 	done
 	spawn bankd ${SYSTEM_WRAP:-} "$BIN/remsim-bankd" -i 127.0.0.1 -p "$SRV_PORT" -b 1 -n "$n" -I 127.0.0.1 \
-		-P "$BANKD_PORT" --csv "$T/bankd_pcsc_slots.csv" -r "$T/bankd-run"
+		-P "$BANKD_PORT" --csv "$T/bankd_pcsc_slots.csv" -r "$T/bankd-run" "$@"
 	BANKD_PID=$SPAWNED_PID
 	_bank_up() { "${CTL[@]}" --json banks 2>/dev/null | grep -q '"bankId": *1'; }
 	wait_for 15 _bank_up

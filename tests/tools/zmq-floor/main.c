@@ -1,0 +1,246 @@
+/* main.c: zmq-floor, the ZeroMQ floor of the data path: a ping-pong between
+ * two processes with the socket types and transport remsim's hub uses (an
+ * actor's DEALER connected over ipc:// to the broker's ROUTER, which echoes).
+ * Each APDU crosses such a pair four times, so 4 x (round trip / 2) is what
+ * the actor design costs at the least.  Prints numbers only.
+ *
+ *   zmq-floor [-n N] [-s SIZE] [-f FRAMES] [--poll] [--io-threads N]
+ *             [--socketpair] [--dir DIR]
+ *
+ *   -n N            round trips measured (default 10000; 500 more to warm up)
+ *   -s SIZE         payload octets (default 48, about a STATUS TPDU's PDU)
+ *   -f FRAMES       frames per message, the payload in the last (default 1)
+ *   --poll          zmq_poll() before each receive, as an event loop does
+ *   --io-threads N  libzmq I/O threads per context (default 1)
+ *   --socketpair    the same ping-pong over a plain AF_UNIX socketpair
+ *   --dir DIR       where the ipc socket lives (default a new /tmp dir)
+ * Output, one line:
+ *   MODE n= min= p50= p90= p99= max= mean= us oneway_p50=X */
+#include "latstat.h"
+#include "log.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#define WARMUP 500
+#define MAX_FRAMES 8
+
+struct opts {
+	long n;
+	size_t size;
+	int frames, poll, io_threads, socketpair;
+	char endpoint[512];
+};
+
+static double now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static int wait_in(void *sock, int use_poll)
+{
+	if (!use_poll)
+		return 0;
+	zmq_pollitem_t pi = { sock, 0, ZMQ_POLLIN, 0 };
+	return zmq_poll(&pi, 1, -1) < 0 ? -1 : 0;
+}
+
+/* The broker side: echo every message (routing id included) back. */
+static int router_echo(const struct opts *o, void *ctx)
+{
+	void *s = zmq_socket(ctx, ZMQ_ROUTER);
+	if (!s || zmq_bind(s, o->endpoint) < 0) {
+		LOGE(NULL, "ROUTER bind %s: %s", o->endpoint, zmq_strerror(errno));
+		return 1;
+	}
+	zmq_msg_t m[MAX_FRAMES + 1];
+	for (;;) {
+		int k = 0, more = 1;
+		if (wait_in(s, o->poll) < 0)
+			break;
+		while (more && k <= MAX_FRAMES) {
+			zmq_msg_init(&m[k]);
+			if (zmq_msg_recv(&m[k], s, 0) < 0)
+				return 0;
+			more = zmq_msg_more(&m[k]);
+			k++;
+		}
+		for (int i = 0; i < k; i++)
+			zmq_msg_send(&m[i], s, i < k - 1 ? ZMQ_SNDMORE : 0);
+	}
+	return 0;
+}
+
+/* The actor side: send, wait for the echo; round trips in lat[]. */
+static int dealer_ping(const struct opts *o, void *ctx, double *lat)
+{
+	void *s = zmq_socket(ctx, ZMQ_DEALER);
+	if (!s || zmq_setsockopt(s, ZMQ_ROUTING_ID, "reader/0", 8) < 0 ||
+	    zmq_connect(s, o->endpoint) < 0) {
+		LOGE(NULL, "DEALER connect %s: %s", o->endpoint, zmq_strerror(errno));
+		return -1;
+	}
+	char *payload = calloc(1, o->size + 1), *in = malloc(o->size + 64);
+	if (!payload || !in)
+		return -1;
+	for (long i = 0; i < o->n + WARMUP; i++) {
+		double t0 = now_us();
+		for (int f = 0; f < o->frames - 1; f++)
+			zmq_send(s, "SEND", 4, ZMQ_SNDMORE);
+		zmq_send(s, payload, o->size, 0);
+		for (int f = 0; f < o->frames; f++) {
+			if ((f == 0 && wait_in(s, o->poll) < 0) || zmq_recv(s, in, o->size + 64, 0) < 0) {
+				LOGE(NULL, "recv: %s", zmq_strerror(errno));
+				return -1;
+			}
+		}
+		if (i >= WARMUP)
+			lat[i - WARMUP] = now_us() - t0;
+	}
+	free(payload);
+	free(in);
+	zmq_close(s);
+	return 0;
+}
+
+static int socketpair_run(const struct opts *o, double *lat)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return -1;
+	char *buf = calloc(1, o->size);
+	if (!buf)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		ssize_t r;
+		while ((r = read(sv[1], buf, o->size)) > 0)
+			if (write(sv[1], buf, (size_t)r) != r)
+				break;
+		_exit(0);
+	}
+	close(sv[1]);
+	int rc = 0;
+	for (long i = 0; i < o->n + WARMUP && !rc; i++) {
+		double t0 = now_us();
+		size_t got = 0;
+		if (write(sv[0], buf, o->size) != (ssize_t)o->size)
+			rc = -1;
+		while (!rc && got < o->size) {
+			ssize_t r = read(sv[0], buf + got, o->size - got);
+			if (r <= 0)
+				rc = -1;
+			else
+				got += (size_t)r;
+		}
+		if (i >= WARMUP)
+			lat[i - WARMUP] = now_us() - t0;
+	}
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+	free(buf);
+	return rc;
+}
+
+static int zmq_run(const struct opts *o, double *lat)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		void *ctx = zmq_ctx_new();
+		zmq_ctx_set(ctx, ZMQ_IO_THREADS, o->io_threads);
+		_exit(router_echo(o, ctx));
+	}
+	void *ctx = zmq_ctx_new();
+	zmq_ctx_set(ctx, ZMQ_IO_THREADS, o->io_threads);
+	int rc = dealer_ping(o, ctx, lat);
+	zmq_ctx_term(ctx);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return rc;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: zmq-floor [-n N] [-s SIZE] [-f FRAMES] [--poll] [--io-threads N]\n"
+		   "                 [--socketpair] [--dir DIR]\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "poll", no_argument, NULL, 'p' },
+		{ "io-threads", required_argument, NULL, 'i' },
+		{ "socketpair", no_argument, NULL, 'u' },
+		{ "dir", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { .n = 10000, .size = 48, .frames = 1, .io_threads = 1 };
+	char dirbuf[] = "/tmp/zmq-floor.XXXXXX";
+	const char *dir = NULL;
+	int ch;
+	log_init("zmq-floor");
+	while ((ch = getopt_long(argc, argv, "n:s:f:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n': o.n = atol(optarg); break;
+		case 's': o.size = (size_t)atol(optarg); break;
+		case 'f': o.frames = atoi(optarg); break;
+		case 'p': o.poll = 1; break;
+		case 'i': o.io_threads = atoi(optarg); break;
+		case 'u': o.socketpair = 1; break;
+		case 'd': dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (o.n < 1 || o.n > 10000000 || o.size < 1 || o.size > 65536 || o.frames < 1 ||
+	    o.frames > MAX_FRAMES || o.io_threads < 1 || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (!dir && !(dir = mkdtemp(dirbuf))) {
+		LOGE(NULL, "mkdtemp: %s", strerror(errno));
+		return 1;
+	}
+	snprintf(o.endpoint, sizeof(o.endpoint), "ipc://%s/floor.sock", dir);
+	double *lat = malloc((size_t)o.n * sizeof(*lat));
+	if (!lat)
+		return 1;
+	int rc = o.socketpair ? socketpair_run(&o, lat) : zmq_run(&o, lat);
+	if (dir == dirbuf) {
+		char path[600];
+		snprintf(path, sizeof(path), "%s/floor.sock", dir);
+		unlink(path);
+		rmdir(dir);
+	}
+	if (rc < 0) {
+		free(lat);
+		return 1;
+	}
+	struct latstat l;
+	latstat_compute(lat, (size_t)o.n, &l);
+	char mode[64];
+	if (o.socketpair)
+		snprintf(mode, sizeof(mode), "socketpair");
+	else
+		snprintf(mode, sizeof(mode), "zmq_ipc%s_f%d_io%d", o.poll ? "_poll" : "", o.frames,
+			 o.io_threads);
+	printf("%s n=%zu min=%.1f p50=%.1f p90=%.1f p99=%.1f max=%.1f mean=%.1f us oneway_p50=%.1f\n",
+	       mode, l.n, l.min, l.p50, l.p90, l.p99, l.max, l.mean, l.p50 / 2);
+	free(lat);
+	return 0;
+}
