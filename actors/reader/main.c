@@ -86,7 +86,7 @@ static json_t *on_ctl(struct actor *a, const char *cmd, json_t *args, int want_j
 	(void)args;
 	(void)want_json;
 	struct app *app = ud;
-	if (!strcmp(cmd, "reader-status"))
+	if (!strcmp(cmd, "reader-status") || !strcmp(cmd, "slot"))
 		return session_status(app->s);
 	snprintf(err, errlen, "reader does not know '%s'", cmd);
 	return NULL;

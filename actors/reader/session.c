@@ -18,6 +18,7 @@
 
 #include "actor.h"
 #include "log.h"
+#include "slotstat.h"
 #include "reader.h"
 
 struct client {
@@ -41,6 +42,7 @@ struct session {
 	int map_known, map_none;
 	struct rspro_client_slot mapped;
 	unsigned long tpdus, refused, resets, card_losses;
+	struct slotstat st;		/* `slot` answer: counters, card round trips */
 	int in_transmit;		/* a lost card then closes the connection instead */
 	char ctx[64];
 	/* preallocated per-APDU storage */
@@ -149,6 +151,7 @@ static void forget(struct session *s, struct client *c)
 static void drop(struct session *s, struct client *c, const char *reason)
 {
 	LOGN(NULL, "closing client connection %u: %s", c->conn, reason);
+	slotstat_error(&s->st, reason);
 	actor_close(s->a, c->conn, reason);
 	forget(s, c);
 }
@@ -268,6 +271,7 @@ static void on_connect_client_req(struct session *s, struct client *c)
 	c->cs = cs;
 	s->active = c;
 	set_ctx(s);
+	s->st.reconnects++;	/* (client connections served; the first counts too) */
 	LOGI(NULL, "conn %u: ConnectClientReq from %s \"%s\" %s %s", c->conn,
 	     rspro_comp_type_name(id->type) ? rspro_comp_type_name(id->type) : "?", id->name, id->software,
 	     id->sw_version);
@@ -325,12 +329,15 @@ static void on_tpdu(struct session *s, struct client *c)
 	}
 	size_t rlen = sizeof(s->resp);
 	s->in_transmit = 1;
+	slotstat_tx(&s->st);
 	int rc = card_transmit(s->card, m->u.tpdu.data, len, s->resp, &rlen);
 	s->in_transmit = 0;
 	if (rc < 0) {
+		s->st.pending_us = 0;
 		drop(s, c, "card transmission failed");
 		return;
 	}
+	slotstat_rx(&s->st);
 	s->tpdus++;
 	rspro_build_tpdu_card_to_modem(&s->out, m->u.tpdu.bank, m->u.tpdu.client,
 				       (struct rspro_tpdu_flags){ 0 }, s->resp, rlen);
@@ -460,17 +467,31 @@ json_t *session_status(const struct session *s)
 {
 	size_t alen;
 	const uint8_t *atr = card_atr(s->card, &alen);
-	char bank[32], client[32] = "", mapped[32] = "";
+	char bank[32], client[32] = "", mapped[32] = "", slot[32], mapped_c[32] = "";
 	snprintf(bank, sizeof(bank), "%ld:%ld", s->bank.bank_id, s->bank.slot_nr);
+	snprintf(slot, sizeof(slot), "B%ld:%ld", s->bank.bank_id, s->bank.slot_nr);
 	if (s->active)
 		snprintf(client, sizeof(client), "%ld:%ld", s->active->cs.client_id, s->active->cs.slot_nr);
-	if (s->map_known && !s->map_none)
+	if (s->map_known && !s->map_none) {
 		snprintf(mapped, sizeof(mapped), "%ld:%ld", s->mapped.client_id, s->mapped.slot_nr);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I}",
+		snprintf(mapped_c, sizeof(mapped_c), "C%s", mapped);
+	}
+	const struct actor_conn *ac = s->active ? actor_conn_find(s->a, s->active->conn) : NULL;
+	char state[64];
+	snprintf(state, sizeof(state), "%s%s", card_state_name(card_state(s->card)),
+		 s->active ? ", serving" : "");
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:s}",
 			 "bank_slot", bank, "card", card_state_name(card_state(s->card)),
 			 "reader", card_reader_name(s->card), "protocol", card_proto_name(s->card),
 			 "atr", card_state(s->card) == CS_OPEN ? hex(atr, alen) : "",
-			 "client", client, "mapped", mapped, "tpdus", (json_int_t)s->tpdus,
-			 "refused", (json_int_t)s->refused, "resets", (json_int_t)s->resets,
-			 "card_losses", (json_int_t)s->card_losses);
+			 "client", client, "mapped", mapped_c, "tpdus", (json_int_t)s->tpdus,
+			 "refused", (json_int_t)s->refused, "resets_total", (json_int_t)s->resets,
+			 "card_losses", (json_int_t)s->card_losses, "slot", slot, "state", state,
+			 "peer", ac ? ac->peer : "", "client_slot", client);
+	if (o) {
+		struct slotstat st = s->st;
+		st.resets = s->resets;
+		slotstat_json(&st, o);
+	}
+	return o;
 }

@@ -198,6 +198,7 @@ static void a_bankd_tpdu(struct slot *s, const struct ev_args *a)
 	const struct rspro_msg *m = a->msg;
 	LOGD(SCTX(s), "Rx tpduCardToModem(%s)", hexstr(m->u.tpdu.data, m->u.tpdu.len, h, sizeof(h)));
 	s->cnt.tpdu_rx++;
+	slotstat_rx(&s->st);
 	s->fe->card2modem(s, m->u.tpdu.data, m->u.tpdu.len);
 }
 
@@ -212,6 +213,7 @@ static void card_reopened(struct slot *s)
 {
 	LOGN(SCTX(s), "the bank re-opened the card (new ATR mid-session): presenting card removal, "
 	     "re-insertion and a modem reset");
+	s->st.resets++;
 	s->fe->card_insert(s, 0);
 	script_run(s, "request-card-remove");
 	s->fe->card_insert(s, 1);
@@ -277,8 +279,10 @@ static void a_mdm_status(struct slot *s, const struct ev_args *a)
 	     st->reset_active, st->vcc_present, st->clk_active, st->card_present);
 	struct rspro_msg m;
 	rspro_build_client_slot_status_ind(&m, s->cs, s->bs, *st);
-	if (st->reset_active || st->vcc_present == 0)
+	if (st->reset_active || st->vcc_present == 0) {
 		s->mdm_reset_ms = zclock_mono();
+		s->st.resets++;
+	}
 	if (rconn_send(s, &s->bkd, &m) == 0) {
 		s->sent_status = *st;
 		s->have_sent_status = 1;
@@ -305,10 +309,13 @@ static void a_mdm_tpdu(struct slot *s, const struct ev_args *a)
 	struct rspro_msg m;
 	struct rspro_tpdu_flags fl = { false, false, false, false };
 	rspro_build_tpdu_modem_to_card(&m, s->cs, s->bs, fl, a->data, a->len);
-	if (rconn_send(s, &s->bkd, &m) == 0)
+	if (rconn_send(s, &s->bkd, &m) == 0) {
 		s->cnt.tpdu_tx++;
-	else
+		slotstat_tx(&s->st);
+	} else {
 		s->cnt.dropped++;
+		slotstat_error(&s->st, "TPDU not sent: bankd connection not ready");
+	}
 }
 
 /* ---- the table ------------------------------------------------------------------- */
@@ -344,6 +351,9 @@ void fsm_event(struct slot *s, enum main_event ev, const struct ev_args *args)
 			LOGE(SCTX(s), "event %s not permitted in state %s: dropped", event_names[ev],
 			     state_names[s->ms]);
 			s->cnt.dropped++;
+			char why[96];
+			snprintf(why, sizeof(why), "%s dropped in %s", event_names[ev], state_names[s->ms]);
+			slotstat_error(&s->st, why);
 		}
 		return;
 	}

@@ -33,15 +33,24 @@ static json_t *on_ctl(struct actor *a, const char *cmd, json_t *args, int want_j
 		snprintf(err, errlen, "usbslot does not know '%s'", cmd);
 		return NULL;
 	}
-	char cs[32], bs[32], bankd[96];
+	char cs[32], bs[32], bankd[96], slot[40], mapped[40], atr[2 * USBSLOT_ATR_MAX + 1];
 	snprintf(cs, sizeof(cs), "%ld:%ld", s->cs.client_id, s->cs.slot_nr);
 	snprintf(bs, sizeof(bs), s->bank_configured ? "%ld:%ld" : "-", s->bs.bank_id, s->bs.slot_nr);
 	snprintf(bankd, sizeof(bankd), s->bank_configured ? "%s:%u" : "-", s->bankd_ip, (unsigned)s->bankd_port);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "client_slot", cs,
-			 "state", fsm_state_name(s->ms), "server", rconn_state_name(s->srv.st),
-			 "bankd", rconn_state_name(s->bkd.st), "bank_slot", bs, "bankd_addr", bankd,
-			 "tpdus", (json_int_t)s->cnt.tpdu_tx, "responses", (json_int_t)s->cnt.tpdu_rx,
-			 "dropped", (json_int_t)s->cnt.dropped);
+	snprintf(slot, sizeof(slot), "C%s", cs);
+	snprintf(mapped, sizeof(mapped), s->bank_configured ? "B%s" : "", bs);
+	for (size_t i = 0; i < s->atr_len; i++)
+		snprintf(atr + 2 * i, 3, "%02x", s->atr[i]);
+	atr[2 * s->atr_len] = '\0';
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:s}",
+			      "client_slot", cs, "state", fsm_state_name(s->ms), "server",
+			      rconn_state_name(s->srv.st), "bankd", rconn_state_name(s->bkd.st), "bank_slot",
+			      bs, "bankd_addr", bankd, "tpdus", (json_int_t)s->cnt.tpdu_tx, "responses",
+			      (json_int_t)s->cnt.tpdu_rx, "dropped", (json_int_t)s->cnt.dropped, "slot", slot,
+			      "peer", s->bkd.st == RC_CONNECTED ? bankd : "", "mapped", mapped, "atr", atr);
+	if (o)
+		slotstat_json(&s->st, o);
+	return o;
 }
 
 static int slot_index(const char *name)

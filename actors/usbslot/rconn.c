@@ -287,6 +287,11 @@ void rconn_on_down(struct actor *a, uint32_t conn, const char *peer, const char 
 	c->conn = 0;
 	c->st = strcmp(reason, "cancelled") ? RC_REESTABLISH : RC_INIT;
 	LOGN(SCTX(s), "%s connection %u to %s down: %s", c->what, conn, peer, reason);
+	if (was == RC_CONNECTED) {
+		s->st.reconnects++;
+		snprintf(s->st.last_error, sizeof(s->st.last_error), "%s connection lost: %.120s", c->what,
+			 reason);
+	}
 	if (was == RC_CONNECTED)
 		fsm_event(s, c == &s->srv ? EV_SRV_LOST : EV_BANKD_LOST, NULL);
 }

@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "actor.h"
+#include "slotstat.h"
 #include "rspro.h"
 #include "st2_usb.h"
 
@@ -139,6 +140,7 @@ struct slot {
 	struct {
 		unsigned long tpdu_tx, tpdu_rx, dropped, status_tx;
 	} cnt;
+	struct slotstat st;		/* `slot` answer: counters, round trips */
 };
 
 /* log context of the slot (client slot, and bank slot when configured) */
