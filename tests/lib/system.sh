@@ -12,7 +12,11 @@
 #                                   (SYSTEM_TRANSPORT=ifd: PC/SC reader frontends on $T/ifdI.sock)
 #   system_map C:S B:S              remsim-ctl map, then wait until the map is ACTIVE
 # SYSTEM_WRAP (optional): a command the server and bankd roles are started
-# under, e.g. "prlimit --nofile=1024:1024".
+# under, e.g. "prlimit --nofile=1024:1024".  SYSTEM_SERVER_SED: a sed script
+# applied to the server's generated config; SYSTEM_BANKD_CFG: a role config
+# file for remsim-bankd -c (the options above still apply);
+# SYSTEM_CLIENT_ACTORS / SYSTEM_CLIENT_CFG: more actor entries / settings for
+# the client role config.
 
 system_server() {
 	local s=${1:-server}
@@ -20,6 +24,7 @@ system_server() {
 	"$BIN/remsim-server" -r "$T/$s-run" --database "$T/$s.db" -b 127.0.0.1 -p "$SRV_PORT" \
 		--rest-listen "127.0.0.1:$SRV_REST" --print-config >"$T/$s.cfg" || return 1
 	sed -i "s/^mapstore = {/mapstore = { bankd_port = $BANKD_PORT;/" "$T/$s.cfg"
+	[ -z "${SYSTEM_SERVER_SED:-}" ] || sed -i "$SYSTEM_SERVER_SED" "$T/$s.cfg"
 	spawn "$s" ${SYSTEM_WRAP:-} "$BIN/remsim-server" -c "$T/$s.cfg"
 	SERVER_PID=$SPAWNED_PID
 	CTL=("$BIN/remsim-ctl" -e "ipc://$T/$s-run/control")
@@ -33,7 +38,8 @@ system_bankd() {
 		printf '"1","%d","%s"\n' "$i" "${PCSC_READERS[$i]}" >>"$T/bankd_pcsc_slots.csv"
 	done
 	spawn bankd ${SYSTEM_WRAP:-} "$BIN/remsim-bankd" -i 127.0.0.1 -p "$SRV_PORT" -b 1 -n "$n" -I 127.0.0.1 \
-		-P "$BANKD_PORT" --csv "$T/bankd_pcsc_slots.csv" -r "$T/bankd-run" "$@"
+		-P "$BANKD_PORT" --csv "$T/bankd_pcsc_slots.csv" -r "$T/bankd-run" \
+		${SYSTEM_BANKD_CFG:+-c $SYSTEM_BANKD_CFG} "$@"
 	BANKD_PID=$SPAWNED_PID
 	_bank_up() { "${CTL[@]}" --json banks 2>/dev/null | grep -q '"bankId": *1'; }
 	wait_for 15 _bank_up
@@ -49,7 +55,8 @@ system_client() {
 run_dir = "$T/client-run";
 supervisor = { restart_intensity = 20; restart_period_s = 10; backoff_initial_ms = 50; backoff_max_ms = 300; };
 broker = { connect_timeout_ms = 1000; backoff_unit_ms = 50; };
-actors = ( { name = "broker"; }, { name = "usbslot"; count = $n; } );
+actors = ( { name = "broker"; }, { name = "usbslot"; count = $n; } ${SYSTEM_CLIENT_ACTORS:-} );
+${SYSTEM_CLIENT_CFG:-}
 client = {
   server_host = "127.0.0.1"; server_port = $SRV_PORT; client_id = 0;
   reopen_min_ms = 50; reopen_max_ms = 200;

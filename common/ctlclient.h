@@ -1,0 +1,18 @@
+/* ctlclient.h: one request to a role's control socket (docs/control.md):
+ * a fresh ZMQ_REQ socket, one JSON frame out, one JSON frame back, bounded
+ * by a timeout, so that a dead or silent role gives an error, never a hang.
+ * For programs that ask a role something (the metrics actor; the REST actor
+ * and remsim-ctl have their own, older copies of the same round trip). */
+#ifndef REMSIM_CTLCLIENT_H
+#define REMSIM_CTLCLIENT_H
+
+#include <jansson.h>
+
+/* Send {"cmd":cmd,"args":[],"json":true} to endpoint (zctx: a libzmq
+ * context) and wait up to timeout_ms.  0 with the reply's "result" in
+ * *result (a new reference); -1 with a message in err (also for a reply
+ * with "ok": false, whose "error" it then holds). */
+int ctlclient_call(void *zctx, const char *endpoint, const char *cmd, int timeout_ms,
+		   json_t **result, char *err, size_t errlen);
+
+#endif
