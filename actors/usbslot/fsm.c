@@ -57,6 +57,19 @@ void slot_update_ctx(struct slot *s)
 
 /* ---- entry / exit --------------------------------------------------------------- */
 
+/* The board actions, each with its event-script call. */
+static void card_insert(struct slot *s, int insert)
+{
+	s->fe->card_insert(s, insert);
+	script_run(s, insert ? "request-card-insert" : "request-card-remove");
+}
+
+static void modem_reset(struct slot *s)
+{
+	s->fe->modem_reset(s);
+	script_run(s, "request-modem-reset");
+}
+
 static void enter_operational(struct slot *s)
 {
 	s->have_sent_status = 0;	/* a new bankd connection: the next status is an edge */
@@ -66,20 +79,16 @@ static void enter_operational(struct slot *s)
 	s->fe->sim_select(s, 1);
 	script_run(s, "request-sim-remote");
 	s->fe->set_atr(s, s->atr, s->atr_len);
-	s->fe->card_insert(s, 1);
-	script_run(s, "request-card-insert");
-	s->fe->modem_reset(s);
-	script_run(s, "request-modem-reset");
+	card_insert(s, 1);
+	modem_reset(s);
 }
 
 static void exit_operational(struct slot *s)
 {
-	s->fe->card_insert(s, 0);
-	script_run(s, "request-card-remove");
+	card_insert(s, 0);
 	s->fe->sim_select(s, 0);
 	script_run(s, "request-sim-local");
-	s->fe->modem_reset(s);
-	script_run(s, "request-modem-reset");
+	modem_reset(s);
 }
 
 static void fsm_goto(struct slot *s, enum main_state to)
@@ -214,12 +223,9 @@ static void card_reopened(struct slot *s)
 	LOGN(SCTX(s), "the bank re-opened the card (new ATR mid-session): presenting card removal, "
 	     "re-insertion and a modem reset");
 	s->st.resets++;
-	s->fe->card_insert(s, 0);
-	script_run(s, "request-card-remove");
-	s->fe->card_insert(s, 1);
-	script_run(s, "request-card-insert");
-	s->fe->modem_reset(s);
-	script_run(s, "request-modem-reset");
+	card_insert(s, 0);
+	card_insert(s, 1);
+	modem_reset(s);
 	s->have_sent_status = 0;
 }
 
@@ -256,8 +262,7 @@ static void a_bankd_slot_status(struct slot *s, const struct ev_args *a)
 		/* the bank's card is gone: so is the modem's (a fresh SetAtrReq
 		 * follows when it is back, presented as a re-insertion) */
 		LOGN(SCTX(s), "the bank's card is absent: presenting card removal");
-		s->fe->card_insert(s, 0);
-		script_run(s, "request-card-remove");
+		card_insert(s, 0);
 		s->bankd_atr_seen = 1;
 	}
 }

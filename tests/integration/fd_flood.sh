@@ -10,8 +10,6 @@
 . "$(dirname "$0")/../lib/system.sh"
 . "$(dirname "$0")/../lib/recovery.sh"
 
-LIMIT=1000
-case "$BUILD" in *asan*) LIMIT=3000 ;; esac
 pcscd_available || { skip "fd flood: pcscd/vpcd not usable here"; finish; }
 check "flood: private pcscd with 2 readers" pcscd_start 2
 vcard_start 0; vcard_start 1

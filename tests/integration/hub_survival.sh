@@ -17,8 +17,6 @@
 . "$(dirname "$0")/../lib/system.sh"
 . "$(dirname "$0")/../lib/recovery.sh"
 
-LIMIT=1000
-case "$BUILD" in *asan*) LIMIT=3000 ;; esac
 
 pcscd_available || { skip "hub survival: pcscd/vpcd not usable here"; finish; }
 recovery_rig || finish

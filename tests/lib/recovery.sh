@@ -13,6 +13,10 @@
 #   recovery_actor_pid CTL_EP NAME  pid of that actor of the role at that control endpoint
 #   recovery_broker_pid CTL_EP      the same for the broker
 
+# LIMIT: the recovery time the tests require (1 s; more under the sanitizers)
+LIMIT=1000
+case "$BUILD" in *asan*) LIMIT=3000 ;; esac
+
 recovery_pump() {
 	local n=$1 cid=$2
 	spawn "pump$n" python3 "$TOP/tests/tools/apdu-pump.py" --out "$T/pump$n.txt" --seconds 600 --retry-ms 100 \
