@@ -13,13 +13,13 @@
 
 #include "log.h"
 
-#define ST2_SIMSOCK_NOMINAL_IN 4
-
 struct st2_simsock {
 	struct st2_transport base;     /* first member */
 	char ctx_name[32];
 	int fd;
 	struct st2_sim_rx rx;
+	int n_in;                      /* bulk-IN transfers to keep posted */
+	int in_posted, irq_posted;     /* posted and not yet completed */
 };
 
 int st2_sim_frame(uint8_t tag, const uint8_t *msg, size_t len, uint8_t *out, size_t outlen)
@@ -104,6 +104,41 @@ static int ss_send(struct st2_transport *t, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* post one IN transfer: an empty frame with the endpoint's tag */
+static int ss_post(struct st2_simsock *s, uint8_t tag)
+{
+	uint8_t frame[ST2_SIM_FRAME_HDR];
+	if (st2_sim_frame(tag, NULL, 0, frame, sizeof(frame)) < 0 ||
+	    st2_sim_write_all(s->fd, frame, sizeof(frame)) < 0)
+		return -1;
+	if (tag == ST2_SIM_TAG_IN)
+		s->in_posted++;
+	else
+		s->irq_posted++;
+	return 0;
+}
+
+/* one IN "transfer" completed: deliver it, then resubmit (as osmo-remsim
+ * does: processing first, resubmission right after) */
+static void ss_in_done(struct st2_simsock *s, uint8_t tag, const uint8_t *msg, size_t len)
+{
+	struct st2_transport *t = &s->base;
+	int *posted = tag == ST2_SIM_TAG_IN ? &s->in_posted : &s->irq_posted;
+	if (*posted == 0)
+		LOGW(s->ctx_name, "IN message on 0x%02x without a posted transfer", tag);
+	else
+		(*posted)--;
+	if (tag == ST2_SIM_TAG_IN && t->cbs.bulk_in)
+		t->cbs.bulk_in(t->cbs.priv, msg, len);
+	else if (tag == ST2_SIM_TAG_IRQ && t->cbs.irq_in)
+		t->cbs.irq_in(t->cbs.priv, msg, len);
+	if (!t->gone && ss_post(s, tag) < 0) {
+		char d[80];
+		snprintf(d, sizeof(d), "posting an IN transfer: %s", strerror(errno));
+		st2_transport_report_gone(t, ST2_GONE_UNPLUGGED, d);
+	}
+}
+
 static int ss_pollfds(struct st2_transport *t, struct pollfd *fds, int max)
 {
 	struct st2_simsock *s = (struct st2_simsock *)t;
@@ -136,11 +171,9 @@ static int ss_handle_events(struct st2_transport *t)
 			st2_transport_report_gone(t, ST2_GONE_IO_ERROR, "corrupt frame from simulator");
 			return -1;
 		}
-		if (tag == ST2_SIM_TAG_IN && t->cbs.bulk_in)
-			t->cbs.bulk_in(t->cbs.priv, msg, len);
-		else if (tag == ST2_SIM_TAG_IRQ && t->cbs.irq_in)
-			t->cbs.irq_in(t->cbs.priv, msg, len);
-		else if (tag != ST2_SIM_TAG_IN && tag != ST2_SIM_TAG_IRQ)
+		if (tag == ST2_SIM_TAG_IN || tag == ST2_SIM_TAG_IRQ)
+			ss_in_done(s, tag, msg, len);
+		else
 			LOGD(s->ctx_name, "frame with unknown tag 0x%02x skipped", tag);
 	}
 	if (eof) {
@@ -152,7 +185,8 @@ static int ss_handle_events(struct st2_transport *t)
 
 static int ss_in_flight(struct st2_transport *t)
 {
-	return t->gone ? 0 : ST2_SIMSOCK_NOMINAL_IN;
+	struct st2_simsock *s = (struct st2_simsock *)t;
+	return t->gone ? 0 : s->in_posted;
 }
 
 static void ss_close(struct st2_transport *t)
@@ -175,6 +209,12 @@ static const struct st2_transport_ops st2_simsock_ops = {
 
 struct st2_transport *st2_simsock_open(const char *path, const struct st2_transport_cbs *cbs,
 				       const char *log_ctx)
+{
+	return st2_simsock_open_n(path, ST2_SIMSOCK_DEFAULT_IN, cbs, log_ctx);
+}
+
+struct st2_transport *st2_simsock_open_n(const char *path, int n_bulk_in, const struct st2_transport_cbs *cbs,
+					 const char *log_ctx)
 {
 	struct sockaddr_un sa;
 	const char *ctx = log_ctx ? log_ctx : "-";
@@ -208,6 +248,15 @@ struct st2_transport *st2_simsock_open(const char *path, const struct st2_transp
 		s->base.cbs = *cbs;
 	snprintf(s->ctx_name, sizeof(s->ctx_name), "%s", ctx);
 	s->fd = fd;
-	LOGI(ctx, "connected to SIMtrace2 simulator at %s", path);
+	s->n_in = n_bulk_in < 1 ? ST2_SIMSOCK_DEFAULT_IN : n_bulk_in > 32 ? 32 : n_bulk_in;
+	st2_warn_few_in(s->n_in, ctx);
+	for (int i = 0; i <= s->n_in; i++) {
+		if (ss_post(s, i < s->n_in ? ST2_SIM_TAG_IN : ST2_SIM_TAG_IRQ) < 0) {
+			LOGE(ctx, "posting IN transfers to the simulator: %s", strerror(errno));
+			ss_close(&s->base);
+			return NULL;
+		}
+	}
+	LOGI(ctx, "connected to SIMtrace2 simulator at %s (%d bulk-IN transfers posted)", path, s->n_in);
 	return &s->base;
 }

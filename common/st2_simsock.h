@@ -10,9 +10,14 @@
  *     0x85  bulk IN       (simulator -> host)
  *     0x86  interrupt IN  (simulator -> host)
  * length is 0..4096.  Unknown tags are skipped.  The simulator closing the
- * connection is "unplug" (reported as ST2_GONE_UNPLUGGED).  Bulk-IN
- * "transfers" are always posted on a socket, so in_flight() reports the
- * nominal 4. */
+ * connection is "unplug" (reported as ST2_GONE_UNPLUGGED).
+ *
+ * IN transfers are explicit, so that the simulator can model the board's
+ * limited IN queues: the host posts a transfer with an EMPTY frame carrying
+ * the IN endpoint's tag (0x85 / 0x86, length 0); each IN message from the
+ * simulator completes one posted transfer, which the transport re-posts
+ * right after delivering the message (as osmo-remsim resubmits its libusb
+ * transfers).  in_flight() counts the posted bulk-IN transfers. */
 #ifndef REMSIM_ST2_SIMSOCK_H
 #define REMSIM_ST2_SIMSOCK_H
 
@@ -26,6 +31,7 @@
 #define ST2_SIM_TAG_IRQ      0x86
 #define ST2_SIM_FRAME_HDR    3
 #define ST2_SIM_FRAME_MAX    4096
+#define ST2_SIMSOCK_DEFAULT_IN 4   /* bulk-IN transfers kept posted (as over USB) */
 
 /* Stream reassembly buffer for frames (also used by the simulator). */
 struct st2_sim_rx {
@@ -49,8 +55,12 @@ int st2_sim_rx_next(struct st2_sim_rx *rx, uint8_t *tag, uint8_t *out, size_t *l
 int st2_sim_write_all(int fd, const uint8_t *buf, size_t len);
 
 /* Connect to the simulator's unix socket (path; a leading '@' selects the
- * abstract namespace).  NULL on failure (logged). */
+ * abstract namespace) and post 4 bulk-IN transfers and one interrupt-IN
+ * transfer.  NULL on failure (logged). */
 struct st2_transport *st2_simsock_open(const char *path, const struct st2_transport_cbs *cbs,
 				       const char *log_ctx);
+/* The same with n_bulk_in bulk-IN transfers (< 1: the default 4). */
+struct st2_transport *st2_simsock_open_n(const char *path, int n_bulk_in, const struct st2_transport_cbs *cbs,
+					 const char *log_ctx);
 
 #endif

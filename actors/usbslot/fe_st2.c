@@ -155,7 +155,7 @@ static void handle(struct fe_st2 *f)
 
 static void log_in_flight(struct fe_st2 *f)
 {
-	if (f->s->set.transport == TR_USB && f->passes)
+	if (f->s->set.transport != TR_SHELL && f->passes)
 		LOGI(SCTX(f->s), "bulk-IN transfers in flight after each of %lu event passes: min %d max %d",
 		     f->passes, f->if_min, f->if_max);
 }
@@ -263,7 +263,7 @@ static int try_open(struct fe_st2 *f)
 	if (quiet)
 		log_set_level(LL_FATAL);
 	f->tr = s->set.transport == TR_USB ? st2_usb_open(&s->set.usb, &cbs, SCTX(s))
-					   : st2_simsock_open(s->set.sim_path, &cbs, SCTX(s));
+					   : st2_simsock_open_n(s->set.sim_path, s->set.usb.n_bulk_in, &cbs, SCTX(s));
 	if (quiet)
 		log_set_level(lvl);
 	f->attempts++;

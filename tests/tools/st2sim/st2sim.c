@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "st2_msg.h"
+#include "inep.h"
 #include "st2_simsock.h"
 #include "testcard.h"
 
@@ -39,7 +40,13 @@ static struct {
 	int no_unplug;
 	int timeout_s;
 	int quiet;
-} opt = { .null_ms = 550, .timeout_s = 10 };
+	int in_depth, irq_depth;   /* firmware IN queues (spec §8.3: 3) */
+	double turnaround_ms;      /* host turn-around per IN transfer */
+	int bursts;                /* burst scenario: N x (reset, PPS + header at once) */
+	uint32_t extra_flags;      /* OR-ed into every RX_DATA's flags */
+	double burst_gap_ms;       /* pause of the modem between bursts */
+} opt = { .null_ms = 550, .timeout_s = 10, .in_depth = 3, .irq_depth = 3, .turnaround_ms = 1,
+	  .burst_gap_ms = 3 };
 
 static double now_ms(void)
 {
@@ -75,25 +82,39 @@ static void say_hex(const char *label, const uint8_t *d, size_t n)
 
 static struct {
 	unsigned tpdus, ok, proto_err, verify_err, nulls, pts_sent, status_irq, atrs;
-	unsigned tx_dropped, host_msgs, unknown_msgs, card_insert_msgs, aborted;
+	unsigned tx_dropped, host_msgs, unknown_msgs, card_insert_msgs, aborted, stalls, bursts;
+	unsigned sim_select_msgs, modem_reset_msgs, set_atr_msgs;
 	int card_inserted;
 } st;
 
 /* ---- connection --------------------------------------------------------------------- */
 
 static int conn_fd = -1;
+static struct inep ep_in, ep_irq;   /* bulk IN 0x85, interrupt IN 0x86 */
 
-static void host_send(uint8_t tag, const uint8_t *msg, int len)
+/* one message = one completed IN transfer on the wire */
+static void wire_send(uint8_t tag, const uint8_t *msg, size_t len)
 {
 	uint8_t frame[ST2_SIM_FRAME_HDR + ST2_SIM_FRAME_MAX];
-	if (len < 0 || conn_fd < 0)
+	if (conn_fd < 0)
 		return;
-	int n = st2_sim_frame(tag, msg, (size_t)len, frame, sizeof(frame));
+	int n = st2_sim_frame(tag, msg, len, frame, sizeof(frame));
 	if (n > 0 && st2_sim_write_all(conn_fd, frame, (size_t)n) < 0) {
 		fprintf(stderr, "st2sim: host connection lost: %s\n", strerror(errno));
 		close(conn_fd);
 		conn_fd = -1;
 	}
+}
+
+/* the firmware queues a message for the host on an IN endpoint */
+static void host_send(uint8_t tag, const uint8_t *msg, int len)
+{
+	if (len < 0 || conn_fd < 0)
+		return;
+	struct inep *e = tag == ST2_SIM_TAG_IRQ ? &ep_irq : &ep_in;
+	if (inep_put(e, msg, (size_t)len, now_ms(), wire_send))
+		say("# IN 0x%02x: no transfer posted and %d waiting: %s dropped\n", tag, e->depth,
+		    st2_msg_name((uint8_t)(e->last_drop >> 8), (uint8_t)e->last_drop));
 }
 
 /* ---- the card emulator (firmware) -------------------------------------------------------- */
@@ -198,7 +219,7 @@ static void card_set_lines(int vcc, int rst)
 static void card_send_rx(uint32_t flags, const uint8_t *d, int n)
 {
 	uint8_t b[ST2_MSG_MAX];
-	host_send(ST2_SIM_TAG_IN, b, st2_enc_rx_data(b, sizeof(b), flags, d, (size_t)n));
+	host_send(ST2_SIM_TAG_IN, b, st2_enc_rx_data(b, sizeof(b), flags | opt.extra_flags, d, (size_t)n));
 	card.last_tx = now_ms();   /* the NULL-byte timer restarts */
 }
 
@@ -356,6 +377,7 @@ static void host_msg(const uint8_t *buf, size_t len)
 					memcpy(card.atr, m.u.atr.atr, m.u.atr.len);
 					card.atr_len = m.u.atr.len;
 					card.atr_set++;
+					st.set_atr_msgs++;
 					say_hex("# SET_ATR", card.atr, (size_t)card.atr_len);
 				}
 				break;
@@ -365,7 +387,8 @@ static void host_msg(const uint8_t *buf, size_t len)
 			case ST2_CEMU_CARDINSERT:
 				st.card_insert_msgs++;
 				st.card_inserted = m.u.card_insert;
-				say("# CARDINSERT %u\n", m.u.card_insert);
+				say("# CARDINSERT %u (presence output %s)\n", m.u.card_insert,
+				    (m.u.card_insert ? 1 : 0) == (card.pres_pol ? 1 : 0) ? "high" : "low");
 				break;
 			case ST2_CEMU_CONFIG:
 				if (m.u.config.nfields >= 1)
@@ -381,6 +404,7 @@ static void host_msg(const uint8_t *buf, size_t len)
 		} else if (m.hdr.msg_class == ST2_CLASS_MODEM) {
 			if (m.hdr.msg_type == ST2_MODEM_SIM_SELECT) {
 				card.enabled = m.u.remote_sim ? 1 : 0;
+				st.sim_select_msgs++;
 				say("# SIM_SELECT %s\n", card.enabled ? "remote (emulation on)" : "local");
 				if (!card.enabled) {
 					card_discard();
@@ -388,6 +412,7 @@ static void host_msg(const uint8_t *buf, size_t len)
 					card.s = C_OFF;
 				}
 			} else if (m.hdr.msg_type == ST2_MODEM_RESET) {
+				st.modem_reset_msgs++;
 				say("# MODEM_RESET %u %u ms\n", m.u.reset.asserted, m.u.reset.pulse_ms);
 			}
 		}
@@ -561,6 +586,44 @@ static void modem_rx(uint8_t b)
 	}
 }
 
+/* ---- modem actions used by the director ---------------------------------------------- */
+
+static void modem_warm_reset(void)
+{
+	mo.atr_n = 0;
+	card_set_lines(1, 1);
+	card_set_lines(1, 0);
+	say_hex("ATR", mo.atr, (size_t)mo.atr_n);
+}
+
+/* PPS ff 10 94 7b; the modem sends job 0's header as soon as the response is in */
+static void modem_pps_then_job0(void)
+{
+	static const uint8_t pps[] = { 0xff, 0x10, 0x94, 0x7b };
+	memcpy(mo.pps, pps, sizeof(pps));
+	mo.pps_len = 4;
+	mo.pps_n = 0;
+	mo.cur = 0;
+	mo.s = M_PPS;
+	push_to_card(pps, 4);
+	pump();
+}
+
+static double burst_at;   /* when the next burst starts, 0 = not scheduled */
+
+/* poll timeout: sooner when a waiting IN message gets a transfer or a burst is due */
+static int poll_ms(void)
+{
+	double t = now_ms(), a = inep_next_ms(&ep_in, t), b = inep_next_ms(&ep_irq, t), m = 10;
+	if (burst_at && burst_at - t < m)
+		m = burst_at > t ? burst_at - t : 0;
+	if (a >= 0 && a < m)
+		m = a;
+	if (b >= 0 && b < m)
+		m = b;
+	return (int)m + (m > (int)m);
+}
+
 /* ---- the script ------------------------------------------------------------------------- */
 
 enum step { S_WAIT_HOST, S_POWER_ON, S_PPS, S_JOBS, S_RESET_MID, S_AFTER_RESET, S_POWER_OFF,
@@ -574,6 +637,11 @@ static void build_script(void)
 	uint8_t d[255];
 	for (int i = 0; i < 255; i++)
 		d[i] = (uint8_t)(0xff - i);
+	if (opt.bursts) {
+		/* one GSM SELECT (case 4, answered 61xx => GET RESPONSE) per burst */
+		job_add("\xa0\xa4\x00\x00\x02", (const uint8_t *)"\x3f\x00", 2, -1);
+		return;
+	}
 	if (opt.bench) {
 		/* alternating case 3 and case 2, 16 octets each (jobs 0 and 1 reused) */
 		job_add("\x00\xd6\x00\x00\x10", d, 16, -1);
@@ -633,7 +701,24 @@ static void usage(void)
 "  -t, --timeout S     give up when a step makes no progress for S seconds\n"
 "                      (default 10)\n"
 "  -q, --quiet         print only the summary (and latencies)\n"
+"\n"
+"firmware model of the IN endpoints (docs/usb-testing.md):\n"
+"      --in-queue N    bulk-IN messages that may wait for a host transfer;\n"
+"                      one more drops the oldest waiting one (firmware: 3)\n"
+"      --irq-queue N   the same for the interrupt endpoint (firmware: 3)\n"
+"      --turnaround-ms MS  a transfer the host posts becomes usable MS ms\n"
+"                      later (the host's turn-around; default 1)\n"
+"      --bursts N      instead of the script: power up, then N bursts of:\n"
+"                      PPS, at once a GSM SELECT header (and its GET RESPONSE),\n"
+"                      a warm reset before each further burst; a TPDU left\n"
+"                      unanswered for --timeout seconds prints 'STALL: ..'\n"
+"      --burst-gap-ms MS  the modem's pause between bursts (default 3)\n"
+"      --extra-flags HEX  OR these bits into every RX_DATA's flags (a host\n"
+"                      must ignore bits it does not know)\n"
 "  -h, --help          this text\n"
+"\n"
+"The host posts IN transfers with empty frames (tag 0x85 / 0x86, length 0);\n"
+"each IN message uses up one of them.\n"
 "\n"
 "exit status: 0 if all TPDUs completed without protocol (or --verify) errors,\n"
 "1 otherwise, 2 on usage errors.\n");
@@ -671,10 +756,14 @@ static int listen_on(const char *path)
 
 int main(int argc, char **argv)
 {
+	enum { O_INQ = 256, O_IRQQ, O_TURN, O_BURSTS, O_XFLAGS, O_GAP };
 	static const struct option lo[] = {
 		{ "socket", 1, NULL, 's' }, { "bench", 1, NULL, 'b' }, { "null-ms", 1, NULL, 'n' },
 		{ "verify", 0, NULL, 'V' }, { "no-pps", 0, NULL, 'P' }, { "no-unplug", 0, NULL, 'U' },
 		{ "timeout", 1, NULL, 't' }, { "quiet", 0, NULL, 'q' }, { "help", 0, NULL, 'h' },
+		{ "in-queue", 1, NULL, O_INQ }, { "irq-queue", 1, NULL, O_IRQQ },
+		{ "turnaround-ms", 1, NULL, O_TURN }, { "bursts", 1, NULL, O_BURSTS },
+		{ "extra-flags", 1, NULL, O_XFLAGS }, { "burst-gap-ms", 1, NULL, O_GAP },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -688,12 +777,26 @@ int main(int argc, char **argv)
 		case 'U': opt.no_unplug = 1; break;
 		case 't': opt.timeout_s = atoi(optarg); break;
 		case 'q': opt.quiet = 1; break;
+		case O_INQ: opt.in_depth = atoi(optarg); break;
+		case O_IRQQ: opt.irq_depth = atoi(optarg); break;
+		case O_TURN: opt.turnaround_ms = atof(optarg); break;
+		case O_BURSTS: opt.bursts = atoi(optarg); break;
+		case O_XFLAGS: opt.extra_flags = (uint32_t)strtoul(optarg, NULL, 16); break;
+		case O_GAP: opt.burst_gap_ms = atof(optarg); break;
 		case 'h': usage(); return 0;
 		default: usage(); return 2;
 		}
 	}
 	if (!opt.sock || opt.bench < 0 || opt.bench > 10000000 || opt.null_ms < 1 || opt.timeout_s < 1) {
 		fprintf(stderr, "st2sim: --socket PATH is required; --bench 0..10000000, --null-ms and --timeout > 0\n");
+		return 2;
+	}
+	if (opt.in_depth < 0 || opt.in_depth > INEP_QMAX || opt.irq_depth < 0 || opt.irq_depth > INEP_QMAX ||
+	    opt.turnaround_ms < 0 || opt.turnaround_ms > 10000 || opt.bursts < 0 || opt.bursts > 1000000 ||
+	    opt.burst_gap_ms < 0 || opt.burst_gap_ms > 60000 ||
+	    (opt.bursts && opt.bench)) {
+		fprintf(stderr, "st2sim: --in-queue/--irq-queue 0..%d, --turnaround-ms 0..10000, "
+			"--bursts 0..1000000 (not with --bench)\n", INEP_QMAX);
 		return 2;
 	}
 	signal(SIGINT, on_signal);
@@ -713,6 +816,8 @@ int main(int argc, char **argv)
 	card.atr_len = sizeof(default_atr);
 	card.fi = card.di = 1;
 	card.wi = 10;
+	inep_init(&ep_in, ST2_SIM_TAG_IN, opt.in_depth, opt.turnaround_ms);
+	inep_init(&ep_irq, ST2_SIM_TAG_IRQ, opt.irq_depth, opt.turnaround_ms);
 	build_script();
 	double *lat = NULL;
 	if (opt.bench) {
@@ -724,19 +829,21 @@ int main(int argc, char **argv)
 	}
 
 	enum step step = S_WAIT_HOST;
-	double step_t = now_ms(), enabled_t = 0;
+	double step_t = now_ms(), enabled_t = 0, unplug_at = 0;
 	struct st2_sim_rx rx = { .len = 0 };
 	int failed = 0;
 
 	while (!stop && step != S_DONE) {
 		struct pollfd p = { .fd = conn_fd >= 0 ? conn_fd : lfd, .events = POLLIN };
-		int rc = poll(&p, 1, 10);
+		int rc = poll(&p, 1, poll_ms());
 		if (rc < 0 && errno != EINTR)
 			break;
 		if (rc > 0 && conn_fd < 0) {
 			conn_fd = accept(lfd, NULL, NULL);
 			if (conn_fd >= 0)
 				say("# host connected\n");
+			inep_clear(&ep_in);
+			inep_clear(&ep_irq);
 			step_t = now_ms();
 		} else if (rc > 0) {
 			int n = st2_sim_rx_fill(&rx, conn_fd);
@@ -754,15 +861,21 @@ int main(int argc, char **argv)
 			uint8_t tag, msg[ST2_SIM_FRAME_MAX];
 			size_t len;
 			int r;
-			while ((r = st2_sim_rx_next(&rx, &tag, msg, &len)) == 1)
+			while ((r = st2_sim_rx_next(&rx, &tag, msg, &len)) == 1) {
 				if (tag == ST2_SIM_TAG_OUT)
 					host_msg(msg, len);
+				else if ((tag == ST2_SIM_TAG_IN || tag == ST2_SIM_TAG_IRQ) && len == 0 &&
+					 inep_post(tag == ST2_SIM_TAG_IN ? &ep_in : &ep_irq, now_ms()) < 0)
+					fprintf(stderr, "st2sim: host posted more than %d IN transfers\n", INEP_CMAX);
+			}
 			if (r < 0) {
 				fprintf(stderr, "st2sim: corrupt frame from host\n");
 				failed = 1;
 				break;
 			}
 		}
+		inep_flush(&ep_in, now_ms(), wire_send);
+		inep_flush(&ep_irq, now_ms(), wire_send);
 		card_null_timer();
 		pump();
 
@@ -782,30 +895,36 @@ int main(int argc, char **argv)
 			card_set_lines(1, 0);
 			say_hex("ATR", mo.atr, (size_t)mo.atr_n);
 			pump();
-			step = (opt.no_pps || opt.bench) ? S_JOBS : S_PPS;
+			step = (opt.no_pps || (opt.bench && !opt.bursts)) ? S_JOBS : S_PPS;
 			if (step == S_JOBS && mo.njobs)
 				job_start(0);
 			break;
-		case S_PPS: {
-			static const uint8_t pps[] = { 0xff, 0x10, 0x94, 0x7b };
-			memcpy(mo.pps, pps, sizeof(pps));
-			mo.pps_len = 4;
-			mo.pps_n = 0;
-			mo.cur = 0;
-			mo.s = M_PPS;
-			push_to_card(pps, 4);
-			pump();
+		case S_PPS:
+			modem_pps_then_job0();
 			step = S_JOBS;
 			break;
-		}
 		case S_JOBS:
 			if (mo.s == M_IDLE && mo.j == NULL) {
 				if (opt.bench && (int)st.tpdus < opt.bench)
 					job_start((int)st.tpdus % 2);
 				else if (!opt.bench && mo.cur + 1 < mo.njobs)
 					job_start(mo.cur + 1);
-				else
-					step = opt.bench ? S_POWER_OFF : S_RESET_MID;
+				else if (opt.bursts && (int)st.bursts + 1 < opt.bursts) {
+					/* next burst after the gap: warm reset, ATR, PPS, header at once */
+					if (!burst_at) {
+						burst_at = now_ms() + opt.burst_gap_ms;
+					} else if (now_ms() >= burst_at) {
+						burst_at = 0;
+						st.bursts++;
+						mo.njobs = 1;
+						modem_warm_reset();
+						modem_pps_then_job0();
+					}
+				} else {
+					if (opt.bursts)
+						st.bursts++;   /* the last one */
+					step = (opt.bench || opt.bursts) ? S_POWER_OFF : S_RESET_MID;
+				}
 				pump();
 			}
 			break;
@@ -823,10 +942,7 @@ int main(int argc, char **argv)
 				mo.s = M_IDLE;
 				st.aborted++;
 				st.tpdus--;          /* counted as aborted, not as a TPDU */
-				mo.atr_n = 0;
-				card_set_lines(1, 1);
-				card_set_lines(1, 0);
-				say_hex("ATR", mo.atr, (size_t)mo.atr_n);
+				modem_warm_reset();
 				job_add("\xa0\xf2\x00\x00\x16", NULL, 0, 0x16);
 				job_start(mo.njobs - 1);
 				pump();
@@ -847,8 +963,12 @@ int main(int argc, char **argv)
 			step = S_UNPLUG;
 			break;
 		case S_UNPLUG:
-			if (!opt.no_unplug) {
-				usleep(100000);     /* let the host drain the last messages */
+			/* let the host drain the last messages: 100 ms, longer while
+			 * messages still wait for its IN transfers (at most 1 s) */
+			if (!unplug_at)
+				unplug_at = now_ms() + 100;
+			if (!opt.no_unplug && now_ms() >= unplug_at &&
+			    ((ep_in.qn == 0 && ep_irq.qn == 0) || now_ms() >= unplug_at + 900)) {
 				say("# unplug\n");
 				close(conn_fd);
 				conn_fd = -1;
@@ -867,6 +987,13 @@ int main(int argc, char **argv)
 			step_t = now_ms();
 		}
 		if (step != S_UNPLUG && now_ms() - step_t > opt.timeout_s * 1000.0) {
+			if (mo.j) {
+				st.stalls++;
+				printf("STALL: TPDU %02x %02x %02x %02x %02x unanswered for %d s (burst %u; IN "
+				       "messages dropped: bulk %u, interrupt %u)\n", mo.j->hdr[0], mo.j->hdr[1],
+				       mo.j->hdr[2], mo.j->hdr[3], mo.j->hdr[4], opt.timeout_s, st.bursts + 1,
+				       ep_in.dropped, ep_irq.dropped);
+			}
 			fprintf(stderr, "st2sim: no progress for %d s in step '%s'\n", opt.timeout_s, step_name[step]);
 			failed = 1;
 			break;
@@ -885,10 +1012,15 @@ int main(int argc, char **argv)
 		       lat[mo.nlat * 99 / 100] * 1000, lat[mo.nlat - 1] * 1000);
 	}
 	free(lat);
+	printf("IN bulk: posted=%u sent=%u dropped=%u max_waiting=%u depth=%d; interrupt: posted=%u "
+	       "sent=%u dropped=%u max_waiting=%u depth=%d; turnaround=%.1fms\n", ep_in.posted, ep_in.sent,
+	       ep_in.dropped, ep_in.max_waiting, ep_in.depth, ep_irq.posted, ep_irq.sent, ep_irq.dropped,
+	       ep_irq.max_waiting, ep_irq.depth, opt.turnaround_ms);
 	printf("SUMMARY tpdus=%u completed=%u aborted=%u protocol_errors=%u verify_errors=%u "
 	       "null_bytes=%u pts=%u atrs=%u status_irqs=%u tx_dropped=%u card_insert=%d host_msgs=%u "
-	       "result=%s\n", st.tpdus, st.ok, st.aborted, st.proto_err, st.verify_err, st.nulls,
-	       st.pts_sent, st.atrs, st.status_irq, st.tx_dropped, st.card_inserted, st.host_msgs,
-	       (failed || st.proto_err || st.verify_err || st.ok != st.tpdus) ? "FAIL" : "OK");
+	       "bursts=%u stalls=%u in_dropped=%u irq_dropped=%u result=%s\n", st.tpdus, st.ok, st.aborted,
+	       st.proto_err, st.verify_err, st.nulls, st.pts_sent, st.atrs, st.status_irq, st.tx_dropped,
+	       st.card_inserted, st.host_msgs, st.bursts, st.stalls, ep_in.dropped, ep_irq.dropped,
+	       st.stalls ? "STALL" : (failed || st.proto_err || st.verify_err || st.ok != st.tpdus) ? "FAIL" : "OK");
 	return (failed || st.proto_err || st.verify_err || st.ok != st.tpdus) ? 1 : 0;
 }
