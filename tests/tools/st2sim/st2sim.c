@@ -610,6 +610,7 @@ static void modem_pps_then_job0(void)
 }
 
 static double burst_at;   /* when the next burst starts, 0 = not scheduled */
+static int burst_phase;   /* 0 burst running, 1 gap, 2 reset done: ATR phase */
 
 /* poll timeout: sooner when a waiting IN message gets a transfer or a burst is due */
 static int poll_ms(void)
@@ -909,15 +910,24 @@ int main(int argc, char **argv)
 					job_start((int)st.tpdus % 2);
 				else if (!opt.bench && mo.cur + 1 < mo.njobs)
 					job_start(mo.cur + 1);
-				else if (opt.bursts && (int)st.bursts + 1 < opt.bursts) {
-					/* next burst after the gap: warm reset, ATR, PPS, header at once */
-					if (!burst_at) {
+				else if (opt.bursts && (burst_phase || (int)st.bursts + 1 < opt.bursts)) {
+					/* next burst after the gap: warm reset, ATR, then PPS
+					 * and the header at once.  On a real line the ATR alone
+					 * takes >= 20 ms, far longer than the host needs to
+					 * fetch the reset's STATUS interrupts; in compressed
+					 * time the modem waits until they have left the board,
+					 * so that they are not overtaken by the next header. */
+					if (burst_phase == 0) {
 						burst_at = now_ms() + opt.burst_gap_ms;
-					} else if (now_ms() >= burst_at) {
-						burst_at = 0;
+						burst_phase = 1;
+					} else if (burst_phase == 1 && now_ms() >= burst_at) {
 						st.bursts++;
 						mo.njobs = 1;
 						modem_warm_reset();
+						burst_phase = 2;
+					} else if (burst_phase == 2 && ep_irq.qn == 0) {
+						burst_phase = 0;
+						burst_at = 0;
 						modem_pps_then_job0();
 					}
 				} else {
