@@ -24,32 +24,30 @@ check "st2_sim: reset mid-TPDU aborted on host" grep -q "aborted=1" "$T/host.log
 check "st2_sim: status edges only (7 reports)" grep -q "status_reports=7" "$T/host.log"
 check "st2_sim: unplug seen" grep -q "gone=unplugged" "$T/host.log"
 
-# sim_host NAME "SIM ARGS" "HOST ARGS": one simulator run against st2host
-sim_host() {
+# burst_case NAME "SIM ARGS" "HOST ARGS" REGEX DESCRIPTION: one simulator
+# run against st2host; PASS if the simulator's output matches REGEX
+burst_case() {
 	rm -f "$S"
 	spawn "$1" "$TBIN/st2sim" --socket "$S" --verify $2
-	local sp=$SPAWNED_PID
+	local sp=$SPAWNED_PID rc
 	wait_for 5 test -S "$S" || fail "st2_sim: simulator socket ($1)"
 	timeout 60 "$TBIN/st2host" --socket "$S" --quiet $3 >"$T/$1.host.log" 2>&1
-	wait "$sp"
+	wait "$sp"; rc=$?
+	check "st2_sim: $5 (rc=$rc)" grep -qE "$4" "$T/$1.log"
 }
-# the firmware's IN queue: a burst (PTS, then at once a TPDU header)
-sim_host b1q0 "--bursts 20 --in-queue 0 --timeout 2" "--in-transfers 1"; rc=$?
-check "st2_sim: 1 IN transfer, no spare queue: the header is dropped, STALL (rc=$rc)" \
-	grep -q 'stalls=1 in_dropped=1 .*result=STALL' "$T/b1q0.log"
-sim_host b1q3 "--bursts 100 --quiet" "--in-transfers 1"; rc=$?
-check "st2_sim: 1 IN transfer, firmware queue of 3: the queue absorbs the burst (rc=$rc)" \
-	grep -q 'bursts=100 stalls=0 in_dropped=0 irq_dropped=0 result=OK' "$T/b1q3.log"
+# the firmware's IN queue: bursts of a PTS indication and at once a TPDU header
+burst_case b1q0 "--bursts 20 --in-queue 0 --timeout 2" "--in-transfers 1" \
+	'stalls=1 in_dropped=1 .*result=STALL' "1 IN transfer, no spare queue: the header is dropped, STALL"
+burst_case b1q3 "--bursts 100 --quiet" "--in-transfers 1" \
+	'bursts=100 stalls=0 in_dropped=0 irq_dropped=0 result=OK' "1 IN transfer, firmware queue of 3 absorbs the burst"
 check "st2_sim: ... because the header waited for the transfer" grep -q '^IN bulk: .* max_waiting=1 depth=3' "$T/b1q3.log"
-sim_host b4q0 "--bursts 100 --in-queue 0 --quiet" ""; rc=$?
-check "st2_sim: 4 IN transfers, no spare queue: 100 bursts OK (rc=$rc)" \
-	grep -q 'bursts=100 stalls=0 in_dropped=0 irq_dropped=0 result=OK' "$T/b4q0.log"
-sim_host xflags "--bursts 10 --extra-flags 80000010 --quiet" ""; rc=$?
-check "st2_sim: unknown RX_DATA flag bits are ignored by the host (rc=$rc)" \
-	grep -q 'bursts=10 stalls=0 .*result=OK' "$T/xflags.log"
-sim_host irq1 "--bursts 5 --irq-queue 0 --turnaround-ms 50 --quiet" ""; rc=$?
-check "st2_sim: interrupt queue 0 with a slow host: STATUS messages dropped, TPDUs unaffected (rc=$rc)" \
-	grep -qE 'bursts=5 stalls=0 in_dropped=0 irq_dropped=[1-9][0-9]* result=OK' "$T/irq1.log"
+burst_case b4q0 "--bursts 100 --in-queue 0 --quiet" "" \
+	'bursts=100 stalls=0 in_dropped=0 irq_dropped=0 result=OK' "4 IN transfers, no spare queue: 100 bursts OK"
+burst_case xflags "--bursts 10 --extra-flags 80000010 --quiet" "" \
+	'bursts=10 stalls=0 .*result=OK' "unknown RX_DATA flag bits are ignored by the host"
+burst_case irq1 "--bursts 5 --irq-queue 0 --turnaround-ms 50 --quiet" "" \
+	'bursts=5 stalls=0 in_dropped=0 irq_dropped=[1-9][0-9]* result=OK' \
+	"interrupt queue 0 and a slow host: STATUS messages dropped, TPDUs unaffected"
 
 spawn bench "$TBIN/st2sim" --socket "$S" --bench 500 --quiet
 BEN=$SPAWNED_PID
