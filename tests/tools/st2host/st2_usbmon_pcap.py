@@ -6,8 +6,10 @@
 # answer, two STATUS IRQs, one case-1 TPDU (a0 04 00 00 00 -> 90 00) and,
 # with "unplug", a bulk-IN completion with -ENODEV.  With "relay" the IN
 # transfer is resubmitted before the TPDU's answer goes OUT, as a host that
-# relays the C-APDU elsewhere (the usbslot actor) does it.
-# usage: st2_usbmon_pcap.py OUT.pcap [unplug] [relay]
+# relays the C-APDU elsewhere (the usbslot actor) does it.  With "burst" a
+# PTS indication completes right before the TPDU header (two completions
+# back to back, as after the modem's PPS).
+# usage: st2_usbmon_pcap.py OUT.pcap [unplug] [relay] [burst]
 import struct, sys
 recs = []
 t = [0]
@@ -33,15 +35,23 @@ rec(0x1000, 'C', 1, IRQ, hx('01 04 00 00 00 00 15 00 11 00 00 00 00 00 01 01 0a 
 rec(0x1001, 'S', 1, IRQ, length=64, status=-115)
 rec(0x1001, 'C', 1, IRQ, hx('01 04 00 00 00 00 15 00 13 00 00 00 00 00 01 01 0a 80 25 00 00'))
 rec(0x1002, 'S', 1, IRQ, length=64, status=-115)
-rec(0x2001, 'C', 3, IN, hx('01 06 00 00 00 00 13 00 01 00 00 00 05 00 a0 04 00 00 00'))
-if 'relay' in sys.argv[2:]:
+nxt = 0x2001      # next bulk-IN URB to complete
+if 'burst' in sys.argv[2:]:
+    # the PTS indication and the TPDU header complete back to back on two of
+    # the pending transfers (the "stuck on PTS" burst of OS#4409)
+    rec(nxt, 'C', 3, IN, hx('01 07 00 00 00 00 15 00 04 ff 10 94 7b 00 00 ff 10 94 7b 00 00'))
     rec(0x2005, 'S', 3, IN, length=4096, status=-115)
+    nxt += 1
+rs = 0x2006 if 'burst' in sys.argv[2:] else 0x2005
+rec(nxt, 'C', 3, IN, hx('01 06 00 00 00 00 13 00 01 00 00 00 05 00 a0 04 00 00 00'))
+if 'relay' in sys.argv[2:]:
+    rec(rs, 'S', 3, IN, length=4096, status=-115)
 rec(0x3010, 'S', 3, OUT, hx('01 01 00 00 00 00 10 00 06 00 00 00 02 00 90 00'))
 if 'relay' not in sys.argv[2:]:
-    rec(0x2005, 'S', 3, IN, length=4096, status=-115)
+    rec(rs, 'S', 3, IN, length=4096, status=-115)
 rec(0x3010, 'C', 3, OUT, length=16)
 if 'unplug' in sys.argv[2:]:
-    rec(0x2002, 'C', 3, IN, status=-19, length=0)
+    rec(nxt + 1, 'C', 3, IN, status=-19, length=0)
 with open(sys.argv[1], 'wb') as f:
     f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 220))
     for ts, d in recs:
