@@ -45,8 +45,11 @@ static struct {
 	int bursts;                /* burst scenario: N x (reset, PPS + header at once) */
 	uint32_t extra_flags;      /* OR-ed into every RX_DATA's flags */
 	double burst_gap_ms;       /* pause of the modem between bursts */
+	double modem_s;            /* modem mode: run a reacting modem for S seconds */
+	double status_ms;          /* modem mode: STATUS period while idle */
+	double boot_ms;            /* modem mode: reboot time after MODEM_RESET */
 } opt = { .null_ms = 550, .timeout_s = 10, .in_depth = 3, .irq_depth = 3, .turnaround_ms = 1,
-	  .burst_gap_ms = 3 };
+	  .burst_gap_ms = 3, .status_ms = 300, .boot_ms = 50 };
 
 static double now_ms(void)
 {
@@ -84,6 +87,7 @@ static struct {
 	unsigned tpdus, ok, proto_err, verify_err, nulls, pts_sent, status_irq, atrs;
 	unsigned tx_dropped, host_msgs, unknown_msgs, card_insert_msgs, aborted, stalls, bursts;
 	unsigned sim_select_msgs, modem_reset_msgs, set_atr_msgs;
+	unsigned sessions, reboots, removals;
 	int card_inserted;
 } st;
 
@@ -341,6 +345,12 @@ static void card_null_timer(void)
 		card_to_modem(0x60);
 }
 
+/* what the host did to the modem through the board, for the modem mode */
+static struct {
+	int insert_changed;    /* CARDINSERT received */
+	int modem_reset;       /* MODEM_RESET assert or pulse received */
+} board_ev;
+
 /* one message from the host (bulk OUT) */
 static void host_msg(const uint8_t *buf, size_t len)
 {
@@ -387,6 +397,7 @@ static void host_msg(const uint8_t *buf, size_t len)
 			case ST2_CEMU_CARDINSERT:
 				st.card_insert_msgs++;
 				st.card_inserted = m.u.card_insert;
+				board_ev.insert_changed = 1;
 				say("# CARDINSERT %u (presence output %s)\n", m.u.card_insert,
 				    (m.u.card_insert ? 1 : 0) == (card.pres_pol ? 1 : 0) ? "high" : "low");
 				break;
@@ -413,6 +424,8 @@ static void host_msg(const uint8_t *buf, size_t len)
 				}
 			} else if (m.hdr.msg_type == ST2_MODEM_RESET) {
 				st.modem_reset_msgs++;
+				if (m.u.reset.asserted != 0)
+					board_ev.modem_reset = 1;
 				say("# MODEM_RESET %u %u ms\n", m.u.reset.asserted, m.u.reset.pulse_ms);
 			}
 		}
@@ -518,7 +531,7 @@ static void job_done(void)
 	}
 	uint8_t sw1 = mo.resp[mo.resp_n - 2], sw2 = mo.resp[mo.resp_n - 1];
 	uint8_t h[5] = { j->hdr[0], 0xc0, 0, 0, sw2 };
-	if (sw1 == 0x61) {            /* fetch the response data */
+	if (sw1 == 0x61 || sw1 == 0x9f) {   /* fetch the response data (9F: GSM 11.11) */
 		job_insert_next(h, sw2 ? sw2 : 256);
 	} else if (sw1 == 0x6c) {     /* wrong Le: re-issue with Le = SW2 */
 		memcpy(h, j->hdr, 4);
@@ -609,6 +622,110 @@ static void modem_pps_then_job0(void)
 	pump();
 }
 
+/* ---- modem mode: a modem that follows what the host does to the board ---------------- */
+
+enum mdm { MD_OFF, MD_BOOT, MD_SESSION, MD_IDLE };
+static struct { enum mdm st; double until; } md;
+
+/* the start of a GSM session: SELECT MF, DF GSM, EF IMSI, READ BINARY,
+ * RUN GSM ALGORITHM (GET RESPONSE follows 61xx / 9Fxx by itself) */
+static void session_jobs(void)
+{
+	static const uint8_t rand16[16] = { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
+					    0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54, 0x32, 0x10 };
+	mo.njobs = 0;
+	job_add("\xa0\xa4\x00\x00\x02", (const uint8_t *)"\x3f\x00", 2, -1);
+	job_add("\xa0\xa4\x00\x00\x02", (const uint8_t *)"\x7f\x20", 2, -1);
+	job_add("\xa0\xa4\x00\x00\x02", (const uint8_t *)"\x6f\x07", 2, -1);
+	job_add("\xa0\xb0\x00\x00\x09", NULL, 0, 9);
+	job_add("\xa0\x88\x00\x00\x10", rand16, 16, -1);
+}
+
+/* the card goes unpowered; a TPDU in progress is abandoned */
+static void modem_power_off(const char *why)
+{
+	if (mo.j) {
+		st.aborted++;
+		st.tpdus--;
+		mo.j = NULL;
+	}
+	mo.s = M_IDLE;
+	say("# modem: %s%s\n", why, card.vcc ? ": card off" : "");
+	card_set_lines(0, 0);
+}
+
+/* one pass; returns 1 when the run is over (end time reached, no TPDU open) */
+static int modem_director(double end_t)
+{
+	double t = now_ms();
+	if (board_ev.insert_changed) {
+		board_ev.insert_changed = 0;
+		if (!st.card_inserted && (md.st == MD_SESSION || md.st == MD_IDLE)) {
+			st.removals++;
+			modem_power_off("card removed");
+			md.st = MD_OFF;
+		}
+	}
+	if (board_ev.modem_reset) {
+		board_ev.modem_reset = 0;
+		st.reboots++;
+		modem_power_off("modem reset, rebooting");
+		md.st = MD_BOOT;
+		md.until = t + opt.boot_ms;
+	}
+	if (!card.enabled && (md.st == MD_SESSION || md.st == MD_IDLE)) {
+		modem_power_off("emulation off (SIM_SELECT local)");
+		md.st = MD_OFF;
+	}
+	switch (md.st) {
+	case MD_OFF:
+		if (st.card_inserted && card.enabled && t < end_t) {
+			md.st = MD_BOOT;
+			md.until = t + opt.boot_ms;
+		}
+		break;
+	case MD_BOOT:
+		if (t < md.until)
+			break;
+		if (!st.card_inserted || !card.enabled || t >= end_t) {
+			md.st = MD_OFF;
+			break;
+		}
+		st.sessions++;
+		mo.atr_n = 0;
+		card_set_lines(1, 1);
+		card_set_lines(1, 0);
+		say_hex("ATR", mo.atr, (size_t)mo.atr_n);
+		session_jobs();
+		if (opt.no_pps)
+			job_start(0);
+		else
+			modem_pps_then_job0();
+		md.st = MD_SESSION;
+		break;
+	case MD_SESSION:
+		if (mo.s == M_IDLE && !mo.j) {
+			if (mo.cur + 1 < mo.njobs) {
+				job_start(mo.cur + 1);
+			} else {
+				md.st = MD_IDLE;
+				md.until = t + opt.status_ms;
+			}
+		}
+		break;
+	case MD_IDLE:
+		if (t >= md.until && t < end_t) {
+			mo.njobs = 0;
+			job_add("\xa0\xf2\x00\x00\x16", NULL, 0, 0x16);   /* STATUS */
+			job_start(0);
+			md.st = MD_SESSION;
+		}
+		break;
+	}
+	pump();
+	return t >= end_t && !mo.j && mo.s == M_IDLE;
+}
+
 static double burst_at;   /* when the next burst starts, 0 = not scheduled */
 static int burst_phase;   /* 0 burst running, 1 gap, 2 reset done: ATR phase */
 
@@ -628,10 +745,10 @@ static int poll_ms(void)
 /* ---- the script ------------------------------------------------------------------------- */
 
 enum step { S_WAIT_HOST, S_POWER_ON, S_PPS, S_JOBS, S_RESET_MID, S_AFTER_RESET, S_POWER_OFF,
-	    S_UNPLUG, S_DONE };
+	    S_UNPLUG, S_DONE, S_MODEM };
 
 static const char *step_name[] = { "wait for host", "power on", "PPS", "TPDUs", "reset mid-TPDU",
-				   "TPDU after reset", "power off", "unplug", "done" };
+				   "TPDU after reset", "power off", "unplug", "done", "modem" };
 
 static void build_script(void)
 {
@@ -714,6 +831,19 @@ static void usage(void)
 "                      a warm reset before each further burst; a TPDU left\n"
 "                      unanswered for --timeout seconds prints 'STALL: ..'\n"
 "      --burst-gap-ms MS  the modem's pause between bursts (default 3)\n"
+"\n"
+"modem mode (instead of the script):\n"
+"      --modem S       for S seconds play a modem that follows the board: it\n"
+"                      powers the card when emulation is on (SIM_SELECT remote)\n"
+"                      and the card-insert control says inserted (CARDINSERT 1),\n"
+"                      reads the ATR (printed), does PPS and a session (SELECT\n"
+"                      MF, DF GSM, EF IMSI, READ BINARY, RUN GSM ALGORITHM),\n"
+"                      then STATUS every --status-ms; CARDINSERT 0 powers the\n"
+"                      card off ('# modem: card removed'), MODEM_RESET reboots\n"
+"                      the modem (card off, --boot-ms later on again: new ATR,\n"
+"                      new session).  A host that disconnects may come back.\n"
+"      --status-ms MS  STATUS period while idle (default 300: 30 s compressed)\n"
+"      --boot-ms MS    modem reboot time (default 50)\n"
 "      --extra-flags HEX  OR these bits into every RX_DATA's flags (a host\n"
 "                      must ignore bits it does not know)\n"
 "  -h, --help          this text\n"
@@ -757,7 +887,7 @@ static int listen_on(const char *path)
 
 int main(int argc, char **argv)
 {
-	enum { O_INQ = 256, O_IRQQ, O_TURN, O_BURSTS, O_XFLAGS, O_GAP };
+	enum { O_INQ = 256, O_IRQQ, O_TURN, O_BURSTS, O_XFLAGS, O_GAP, O_MODEM, O_STATUSMS, O_BOOTMS };
 	static const struct option lo[] = {
 		{ "socket", 1, NULL, 's' }, { "bench", 1, NULL, 'b' }, { "null-ms", 1, NULL, 'n' },
 		{ "verify", 0, NULL, 'V' }, { "no-pps", 0, NULL, 'P' }, { "no-unplug", 0, NULL, 'U' },
@@ -765,6 +895,8 @@ int main(int argc, char **argv)
 		{ "in-queue", 1, NULL, O_INQ }, { "irq-queue", 1, NULL, O_IRQQ },
 		{ "turnaround-ms", 1, NULL, O_TURN }, { "bursts", 1, NULL, O_BURSTS },
 		{ "extra-flags", 1, NULL, O_XFLAGS }, { "burst-gap-ms", 1, NULL, O_GAP },
+		{ "modem", 1, NULL, O_MODEM }, { "status-ms", 1, NULL, O_STATUSMS },
+		{ "boot-ms", 1, NULL, O_BOOTMS },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -784,6 +916,9 @@ int main(int argc, char **argv)
 		case O_BURSTS: opt.bursts = atoi(optarg); break;
 		case O_XFLAGS: opt.extra_flags = (uint32_t)strtoul(optarg, NULL, 16); break;
 		case O_GAP: opt.burst_gap_ms = atof(optarg); break;
+		case O_MODEM: opt.modem_s = atof(optarg); break;
+		case O_STATUSMS: opt.status_ms = atof(optarg); break;
+		case O_BOOTMS: opt.boot_ms = atof(optarg); break;
 		case 'h': usage(); return 0;
 		default: usage(); return 2;
 		}
@@ -794,10 +929,12 @@ int main(int argc, char **argv)
 	}
 	if (opt.in_depth < 0 || opt.in_depth > INEP_QMAX || opt.irq_depth < 0 || opt.irq_depth > INEP_QMAX ||
 	    opt.turnaround_ms < 0 || opt.turnaround_ms > 10000 || opt.bursts < 0 || opt.bursts > 1000000 ||
-	    opt.burst_gap_ms < 0 || opt.burst_gap_ms > 60000 ||
-	    (opt.bursts && opt.bench)) {
+	    opt.burst_gap_ms < 0 || opt.burst_gap_ms > 60000 || opt.modem_s < 0 || opt.modem_s > 86400 ||
+	    opt.status_ms < 1 || opt.boot_ms < 0 || (opt.bursts && opt.bench) ||
+	    (opt.modem_s > 0 && (opt.bursts || opt.bench))) {
 		fprintf(stderr, "st2sim: --in-queue/--irq-queue 0..%d, --turnaround-ms 0..10000, "
-			"--bursts 0..1000000 (not with --bench)\n", INEP_QMAX);
+			"--bursts 0..1000000, --modem 0..86400, --status-ms >= 1; one of --bench, --bursts, "
+			"--modem\n", INEP_QMAX);
 		return 2;
 	}
 	signal(SIGINT, on_signal);
@@ -829,8 +966,8 @@ int main(int argc, char **argv)
 		mo.maxlat = opt.bench;
 	}
 
-	enum step step = S_WAIT_HOST;
-	double step_t = now_ms(), enabled_t = 0, unplug_at = 0;
+	enum step step = opt.modem_s > 0 ? S_MODEM : S_WAIT_HOST;
+	double step_t = now_ms(), enabled_t = 0, unplug_at = 0, end_t = now_ms() + opt.modem_s * 1000;
 	struct st2_sim_rx rx = { .len = 0 };
 	int failed = 0;
 
@@ -855,6 +992,14 @@ int main(int argc, char **argv)
 				if (step == S_UNPLUG) {
 					step = S_DONE;
 					break;
+				}
+				if (step == S_MODEM) {
+					/* the host program went away, the board stays: wait
+					 * for the next one (IN messages waiting are lost) */
+					inep_clear(&ep_in);
+					inep_clear(&ep_irq);
+					rx.len = 0;
+					continue;
 				}
 				failed = 1;
 				break;
@@ -987,6 +1132,10 @@ int main(int argc, char **argv)
 			break;
 		case S_DONE:
 			break;
+		case S_MODEM:
+			if (modem_director(end_t))
+				step = S_POWER_OFF;
+			break;
 		}
 		/* progress = a new step or a completed TPDU */
 		if (step != before)
@@ -996,7 +1145,9 @@ int main(int argc, char **argv)
 			last_ok = st.ok;
 			step_t = now_ms();
 		}
-		if (step != S_UNPLUG && now_ms() - step_t > opt.timeout_s * 1000.0) {
+		int stuck = step == S_MODEM ? (mo.j && now_ms() - mo.t0 > opt.timeout_s * 1000.0)
+					    : (step != S_UNPLUG && now_ms() - step_t > opt.timeout_s * 1000.0);
+		if (stuck) {
 			if (mo.j) {
 				st.stalls++;
 				printf("STALL: TPDU %02x %02x %02x %02x %02x unanswered for %d s (burst %u; IN "
@@ -1028,9 +1179,11 @@ int main(int argc, char **argv)
 	       ep_irq.max_waiting, ep_irq.depth, opt.turnaround_ms);
 	printf("SUMMARY tpdus=%u completed=%u aborted=%u protocol_errors=%u verify_errors=%u "
 	       "null_bytes=%u pts=%u atrs=%u status_irqs=%u tx_dropped=%u card_insert=%d host_msgs=%u "
-	       "bursts=%u stalls=%u in_dropped=%u irq_dropped=%u result=%s\n", st.tpdus, st.ok, st.aborted,
+	       "bursts=%u sessions=%u reboots=%u removals=%u stalls=%u in_dropped=%u irq_dropped=%u "
+	       "result=%s\n", st.tpdus, st.ok, st.aborted,
 	       st.proto_err, st.verify_err, st.nulls, st.pts_sent, st.atrs, st.status_irq, st.tx_dropped,
-	       st.card_inserted, st.host_msgs, st.bursts, st.stalls, ep_in.dropped, ep_irq.dropped,
+	       st.card_inserted, st.host_msgs, st.bursts, st.sessions, st.reboots, st.removals, st.stalls,
+	       ep_in.dropped, ep_irq.dropped,
 	       st.stalls ? "STALL" : (failed || st.proto_err || st.verify_err || st.ok != st.tpdus) ? "FAIL" : "OK");
 	return (failed || st.proto_err || st.verify_err || st.ok != st.tpdus) ? 1 : 0;
 }
