@@ -263,7 +263,7 @@ static int try_open(struct fe_st2 *f)
 	if (quiet)
 		log_set_level(LL_FATAL);
 	f->tr = s->set.transport == TR_USB ? st2_usb_open(&s->set.usb, &cbs, SCTX(s))
-					   : st2_simsock_open_n(s->set.sim_path, s->set.usb.n_bulk_in, &cbs, SCTX(s));
+					   : st2_simsock_open_sel(s->set.sim_path, &s->set.usb, &cbs, SCTX(s));
 	if (quiet)
 		log_set_level(lvl);
 	f->attempts++;

@@ -109,3 +109,22 @@ sim_client() {
 		-e "$T/ev.sh" --run-dir "$RUN"
 	CL=$SPAWNED_PID
 }
+
+# slot_peers SLOT...: for each client slot S a scripted server on port $PS<S>
+# (registration, bankd B2:(3+S) at port $PB<S>) and a bankd serving the test
+# card on $PB<S>, both for 60 s; the bankd's PID in $BKD<S>
+slot_peers() {
+	local s ps pb
+	for s in "$@"; do
+		ps=PS$s; pb=PB$s
+		peer "srv$s" "${!ps}" 60000 <<EOS
+$(server_lines "${!pb}" "$s")
+expect-close 60000
+EOS
+		peer "bkd$s" "${!pb}" 60000 <<EOS
+$(bankd_lines "$s")
+serve-card 60000
+EOS
+		eval "BKD$s=$PEER_PID"
+	done
+}

@@ -154,7 +154,7 @@ int main(int argc, char **argv)
 	}
 	log_init("st2host");
 	struct st2_transport_cbs cbs = { .bulk_in = on_in, .irq_in = on_in, .gone = on_gone };
-	tr = use_usb ? st2_usb_open(&sel, &cbs, "H0:0") : st2_simsock_open_n(sock, sel.n_bulk_in, &cbs, "H0:0");
+	tr = use_usb ? st2_usb_open(&sel, &cbs, "H0:0") : st2_simsock_open_sel(sock, &sel, &cbs, "H0:0");
 	if (!tr)
 		return 1;
 	struct st2_tpdu_ops ops = { .send = tp_send, .capdu = tp_capdu, .status = tp_status };

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "st2_msg.h"
+#include "board.h"
 #include "inep.h"
 #include "st2_simsock.h"
 #include "testcard.h"
@@ -48,6 +49,8 @@ static struct {
 	double modem_s;            /* modem mode: run a reacting modem for S seconds */
 	double status_ms;          /* modem mode: STATUS period while idle */
 	double boot_ms;            /* modem mode: reboot time after MODEM_RESET */
+	const char *board;         /* --board: a multi-interface bus */
+	const char *log_prefix;    /* --log-prefix: per-interface output files */
 } opt = { .null_ms = 550, .timeout_s = 10, .in_depth = 3, .irq_depth = 3, .turnaround_ms = 1,
 	  .burst_gap_ms = 3, .status_ms = 300, .boot_ms = 50 };
 
@@ -94,7 +97,34 @@ static struct {
 /* ---- connection --------------------------------------------------------------------- */
 
 static int conn_fd = -1;
+static int bus_fd = -1;             /* multi-interface board: hand-over socket to the bus */
 static struct inep ep_in, ep_irq;   /* bulk IN 0x85, interrupt IN 0x86 */
+
+/* the host connection ends (either side); the interface is free again */
+static void conn_close(void)
+{
+	if (conn_fd < 0)
+		return;
+	close(conn_fd);
+	conn_fd = -1;
+	board_release(bus_fd);
+}
+
+static struct board_at board;      /* the board and where it sits on the bus */
+
+/* a single-interface simulator checks the host's CLAIM itself */
+static void single_claim(const uint8_t *msg, size_t len)
+{
+	struct st2_sim_claim c;
+	char why[200] = "malformed CLAIM";
+	int rc = ST2_SIM_CLAIM_NODEV;
+	if (st2_sim_claim_dec(msg, len, &c) == 0)
+		rc = board_check(&board, &c, why, sizeof(why));
+	say("# CLAIM -> %s\n", why);
+	board_answer(conn_fd, rc, why);
+	if (rc != ST2_SIM_CLAIM_OK)
+		conn_close();
+}
 
 /* one message = one completed IN transfer on the wire */
 static void wire_send(uint8_t tag, const uint8_t *msg, size_t len)
@@ -105,8 +135,7 @@ static void wire_send(uint8_t tag, const uint8_t *msg, size_t len)
 	int n = st2_sim_frame(tag, msg, len, frame, sizeof(frame));
 	if (n > 0 && st2_sim_write_all(conn_fd, frame, (size_t)n) < 0) {
 		fprintf(stderr, "st2sim: host connection lost: %s\n", strerror(errno));
-		close(conn_fd);
-		conn_fd = -1;
+		conn_close();
 	}
 }
 
@@ -844,6 +873,16 @@ static void usage(void)
 "                      new session).  A host that disconnects may come back.\n"
 "      --status-ms MS  STATUS period while idle (default 300: 30 s compressed)\n"
 "      --boot-ms MS    modem reboot time (default 50)\n"
+"\n"
+"the board on the bus (the host's CLAIM is checked against it):\n"
+"      --board NAME    simtrace2 (1d50:60e3, 1 cardem interface), qmod\n"
+"                      (1d50:4004, 2), owhw (1d50:4001, 2), qmod4 (1d50:4004,\n"
+"                      4 on one device).  With --board, one simulator process\n"
+"                      per interface; each claimed connection goes to the one\n"
+"                      of its interface, which runs the script/mode given.\n"
+"                      Without: a SIMtrace2 with one simulator.\n"
+"      --usb-path P --usb-bus N --usb-address N   where the board is (1-1, 1, 2)\n"
+"      --log-prefix P  with --board: interface I prints to P.I.log\n"
 "      --extra-flags HEX  OR these bits into every RX_DATA's flags (a host\n"
 "                      must ignore bits it does not know)\n"
 "  -h, --help          this text\n"
@@ -887,7 +926,12 @@ static int listen_on(const char *path)
 
 int main(int argc, char **argv)
 {
-	enum { O_INQ = 256, O_IRQQ, O_TURN, O_BURSTS, O_XFLAGS, O_GAP, O_MODEM, O_STATUSMS, O_BOOTMS };
+	enum { O_INQ = 256, O_IRQQ, O_TURN, O_BURSTS, O_XFLAGS, O_GAP, O_MODEM, O_STATUSMS, O_BOOTMS, O_BOARD, O_UPATH,
+	       O_UBUS, O_UADDR, O_LOGP };
+	board.b = board_find("simtrace2");
+	board.bus = 1;
+	board.address = 2;
+	snprintf(board.path, sizeof(board.path), "1-1");
 	static const struct option lo[] = {
 		{ "socket", 1, NULL, 's' }, { "bench", 1, NULL, 'b' }, { "null-ms", 1, NULL, 'n' },
 		{ "verify", 0, NULL, 'V' }, { "no-pps", 0, NULL, 'P' }, { "no-unplug", 0, NULL, 'U' },
@@ -896,7 +940,9 @@ int main(int argc, char **argv)
 		{ "turnaround-ms", 1, NULL, O_TURN }, { "bursts", 1, NULL, O_BURSTS },
 		{ "extra-flags", 1, NULL, O_XFLAGS }, { "burst-gap-ms", 1, NULL, O_GAP },
 		{ "modem", 1, NULL, O_MODEM }, { "status-ms", 1, NULL, O_STATUSMS },
-		{ "boot-ms", 1, NULL, O_BOOTMS },
+		{ "boot-ms", 1, NULL, O_BOOTMS }, { "board", 1, NULL, O_BOARD },
+		{ "usb-path", 1, NULL, O_UPATH }, { "usb-bus", 1, NULL, O_UBUS },
+		{ "usb-address", 1, NULL, O_UADDR }, { "log-prefix", 1, NULL, O_LOGP },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -919,6 +965,17 @@ int main(int argc, char **argv)
 		case O_MODEM: opt.modem_s = atof(optarg); break;
 		case O_STATUSMS: opt.status_ms = atof(optarg); break;
 		case O_BOOTMS: opt.boot_ms = atof(optarg); break;
+		case O_BOARD:
+			opt.board = optarg;
+			if (!(board.b = board_find(optarg))) {
+				fprintf(stderr, "st2sim: unknown board '%s' (%s)\n", optarg, board_names());
+				return 2;
+			}
+			break;
+		case O_UPATH: snprintf(board.path, sizeof(board.path), "%s", optarg); break;
+		case O_UBUS: board.bus = atoi(optarg); break;
+		case O_UADDR: board.address = atoi(optarg); break;
+		case O_LOGP: opt.log_prefix = optarg; break;
 		case 'h': usage(); return 0;
 		default: usage(); return 2;
 		}
@@ -946,7 +1003,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "st2sim: cannot listen on %s: %s\n", opt.sock, strerror(errno));
 		return 2;
 	}
-	say("# listening on %s\n", opt.sock);
+	say("# listening on %s: %s, %04x:%04x bus %d address %d path %s\n", opt.sock, board.b->what,
+	    board.b->vid, board.b->pid, board.bus, board.address, board.path);
+	if (opt.board) {
+		int r = board_run(&board, lfd, &bus_fd, &stop);
+		if (r >= BOARD_PARENT_DONE) {
+			close(lfd);
+			if (opt.sock[0] != '@')
+				unlink(opt.sock);
+			return r - BOARD_PARENT_DONE;
+		}
+		/* the simulator of interface r */
+		close(lfd);
+		lfd = -1;
+		char lp[512];
+		snprintf(lp, sizeof(lp), "%s.%d.log", opt.log_prefix ? opt.log_prefix : "/dev/null", r);
+		if (opt.log_prefix && !freopen(lp, "w", stdout))
+			return 2;
+		say("# interface %d of the %s\n", r, board.b->name);
+	}
 
 	/* power-on defaults of the firmware */
 	static const uint8_t default_atr[] = { 0x3b, 0x80, 0x80, 0x81, 0x1f, 0xc7, 0x59 };
@@ -972,14 +1047,20 @@ int main(int argc, char **argv)
 	int failed = 0;
 
 	while (!stop && step != S_DONE) {
-		struct pollfd p = { .fd = conn_fd >= 0 ? conn_fd : lfd, .events = POLLIN };
+		struct pollfd p = { .fd = conn_fd >= 0 ? conn_fd : bus_fd >= 0 ? bus_fd : lfd, .events = POLLIN };
 		int rc = poll(&p, 1, poll_ms());
 		if (rc < 0 && errno != EINTR)
 			break;
 		if (rc > 0 && conn_fd < 0) {
-			conn_fd = accept(lfd, NULL, NULL);
+			if (bus_fd >= 0 && (conn_fd = board_recv_conn(bus_fd)) < 0) {
+				say("# the bus is gone\n");
+				break;
+			}
+			if (bus_fd < 0)
+				conn_fd = accept(lfd, NULL, NULL);
 			if (conn_fd >= 0)
 				say("# host connected\n");
+			rx.len = 0;
 			inep_clear(&ep_in);
 			inep_clear(&ep_irq);
 			step_t = now_ms();
@@ -987,8 +1068,7 @@ int main(int argc, char **argv)
 			int n = st2_sim_rx_fill(&rx, conn_fd);
 			if (n <= 0 && !(n < 0 && (errno == EAGAIN || errno == EINTR))) {
 				say("# host disconnected\n");
-				close(conn_fd);
-				conn_fd = -1;
+				conn_close();
 				if (step == S_UNPLUG) {
 					step = S_DONE;
 					break;
@@ -1006,10 +1086,12 @@ int main(int argc, char **argv)
 			}
 			uint8_t tag, msg[ST2_SIM_FRAME_MAX];
 			size_t len;
-			int r;
-			while ((r = st2_sim_rx_next(&rx, &tag, msg, &len)) == 1) {
+			int r = 0;
+			while (conn_fd >= 0 && (r = st2_sim_rx_next(&rx, &tag, msg, &len)) == 1) {
 				if (tag == ST2_SIM_TAG_OUT)
 					host_msg(msg, len);
+				else if (tag == ST2_SIM_TAG_CLAIM && bus_fd < 0)
+					single_claim(msg, len);
 				else if ((tag == ST2_SIM_TAG_IN || tag == ST2_SIM_TAG_IRQ) && len == 0 &&
 					 inep_post(tag == ST2_SIM_TAG_IN ? &ep_in : &ep_irq, now_ms()) < 0)
 					fprintf(stderr, "st2sim: host posted more than %d IN transfers\n", INEP_CMAX);
@@ -1125,8 +1207,7 @@ int main(int argc, char **argv)
 			if (!opt.no_unplug && now_ms() >= unplug_at &&
 			    ((ep_in.qn == 0 && ep_irq.qn == 0) || now_ms() >= unplug_at + 900)) {
 				say("# unplug\n");
-				close(conn_fd);
-				conn_fd = -1;
+				conn_close();
 				step = S_DONE;
 			}
 			break;
@@ -1160,11 +1241,12 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	if (conn_fd >= 0)
-		close(conn_fd);
-	close(lfd);
-	if (opt.sock[0] != '@')
-		unlink(opt.sock);
+	conn_close();
+	if (lfd >= 0) {
+		close(lfd);
+		if (opt.sock[0] != '@')
+			unlink(opt.sock);
+	}
 
 	if (opt.bench && mo.nlat > 0) {
 		qsort(lat, (size_t)mo.nlat, sizeof(double), cmp_double);
