@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # client_modem.sh: what the modem sees (spec simtrace2-cardem.md §7, client.md
 # §4): remsim-client on st2sim in modem mode (a modem that follows the
-# board: card-insert control, modem reset, SIM select).  A scripted server
+# board: card-insert control, modem reset, SIM select) on an ngff-cardem
+# board (the one-slot board with both a card-insert output and a modem
+# reset line).  A scripted server
 # maps the slot to bankd 1 (ATR 1), bankd 1 goes away (bankd lost), the
 # server remaps to bankd 2 (ATR 2), then unmaps (0.0.0.0:0).  Asserted at the
 # board: card removed (CARDINSERT 0, SIM_SELECT local, MODEM_RESET) on bankd
@@ -41,7 +43,7 @@ serve-card 20000
 EOS
 BKD2=$PEER_PID
 
-sim_client sim "$PS" --verify --modem 7 --status-ms 200 --timeout 5
+sim_client sim "$PS" --board ngff --verify --modem 7 --status-ms 200 --timeout 5
 peer_wait "$SIM" 20; rc=$?
 check "modem: the simulated modem's sessions ran without errors (rc=$rc)" \
 	grep -q 'protocol_errors=0 verify_errors=0 .* stalls=0 .*result=OK' "$T/sim.log"

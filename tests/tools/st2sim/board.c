@@ -12,10 +12,13 @@
 #include <unistd.h>
 
 static const struct board boards[] = {
-	{ "simtrace2", 0x1d50, 0x60e3, 1, 2, "SIMtrace2: 2 SIM slots, one cardem interface" },
-	{ "qmod", 0x1d50, 0x4004, 2, 2, "sysmoQMOD (one of its two SAM3 devices): 2 cardem interfaces" },
-	{ "owhw", 0x1d50, 0x4001, 2, 2, "OWHW: 2 cardem interfaces" },
-	{ "qmod4", 0x1d50, 0x4004, 4, 4, "sysmoQMOD-style board: 4 cardem interfaces on one USB device" },
+	/* spec simtrace2-cardem.md §1: which boards have modem reset lines and
+	 * a card-presence output (CARDINSERT is ignored without one) */
+	{ "simtrace2", 0x1d50, 0x60e3, 1, 2, 0, 0, "SIMtrace2: 2 SIM slots, one cardem interface" },
+	{ "qmod", 0x1d50, 0x4004, 2, 2, 1, 0, "sysmoQMOD (one of its two SAM3 devices): 2 cardem interfaces" },
+	{ "owhw", 0x1d50, 0x4001, 2, 2, 0, 1, "OWHW: 2 cardem interfaces" },
+	{ "ngff", 0x1d50, 0x616e, 1, 1, 1, 1, "ngff-cardem: one cardem interface, modem reset, card-insert output" },
+	{ "qmod4", 0x1d50, 0x4004, 4, 4, 1, 0, "sysmoQMOD-style board: 4 cardem interfaces on one USB device" },
 };
 
 const struct board *board_find(const char *name)
@@ -28,7 +31,7 @@ const struct board *board_find(const char *name)
 
 const char *board_names(void)
 {
-	return "simtrace2, qmod, owhw, qmod4";
+	return "simtrace2, qmod, owhw, ngff, qmod4";
 }
 
 int board_check(const struct board_at *at, const struct st2_sim_claim *c, char *why, size_t len)
@@ -139,11 +142,11 @@ void board_release(int bus_fd)
 
 #define MAX_IF 8
 
-static void bus_claim(const struct board_at *at, int lfd, const int *sp, int *busy)
+int board_accept(const struct board_at *at, int lfd, const int *busy, int *iface)
 {
 	int cfd = accept(lfd, NULL, NULL);
 	if (cfd < 0)
-		return;
+		return -1;
 	struct st2_sim_claim c;
 	char why[200];
 	int st;
@@ -157,15 +160,26 @@ static void bus_claim(const struct board_at *at, int lfd, const int *sp, int *bu
 			snprintf(why, sizeof(why), "interface %d is claimed by another host", c.interface);
 		}
 	}
-	printf("# bus: CLAIM -> %s\n", why);
+	printf("# %sCLAIM -> %s\n", at->b->n_if > 1 ? "bus: " : "", why);
 	fflush(stdout);
 	board_answer(cfd, st, why);
-	if (st == ST2_SIM_CLAIM_OK) {
-		if (send_fd(sp[c.interface], cfd) == 0)
-			busy[c.interface] = 1;
-		else
-			printf("# bus: interface %d: its simulator is gone\n", c.interface);
+	if (st != ST2_SIM_CLAIM_OK) {
+		close(cfd);
+		return -1;
 	}
+	*iface = c.interface;
+	return cfd;
+}
+
+static void bus_claim(const struct board_at *at, int lfd, const int *sp, int *busy)
+{
+	int i, cfd = board_accept(at, lfd, busy, &i);
+	if (cfd < 0)
+		return;
+	if (send_fd(sp[i], cfd) == 0)
+		busy[i] = 1;
+	else
+		printf("# bus: interface %d: its simulator is gone\n", i);
 	close(cfd);
 }
 

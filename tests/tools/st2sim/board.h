@@ -17,6 +17,8 @@ struct board {
 	uint16_t vid, pid;
 	int n_if;               /* cardem interfaces (= modem slots emulated) */
 	int sim_slots;          /* physical SIM slots on the board */
+	int modem_reset;        /* MODEM_RESET drives the modem's reset line */
+	int card_insert;        /* CARDINSERT drives a card-presence output */
 	const char *what;
 };
 
@@ -26,7 +28,7 @@ struct board_at {
 	char path[64];
 };
 
-/* by name (simtrace2, qmod, owhw, qmod4); NULL if unknown */
+/* by name (simtrace2, qmod, owhw, ngff, qmod4); NULL if unknown */
 const struct board *board_find(const char *name);
 /* "simtrace2, qmod, ..." */
 const char *board_names(void);
@@ -40,6 +42,11 @@ void board_answer(int fd, int status, const char *why);
 /* Read one CLAIM frame from a fresh connection (waits at most 2 s);
  * 0 with *c filled, -1 otherwise. */
 int board_read_claim(int fd, struct st2_sim_claim *c);
+
+/* Accept a connection on lfd, read and check its CLAIM (busy[i]: interface
+ * i is claimed already), answer it.  Returns the connection when claimed
+ * (*iface = its interface), else -1 (refused and closed). */
+int board_accept(const struct board_at *at, int lfd, const int *busy, int *iface);
 
 /* The bus: fork one simulator process per interface.  In a child it
  * returns the interface number (0..n-1), with *bus_fd = its end of the

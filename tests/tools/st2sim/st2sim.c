@@ -112,20 +112,6 @@ static void conn_close(void)
 
 static struct board_at board;      /* the board and where it sits on the bus */
 
-/* a single-interface simulator checks the host's CLAIM itself */
-static void single_claim(const uint8_t *msg, size_t len)
-{
-	struct st2_sim_claim c;
-	char why[200] = "malformed CLAIM";
-	int rc = ST2_SIM_CLAIM_NODEV;
-	if (st2_sim_claim_dec(msg, len, &c) == 0)
-		rc = board_check(&board, &c, why, sizeof(why));
-	say("# CLAIM -> %s\n", why);
-	board_answer(conn_fd, rc, why);
-	if (rc != ST2_SIM_CLAIM_OK)
-		conn_close();
-}
-
 /* one message = one completed IN transfer on the wire */
 static void wire_send(uint8_t tag, const uint8_t *msg, size_t len)
 {
@@ -378,6 +364,7 @@ static void card_null_timer(void)
 static struct {
 	int insert_changed;    /* CARDINSERT received */
 	int modem_reset;       /* MODEM_RESET assert or pulse received */
+	double held_ms;        /* how long the reset line is held (the pulse) */
 } board_ev;
 
 /* one message from the host (bulk OUT) */
@@ -426,7 +413,10 @@ static void host_msg(const uint8_t *buf, size_t len)
 			case ST2_CEMU_CARDINSERT:
 				st.card_insert_msgs++;
 				st.card_inserted = m.u.card_insert;
-				board_ev.insert_changed = 1;
+				board_ev.insert_changed = board.b->card_insert;
+				if (!board.b->card_insert)
+					say("# (the %s has no card-insert output: the modem sees no change)\n",
+					    board.b->name);
 				say("# CARDINSERT %u (presence output %s)\n", m.u.card_insert,
 				    (m.u.card_insert ? 1 : 0) == (card.pres_pol ? 1 : 0) ? "high" : "low");
 				break;
@@ -453,8 +443,12 @@ static void host_msg(const uint8_t *buf, size_t len)
 				}
 			} else if (m.hdr.msg_type == ST2_MODEM_RESET) {
 				st.modem_reset_msgs++;
-				if (m.u.reset.asserted != 0)
+				if (m.u.reset.asserted != 0 && board.b->modem_reset) {
 					board_ev.modem_reset = 1;
+					board_ev.held_ms = m.u.reset.asserted == ST2_RESET_PULSE ? m.u.reset.pulse_ms : 0;
+				}
+				else if (!board.b->modem_reset)
+					say("# (the %s has no modem reset line: ignored)\n", board.b->name);
 				say("# MODEM_RESET %u %u ms\n", m.u.reset.asserted, m.u.reset.pulse_ms);
 			}
 		}
@@ -670,6 +664,13 @@ static void session_jobs(void)
 	job_add("\xa0\x88\x00\x00\x10", rand16, 16, -1);
 }
 
+/* the card-presence line as the modem sees it: driven by CARDINSERT on
+ * boards with a card-insert output, else the card is always there */
+static int modem_sees_card(void)
+{
+	return board.b->card_insert ? st.card_inserted : 1;
+}
+
 /* the card goes unpowered; a TPDU in progress is abandoned */
 static void modem_power_off(const char *why)
 {
@@ -689,7 +690,7 @@ static int modem_director(double end_t)
 	double t = now_ms();
 	if (board_ev.insert_changed) {
 		board_ev.insert_changed = 0;
-		if (!st.card_inserted && (md.st == MD_SESSION || md.st == MD_IDLE)) {
+		if (!modem_sees_card() && (md.st == MD_SESSION || md.st == MD_IDLE)) {
 			st.removals++;
 			modem_power_off("card removed");
 			md.st = MD_OFF;
@@ -700,7 +701,7 @@ static int modem_director(double end_t)
 		st.reboots++;
 		modem_power_off("modem reset, rebooting");
 		md.st = MD_BOOT;
-		md.until = t + opt.boot_ms;
+		md.until = t + board_ev.held_ms + opt.boot_ms;   /* it boots once the reset is released */
 	}
 	if (!card.enabled && (md.st == MD_SESSION || md.st == MD_IDLE)) {
 		modem_power_off("emulation off (SIM_SELECT local)");
@@ -708,7 +709,7 @@ static int modem_director(double end_t)
 	}
 	switch (md.st) {
 	case MD_OFF:
-		if (st.card_inserted && card.enabled && t < end_t) {
+		if (modem_sees_card() && card.enabled && t < end_t) {
 			md.st = MD_BOOT;
 			md.until = t + opt.boot_ms;
 		}
@@ -716,7 +717,7 @@ static int modem_director(double end_t)
 	case MD_BOOT:
 		if (t < md.until)
 			break;
-		if (!st.card_inserted || !card.enabled || t >= end_t) {
+		if (!modem_sees_card() || !card.enabled || t >= end_t) {
 			md.st = MD_OFF;
 			break;
 		}
@@ -872,7 +873,7 @@ static void usage(void)
 "                      the modem (card off, --boot-ms later on again: new ATR,\n"
 "                      new session).  A host that disconnects may come back.\n"
 "      --status-ms MS  STATUS period while idle (default 300: 30 s compressed)\n"
-"      --boot-ms MS    modem reboot time (default 50)\n"
+"      --boot-ms MS    modem boot time after its reset is released (default 50)\n"
 "\n"
 "the board on the bus (the host's CLAIM is checked against it):\n"
 "      --board NAME    simtrace2 (1d50:60e3, 1 cardem interface), qmod\n"
@@ -1005,7 +1006,7 @@ int main(int argc, char **argv)
 	}
 	say("# listening on %s: %s, %04x:%04x bus %d address %d path %s\n", opt.sock, board.b->what,
 	    board.b->vid, board.b->pid, board.bus, board.address, board.path);
-	if (opt.board) {
+	if (board.b->n_if > 1) {
 		int r = board_run(&board, lfd, &bus_fd, &stop);
 		if (r >= BOARD_PARENT_DONE) {
 			close(lfd);
@@ -1047,17 +1048,27 @@ int main(int argc, char **argv)
 	int failed = 0;
 
 	while (!stop && step != S_DONE) {
-		struct pollfd p = { .fd = conn_fd >= 0 ? conn_fd : bus_fd >= 0 ? bus_fd : lfd, .events = POLLIN };
-		int rc = poll(&p, 1, poll_ms());
+		struct pollfd pp[2] = { { .fd = conn_fd >= 0 ? conn_fd : bus_fd >= 0 ? bus_fd : lfd, .events = POLLIN },
+					{ .fd = conn_fd >= 0 ? lfd : -1, .events = POLLIN } };
+		int rc = poll(pp, 2, poll_ms());
 		if (rc < 0 && errno != EINTR)
 			break;
+		if (rc > 0 && (pp[1].revents & POLLIN)) {
+			/* a single-interface board: another host wants it meanwhile */
+			int busy = 1, i;
+			(void)board_accept(&board, lfd, &busy, &i);
+		}
+		if (rc > 0 && !(pp[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			rc = 0;
 		if (rc > 0 && conn_fd < 0) {
 			if (bus_fd >= 0 && (conn_fd = board_recv_conn(bus_fd)) < 0) {
 				say("# the bus is gone\n");
 				break;
 			}
-			if (bus_fd < 0)
-				conn_fd = accept(lfd, NULL, NULL);
+			if (bus_fd < 0) {
+				int idle = 0, i;
+				conn_fd = board_accept(&board, lfd, &idle, &i);
+			}
 			if (conn_fd >= 0)
 				say("# host connected\n");
 			rx.len = 0;
@@ -1090,8 +1101,7 @@ int main(int argc, char **argv)
 			while (conn_fd >= 0 && (r = st2_sim_rx_next(&rx, &tag, msg, &len)) == 1) {
 				if (tag == ST2_SIM_TAG_OUT)
 					host_msg(msg, len);
-				else if (tag == ST2_SIM_TAG_CLAIM && bus_fd < 0)
-					single_claim(msg, len);
+
 				else if ((tag == ST2_SIM_TAG_IN || tag == ST2_SIM_TAG_IRQ) && len == 0 &&
 					 inep_post(tag == ST2_SIM_TAG_IN ? &ep_in : &ep_irq, now_ms()) < 0)
 					fprintf(stderr, "st2sim: host posted more than %d IN transfers\n", INEP_CMAX);
