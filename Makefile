@@ -9,7 +9,7 @@
 #   tests/unit/test_*.c    -> $(BUILD)/tests/test_*    (one unit test each)
 #   tests/fuzz/fuzz_*.c    -> $(BUILD)/fuzz/fuzz_*     (libFuzzer, clang)
 #
-# Targets: all (default), test, asan, fuzz, demo, bench, clean.
+# Targets: all (default), test, asan, fuzz, demo, bench, soak, clean.
 # `make SAN=1 BUILD=build-asan` is the sanitizer build that `make asan` runs.
 
 BUILD   ?= build
@@ -52,7 +52,7 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNITS      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all test asan fuzz demo bench clean
+.PHONY: all test asan fuzz demo bench soak clean
 .SECONDARY:
 all: $(LIB) $(ASN1_LIB) $(PROGS) $(TTOOLS) $(UNITS)
 
@@ -137,6 +137,10 @@ demo:
 
 bench: all
 	@scripts/bench.sh
+
+# the long run of issue 14 (4 slots, whole system); a benchmark, not a test
+soak: all
+	@bash tests/bench/soak.sh
 
 clean:
 	rm -rf build build-asan build-fuzz

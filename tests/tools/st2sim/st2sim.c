@@ -49,6 +49,7 @@ static struct {
 	double modem_s;            /* modem mode: run a reacting modem for S seconds */
 	double status_ms;          /* modem mode: STATUS period while idle */
 	double boot_ms;            /* modem mode: reboot time after MODEM_RESET */
+	double resession_ms;       /* modem mode: re-authentication period, 0 none */
 	const char *board;         /* --board: a multi-interface bus */
 	const char *log_prefix;    /* --log-prefix: per-interface output files */
 } opt = { .null_ms = 550, .timeout_s = 10, .in_depth = 3, .irq_depth = 3, .turnaround_ms = 1,
@@ -648,7 +649,7 @@ static void modem_pps_then_job0(void)
 /* ---- modem mode: a modem that follows what the host does to the board ---------------- */
 
 enum mdm { MD_OFF, MD_BOOT, MD_SESSION, MD_IDLE };
-static struct { enum mdm st; double until; } md;
+static struct { enum mdm st; double until, resession_at; } md;
 
 /* the start of a GSM session: SELECT MF, DF GSM, EF IMSI, READ BINARY,
  * RUN GSM ALGORITHM (GET RESPONSE follows 61xx / 9Fxx by itself) */
@@ -684,10 +685,14 @@ static void modem_power_off(const char *why)
 	card_set_lines(0, 0);
 }
 
-/* one pass; returns 1 when the run is over (end time reached, no TPDU open) */
-static int modem_director(double end_t)
+/* one pass; returns 1 when the run is over (end time reached, no TPDU open).
+ * The run's time starts when a host first enables emulation. */
+static int modem_director(double *end_at)
 {
 	double t = now_ms();
+	if (!*end_at && card.enabled)
+		*end_at = t + opt.modem_s * 1000;
+	double end_t = *end_at ? *end_at : t + 1e9;
 	if (board_ev.insert_changed) {
 		board_ev.insert_changed = 0;
 		if (!modem_sees_card() && (md.st == MD_SESSION || md.st == MD_IDLE)) {
@@ -727,6 +732,7 @@ static int modem_director(double end_t)
 		card_set_lines(1, 0);
 		say_hex("ATR", mo.atr, (size_t)mo.atr_n);
 		session_jobs();
+		md.resession_at = t + opt.resession_ms;
 		if (opt.no_pps)
 			job_start(0);
 		else
@@ -744,7 +750,12 @@ static int modem_director(double end_t)
 		}
 		break;
 	case MD_IDLE:
-		if (t >= md.until && t < end_t) {
+		if (opt.resession_ms > 0 && t >= md.resession_at && t < end_t) {
+			session_jobs();          /* authenticate again (no reset) */
+			md.resession_at = t + opt.resession_ms;
+			job_start(0);
+			md.st = MD_SESSION;
+		} else if (t >= md.until && t < end_t) {
 			mo.njobs = 0;
 			job_add("\xa0\xf2\x00\x00\x16", NULL, 0, 0x16);   /* STATUS */
 			job_start(0);
@@ -863,7 +874,8 @@ static void usage(void)
 "      --burst-gap-ms MS  the modem's pause between bursts (default 3)\n"
 "\n"
 "modem mode (instead of the script):\n"
-"      --modem S       for S seconds play a modem that follows the board: it\n"
+"      --modem S       for S seconds (from the first SIM_SELECT remote) play a\n"
+"                      modem that follows the board: it\n"
 "                      powers the card when emulation is on (SIM_SELECT remote)\n"
 "                      and the card-insert control says inserted (CARDINSERT 1),\n"
 "                      reads the ATR (printed), does PPS and a session (SELECT\n"
@@ -874,6 +886,9 @@ static void usage(void)
 "                      new session).  A host that disconnects may come back.\n"
 "      --status-ms MS  STATUS period while idle (default 300: 30 s compressed)\n"
 "      --boot-ms MS    modem boot time after its reset is released (default 50)\n"
+"      --resession-ms MS  run the session's TPDUs again every MS ms (a\n"
+"                      periodic re-authentication; default 0: never)\n"
+"      (modem mode prints the TPDU latencies as a BENCH line at the end)\n"
 "\n"
 "the board on the bus (the host's CLAIM is checked against it):\n"
 "      --board NAME    simtrace2 (1d50:60e3, 1 cardem interface), qmod\n"
@@ -928,7 +943,7 @@ static int listen_on(const char *path)
 int main(int argc, char **argv)
 {
 	enum { O_INQ = 256, O_IRQQ, O_TURN, O_BURSTS, O_XFLAGS, O_GAP, O_MODEM, O_STATUSMS, O_BOOTMS, O_BOARD, O_UPATH,
-	       O_UBUS, O_UADDR, O_LOGP };
+	       O_UBUS, O_UADDR, O_LOGP, O_RESESS };
 	board.b = board_find("simtrace2");
 	board.bus = 1;
 	board.address = 2;
@@ -942,6 +957,7 @@ int main(int argc, char **argv)
 		{ "extra-flags", 1, NULL, O_XFLAGS }, { "burst-gap-ms", 1, NULL, O_GAP },
 		{ "modem", 1, NULL, O_MODEM }, { "status-ms", 1, NULL, O_STATUSMS },
 		{ "boot-ms", 1, NULL, O_BOOTMS }, { "board", 1, NULL, O_BOARD },
+		{ "resession-ms", 1, NULL, O_RESESS },
 		{ "usb-path", 1, NULL, O_UPATH }, { "usb-bus", 1, NULL, O_UBUS },
 		{ "usb-address", 1, NULL, O_UADDR }, { "log-prefix", 1, NULL, O_LOGP },
 		{ NULL, 0, NULL, 0 },
@@ -977,6 +993,7 @@ int main(int argc, char **argv)
 		case O_UBUS: board.bus = atoi(optarg); break;
 		case O_UADDR: board.address = atoi(optarg); break;
 		case O_LOGP: opt.log_prefix = optarg; break;
+		case O_RESESS: opt.resession_ms = atof(optarg); break;
 		case 'h': usage(); return 0;
 		default: usage(); return 2;
 		}
@@ -988,7 +1005,7 @@ int main(int argc, char **argv)
 	if (opt.in_depth < 0 || opt.in_depth > INEP_QMAX || opt.irq_depth < 0 || opt.irq_depth > INEP_QMAX ||
 	    opt.turnaround_ms < 0 || opt.turnaround_ms > 10000 || opt.bursts < 0 || opt.bursts > 1000000 ||
 	    opt.burst_gap_ms < 0 || opt.burst_gap_ms > 60000 || opt.modem_s < 0 || opt.modem_s > 86400 ||
-	    opt.status_ms < 1 || opt.boot_ms < 0 || (opt.bursts && opt.bench) ||
+	    opt.status_ms < 1 || opt.boot_ms < 0 || opt.resession_ms < 0 || (opt.bursts && opt.bench) ||
 	    (opt.modem_s > 0 && (opt.bursts || opt.bench))) {
 		fprintf(stderr, "st2sim: --in-queue/--irq-queue 0..%d, --turnaround-ms 0..10000, "
 			"--bursts 0..1000000, --modem 0..86400, --status-ms >= 1; one of --bench, --bursts, "
@@ -1034,16 +1051,17 @@ int main(int argc, char **argv)
 	inep_init(&ep_irq, ST2_SIM_TAG_IRQ, opt.irq_depth, opt.turnaround_ms);
 	build_script();
 	double *lat = NULL;
-	if (opt.bench) {
-		lat = calloc((size_t)opt.bench, sizeof(double));
+	if (opt.bench || opt.modem_s > 0) {
+		int nlat = opt.bench ? opt.bench : 1000000;
+		lat = calloc((size_t)nlat, sizeof(double));
 		if (!lat)
 			return 2;
 		mo.lat = lat;
-		mo.maxlat = opt.bench;
+		mo.maxlat = nlat;
 	}
 
 	enum step step = opt.modem_s > 0 ? S_MODEM : S_WAIT_HOST;
-	double step_t = now_ms(), enabled_t = 0, unplug_at = 0, end_t = now_ms() + opt.modem_s * 1000;
+	double step_t = now_ms(), enabled_t = 0, unplug_at = 0, end_t = 0;
 	struct st2_sim_rx rx = { .len = 0 };
 	int failed = 0;
 
@@ -1224,7 +1242,7 @@ int main(int argc, char **argv)
 		case S_DONE:
 			break;
 		case S_MODEM:
-			if (modem_director(end_t))
+			if (modem_director(&end_t))
 				step = S_POWER_OFF;
 			break;
 		}
@@ -1258,7 +1276,7 @@ int main(int argc, char **argv)
 			unlink(opt.sock);
 	}
 
-	if (opt.bench && mo.nlat > 0) {
+	if ((opt.bench || opt.modem_s > 0) && mo.nlat > 0) {
 		qsort(lat, (size_t)mo.nlat, sizeof(double), cmp_double);
 		printf("BENCH tpdus=%d p50=%.0fus p90=%.0fus p99=%.0fus max=%.0fus\n", mo.nlat,
 		       lat[mo.nlat * 50 / 100] * 1000, lat[mo.nlat * 90 / 100] * 1000,
