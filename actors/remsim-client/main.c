@@ -231,7 +231,9 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (bad) {
-			fprintf(stderr, "%s: bad value '%s' for '%s'\n", prog, optarg, argv[optind - 1]);
+			/* the option itself, whether its value was attached or the next argument */
+			const char *o = optind >= 2 && argv[optind - 1] == optarg ? argv[optind - 2] : argv[optind - 1];
+			fprintf(stderr, "%s: bad value '%s' for '%s'\n", prog, optarg, o);
 			return 2;
 		}
 	}
