@@ -52,7 +52,7 @@ static struct {
 	double resession_ms;       /* modem mode: re-authentication period, 0 none */
 	const char *board;         /* --board: a multi-interface bus */
 	const char *log_prefix;    /* --log-prefix: per-interface output files */
-} opt = { .null_ms = 550, .timeout_s = 10, .in_depth = 3, .irq_depth = 3, .turnaround_ms = 1,
+} opt = { .null_ms = 550, .timeout_s = 10, .in_depth = 3, .irq_depth = 3, .turnaround_ms = 0.05,
 	  .burst_gap_ms = 3, .status_ms = 300, .boot_ms = 50 };
 
 static double now_ms(void)
@@ -770,8 +770,9 @@ static int modem_director(double *end_at)
 static double burst_at;   /* when the next burst starts, 0 = not scheduled */
 static int burst_phase;   /* 0 burst running, 1 gap, 2 reset done: ATR phase */
 
-/* poll timeout: sooner when a waiting IN message gets a transfer or a burst is due */
-static int poll_ms(void)
+/* poll timeout (at most 10 ms): sooner, to the microsecond, when a waiting
+ * IN message gets a transfer or a burst is due */
+static struct timespec poll_wait(void)
 {
 	double t = now_ms(), a = inep_next_ms(&ep_in, t), b = inep_next_ms(&ep_irq, t), m = 10;
 	if (burst_at && burst_at - t < m)
@@ -780,7 +781,8 @@ static int poll_ms(void)
 		m = a;
 	if (b >= 0 && b < m)
 		m = b;
-	return (int)m + (m > (int)m);
+	long ns = (long)(m * 1e6);
+	return (struct timespec){ .tv_sec = ns / 1000000000L, .tv_nsec = ns % 1000000000L };
 }
 
 /* ---- the script ------------------------------------------------------------------------- */
@@ -865,8 +867,8 @@ static void usage(void)
 "      --in-queue N    bulk-IN messages that may wait for a host transfer;\n"
 "                      one more drops the oldest waiting one (firmware: 3)\n"
 "      --irq-queue N   the same for the interrupt endpoint (firmware: 3)\n"
-"      --turnaround-ms MS  a transfer the host posts becomes usable MS ms\n"
-"                      later (the host's turn-around; default 1)\n"
+"      --turnaround-ms MS  a transfer the host re-posts becomes usable MS ms\n"
+"                      later (the host's turn-around; default 0.05)\n"
 "      --bursts N      instead of the script: power up, then N bursts of:\n"
 "                      PPS, at once a GSM SELECT header (and its GET RESPONSE),\n"
 "                      a warm reset before each further burst; a TPDU left\n"
@@ -1068,7 +1070,8 @@ int main(int argc, char **argv)
 	while (!stop && step != S_DONE) {
 		struct pollfd pp[2] = { { .fd = conn_fd >= 0 ? conn_fd : bus_fd >= 0 ? bus_fd : lfd, .events = POLLIN },
 					{ .fd = conn_fd >= 0 ? lfd : -1, .events = POLLIN } };
-		int rc = poll(pp, 2, poll_ms());
+		struct timespec wait = poll_wait();
+		int rc = ppoll(pp, 2, &wait, NULL);
 		if (rc < 0 && errno != EINTR)
 			break;
 		if (rc > 0 && (pp[1].revents & POLLIN)) {
