@@ -56,4 +56,5 @@ timeout 30 "$TBIN/st2host" --socket "$S" --quiet >"$T/bhost.log" 2>&1
 wait "$BEN"
 check "st2_sim: bench prints percentiles" grep -qE "^BENCH tpdus=500 p50=[0-9]+us p90=[0-9]+us p99=[0-9]+us" "$T/bench.log"
 grep "^BENCH" "$T/bench.log" | sed 's/^/# /'
+sanitizer_check
 finish

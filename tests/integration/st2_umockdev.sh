@@ -39,4 +39,16 @@ rc=$?
 check "st2_umockdev: burst: exit status 0 (rc=$rc)" [ "$rc" = 0 ]
 check "st2_umockdev: burst: PTS indication and the header right after it both processed" \
 	grep -q "capdus=1 rapdus=1 .* pts=1 .*in_flight_min=4 in_flight_max=4" "$T/burst.log"
+
+# one bulk-IN transfer (--in-transfers 1): the transport keeps exactly one
+# and warns; the replay has no device-side queue, so nothing can be lost
+# here: the loss itself is shown with st2sim (client_stall.sh)
+python3 "$TOP/tests/tools/st2host/st2_usbmon_pcap.py" "$T/in1.pcap" unplug burst in1
+timeout 30 umockdev-run --device "$T/st2.umockdev" --pcap "$SYS=$T/in1.pcap" -- \
+	"$TBIN/st2host" --usb --no-dev-mem --in-transfers 1 --duration 10 >"$T/in1.log" 2>&1
+rc=$?
+check "st2_umockdev: one IN transfer: exit status 0 (rc=$rc)" [ "$rc" = 0 ]
+check "st2_umockdev: one IN transfer: kept exactly one, with the OS#4409 warning" \
+	eval 'grep -q "in_flight_min=1 in_flight_max=1" "$T/in1.log" && grep -q "only 1 bulk-IN transfer kept submitted" "$T/in1.log"'
+check "st2_umockdev: one IN transfer: the replayed burst is processed" grep -q "capdus=1 rapdus=1 .* pts=1 " "$T/in1.log"
 finish
