@@ -21,6 +21,7 @@ struct st2_simsock {
 	struct st2_sim_rx rx;
 	int n_in;                      /* bulk-IN transfers to keep posted */
 	int in_posted, irq_posted;     /* posted and not yet completed */
+	char board_path[64];           /* from the CLAIM answer */
 };
 
 int st2_sim_frame(uint8_t tag, const uint8_t *msg, size_t len, uint8_t *out, size_t outlen)
@@ -286,8 +287,11 @@ static int ss_claim(struct st2_simsock *s, const struct st2_usb_sel *sel)
 		if (r < 0)
 			break;
 		if (r == 1 && tag == ST2_SIM_TAG_CLAIM) {
-			if (len >= 1 && msg[0] == ST2_SIM_CLAIM_OK)
+			if (len >= 1 && msg[0] == ST2_SIM_CLAIM_OK) {
+				snprintf(s->board_path, sizeof(s->board_path), "%.*s", (int)len - 1,
+					 (const char *)msg + 1);
 				return 0;
+			}
 			LOGE(s->ctx_name, "simulator refused the claim: %.*s", len > 1 ? (int)len - 1 : 0,
 			     (const char *)msg + 1);
 			return -1;
@@ -300,6 +304,15 @@ static int ss_claim(struct st2_simsock *s, const struct st2_usb_sel *sel)
 	}
 	LOGE(s->ctx_name, "no answer to the claim from the simulator");
 	return -1;
+}
+
+int st2_simsock_get_path(struct st2_transport *t, char *buf, size_t len)
+{
+	struct st2_simsock *s = (struct st2_simsock *)t;
+	if (!s || len == 0)
+		return -1;
+	snprintf(buf, len, "%s", s->board_path);
+	return 0;
 }
 
 struct st2_transport *st2_simsock_open_sel(const char *path, const struct st2_usb_sel *sel,

@@ -22,7 +22,8 @@
  * Device selection: right after connecting, the host sends a CLAIM frame
  * (tag 0x01) with osmo-remsim's selection (-V -P -C -I -S -A -H); the
  * simulator answers with a CLAIM frame: u8 status (0 claimed, else
- * ST2_SIM_CLAIM_*) and a text saying why.  A simulated board with several
+ * ST2_SIM_CLAIM_*) and a text: the board's port path when claimed, else
+ * the reason.  A simulated board with several
  * cardem interfaces serves each claimed interface on its own connection.
  *
  * CLAIM request payload (little-endian): u16 vid (0 any), u16 pid (0 any),
@@ -93,5 +94,7 @@ struct st2_transport *st2_simsock_open_n(const char *path, int n_bulk_in, const 
  * simulator refuses the claim (its reason is logged). */
 struct st2_transport *st2_simsock_open_sel(const char *path, const struct st2_usb_sel *sel,
 					   const struct st2_transport_cbs *cbs, const char *log_ctx);
+/* The simulated board's port path ("1-1") for REMSIM_USB_PATH; 0 or < 0. */
+int st2_simsock_get_path(struct st2_transport *t, char *buf, size_t len);
 
 #endif

@@ -74,5 +74,7 @@ done
 check "modem: card-remove on bankd loss: bank slot 2:3, bankd re-establishing" \
 	eval 'cat "$T"/ev/request-card-remove.* | grep -A1 "^REMSIM_BANKD_SLOT=2:3$" | grep -q "^REMSIM_BANKD_STATE=REESTABLISH$"'
 check "modem: card-remove on unmap: bankd address 0.0.0.0:0" ev_has request-card-remove '^REMSIM_BANKD_ADDR=0\.0\.0\.0:0$'
+check "modem: the event script gets the board's port path and the interface (not given: -1 as u32)" \
+	eval 'ev_has request-card-remove "^REMSIM_USB_PATH=1-1\$" && ev_has request-card-remove "^REMSIM_USB_INTERFACE=4294967295\$"'
 no_sanitizer_reports
 finish

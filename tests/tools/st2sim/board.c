@@ -162,7 +162,7 @@ int board_accept(const struct board_at *at, int lfd, const int *busy, int *iface
 	}
 	printf("# %sCLAIM -> %s\n", at->b->n_if > 1 ? "bus: " : "", why);
 	fflush(stdout);
-	board_answer(cfd, st, why);
+	board_answer(cfd, st, st == ST2_SIM_CLAIM_OK ? at->path : why);
 	if (st != ST2_SIM_CLAIM_OK) {
 		close(cfd);
 		return -1;

@@ -36,7 +36,8 @@ const char *board_names(void);
 /* Check a CLAIM against the board; ST2_SIM_CLAIM_* and the reason in why. */
 int board_check(const struct board_at *at, const struct st2_sim_claim *c, char *why, size_t len);
 
-/* Answer a CLAIM on fd: status + text. */
+/* Answer a CLAIM on fd: status + text (the reason; on success the board's
+ * port path). */
 void board_answer(int fd, int status, const char *why);
 
 /* Read one CLAIM frame from a fresh connection (waits at most 2 s);
