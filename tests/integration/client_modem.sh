@@ -10,7 +10,9 @@
 # loss and on unmap; card inserted with the new ATR on the remap (SIM_SELECT
 # remote, SET_ATR, CARDINSERT 1, MODEM_RESET, SET_ATR 2, the modem reads ATR 2);
 # the modem's reboots (VCC/RST edges) reach the bankd as status indications;
-# the event script gets each step.
+# the event script gets each step.  The modem boots 0.5 s after its reset
+# pulse, time enough for the new bankd's SetAtrReq to reach the board (a
+# real modem takes seconds).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/client_common.bash"
 
@@ -21,17 +23,17 @@ PS=$(free_port); PB1=$(free_port); PB2=$(free_port)
 event_script
 peer srv "$PS" 30000 <<EOS
 $(server_lines "$PB1" 0)
-sleep 2500
+sleep 3000
 send configClientBankReq bank=2:4 ip=127.0.0.1 port=$PB2
 expect configClientBankRes result=ok
-sleep 2000
+sleep 2500
 send configClientBankReq bank=2:4 ip=0.0.0.0 port=0
 expect configClientBankRes result=ok
 expect-close 20000
 EOS
 peer bkd1 "$PB1" <<EOS
 $(bankd_lines 0)
-serve-card 1500
+serve-card 2000
 EOS
 BKD1=$PEER_PID
 peer bkd2 "$PB2" 20000 <<EOS
@@ -43,8 +45,8 @@ serve-card 20000
 EOS
 BKD2=$PEER_PID
 
-sim_client sim "$PS" --board ngff --verify --modem 7 --status-ms 200 --timeout 5
-peer_wait "$SIM" 20; rc=$?
+sim_client sim "$PS" --board ngff --verify --modem 8 --status-ms 200 --boot-ms 500 --timeout 5
+peer_wait "$SIM" 25; rc=$?
 check "modem: the simulated modem's sessions ran without errors (rc=$rc)" \
 	grep -q 'protocol_errors=0 verify_errors=0 .* stalls=0 .*result=OK' "$T/sim.log"
 check "modem: mapped -> SIM remote, default ATR, card inserted, modem reset, the card's ATR, session" \
