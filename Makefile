@@ -10,7 +10,7 @@
 #   tests/fuzz/fuzz_*.c    -> $(BUILD)/fuzz/fuzz_*     (libFuzzer, clang)
 #   lib/ifd_remsim/*.c     -> $(BUILD)/lib/libifd_remsim.so (pcscd's reader driver)
 #
-# Targets: all (default), test, asan, fuzz, demo, bench, clean.
+# Targets: all (default), test, asan, fuzz, demo, bench, soak, clean.
 # `make SAN=1 BUILD=build-asan` is the sanitizer build that `make asan` runs.
 
 BUILD   ?= build
@@ -53,7 +53,7 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNITS      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all test asan fuzz demo bench clean
+.PHONY: all test asan fuzz demo bench soak clean
 .SECONDARY:
 all: $(LIB) $(ASN1_LIB) $(PROGS) $(TTOOLS) $(UNITS)
 
@@ -154,6 +154,10 @@ demo:
 
 bench: all
 	@scripts/bench.sh
+
+# the long run of issue 14 (4 slots, whole system); a benchmark, not a test
+soak: all
+	@bash tests/bench/soak.sh
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +14,14 @@
 
 #include "log.h"
 
-#define ST2_SIMSOCK_NOMINAL_IN 4
-
 struct st2_simsock {
 	struct st2_transport base;     /* first member */
 	char ctx_name[32];
 	int fd;
 	struct st2_sim_rx rx;
+	int n_in;                      /* bulk-IN transfers to keep posted */
+	int in_posted, irq_posted;     /* posted and not yet completed */
+	char board_path[64];           /* from the CLAIM answer */
 };
 
 int st2_sim_frame(uint8_t tag, const uint8_t *msg, size_t len, uint8_t *out, size_t outlen)
@@ -104,6 +106,41 @@ static int ss_send(struct st2_transport *t, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* post one IN transfer: an empty frame with the endpoint's tag */
+static int ss_post(struct st2_simsock *s, uint8_t tag)
+{
+	uint8_t frame[ST2_SIM_FRAME_HDR];
+	if (st2_sim_frame(tag, NULL, 0, frame, sizeof(frame)) < 0 ||
+	    st2_sim_write_all(s->fd, frame, sizeof(frame)) < 0)
+		return -1;
+	if (tag == ST2_SIM_TAG_IN)
+		s->in_posted++;
+	else
+		s->irq_posted++;
+	return 0;
+}
+
+/* one IN "transfer" completed: deliver it, then resubmit (as osmo-remsim
+ * does: processing first, resubmission right after) */
+static void ss_in_done(struct st2_simsock *s, uint8_t tag, const uint8_t *msg, size_t len)
+{
+	struct st2_transport *t = &s->base;
+	int *posted = tag == ST2_SIM_TAG_IN ? &s->in_posted : &s->irq_posted;
+	if (*posted == 0)
+		LOGW(s->ctx_name, "IN message on 0x%02x without a posted transfer", tag);
+	else
+		(*posted)--;
+	if (tag == ST2_SIM_TAG_IN && t->cbs.bulk_in)
+		t->cbs.bulk_in(t->cbs.priv, msg, len);
+	else if (tag == ST2_SIM_TAG_IRQ && t->cbs.irq_in)
+		t->cbs.irq_in(t->cbs.priv, msg, len);
+	if (!t->gone && ss_post(s, tag) < 0) {
+		char d[80];
+		snprintf(d, sizeof(d), "posting an IN transfer: %s", strerror(errno));
+		st2_transport_report_gone(t, ST2_GONE_UNPLUGGED, d);
+	}
+}
+
 static int ss_pollfds(struct st2_transport *t, struct pollfd *fds, int max)
 {
 	struct st2_simsock *s = (struct st2_simsock *)t;
@@ -136,11 +173,9 @@ static int ss_handle_events(struct st2_transport *t)
 			st2_transport_report_gone(t, ST2_GONE_IO_ERROR, "corrupt frame from simulator");
 			return -1;
 		}
-		if (tag == ST2_SIM_TAG_IN && t->cbs.bulk_in)
-			t->cbs.bulk_in(t->cbs.priv, msg, len);
-		else if (tag == ST2_SIM_TAG_IRQ && t->cbs.irq_in)
-			t->cbs.irq_in(t->cbs.priv, msg, len);
-		else if (tag != ST2_SIM_TAG_IN && tag != ST2_SIM_TAG_IRQ)
+		if (tag == ST2_SIM_TAG_IN || tag == ST2_SIM_TAG_IRQ)
+			ss_in_done(s, tag, msg, len);
+		else
 			LOGD(s->ctx_name, "frame with unknown tag 0x%02x skipped", tag);
 	}
 	if (eof) {
@@ -152,7 +187,8 @@ static int ss_handle_events(struct st2_transport *t)
 
 static int ss_in_flight(struct st2_transport *t)
 {
-	return t->gone ? 0 : ST2_SIMSOCK_NOMINAL_IN;
+	struct st2_simsock *s = (struct st2_simsock *)t;
+	return t->gone ? 0 : s->in_posted;
 }
 
 static void ss_close(struct st2_transport *t)
@@ -176,6 +212,112 @@ static const struct st2_transport_ops st2_simsock_ops = {
 struct st2_transport *st2_simsock_open(const char *path, const struct st2_transport_cbs *cbs,
 				       const char *log_ctx)
 {
+	return st2_simsock_open_n(path, ST2_SIMSOCK_DEFAULT_IN, cbs, log_ctx);
+}
+
+struct st2_transport *st2_simsock_open_n(const char *path, int n_bulk_in, const struct st2_transport_cbs *cbs,
+					 const char *log_ctx)
+{
+	struct st2_usb_sel sel;
+	st2_usb_sel_default(&sel);
+	sel.n_bulk_in = n_bulk_in;
+	return st2_simsock_open_sel(path, &sel, cbs, log_ctx);
+}
+
+static void put16(uint8_t *p, int v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)((unsigned)v >> 8);
+}
+
+static int get16s(const uint8_t *p)
+{
+	return (int16_t)(uint16_t)(p[0] | p[1] << 8);
+}
+
+#define CLAIM_FIXED 14
+
+int st2_sim_claim_enc(const struct st2_usb_sel *sel, uint8_t *out, size_t outlen)
+{
+	size_t pl = sel->path ? strlen(sel->path) : 0;
+	if (outlen < CLAIM_FIXED + pl || pl > 63)
+		return -1;
+	put16(out, sel->vid);
+	put16(out + 2, sel->pid);
+	put16(out + 4, sel->config);
+	put16(out + 6, sel->interface);
+	put16(out + 8, sel->altsetting);
+	put16(out + 10, sel->bus);
+	put16(out + 12, sel->address);
+	if (pl)
+		memcpy(out + CLAIM_FIXED, sel->path, pl);
+	return (int)(CLAIM_FIXED + pl);
+}
+
+int st2_sim_claim_dec(const uint8_t *p, size_t len, struct st2_sim_claim *c)
+{
+	if (len < CLAIM_FIXED || len - CLAIM_FIXED >= sizeof(c->path))
+		return -1;
+	c->vid = (uint16_t)get16s(p);
+	c->pid = (uint16_t)get16s(p + 2);
+	c->config = get16s(p + 4);
+	c->interface = get16s(p + 6);
+	c->altsetting = get16s(p + 8);
+	c->bus = get16s(p + 10);
+	c->address = get16s(p + 12);
+	memcpy(c->path, p + CLAIM_FIXED, len - CLAIM_FIXED);
+	c->path[len - CLAIM_FIXED] = '\0';
+	return 0;
+}
+
+/* send the CLAIM and wait (2 s) for the answer; 0 when claimed */
+static int ss_claim(struct st2_simsock *s, const struct st2_usb_sel *sel)
+{
+	uint8_t p[CLAIM_FIXED + 64], frame[ST2_SIM_FRAME_HDR + sizeof(p)], msg[ST2_SIM_FRAME_MAX];
+	int n = st2_sim_claim_enc(sel, p, sizeof(p));
+	if (n < 0 || (n = st2_sim_frame(ST2_SIM_TAG_CLAIM, p, (size_t)n, frame, sizeof(frame))) < 0 ||
+	    st2_sim_write_all(s->fd, frame, (size_t)n) < 0) {
+		LOGE(s->ctx_name, "sending the claim to the simulator failed");
+		return -1;
+	}
+	for (int waited = 0; waited < 2000; waited += 50) {
+		uint8_t tag;
+		size_t len;
+		int r = st2_sim_rx_next(&s->rx, &tag, msg, &len);
+		if (r < 0)
+			break;
+		if (r == 1 && tag == ST2_SIM_TAG_CLAIM) {
+			if (len >= 1 && msg[0] == ST2_SIM_CLAIM_OK) {
+				snprintf(s->board_path, sizeof(s->board_path), "%.*s", (int)len - 1,
+					 (const char *)msg + 1);
+				return 0;
+			}
+			LOGE(s->ctx_name, "simulator refused the claim: %.*s", len > 1 ? (int)len - 1 : 0,
+			     (const char *)msg + 1);
+			return -1;
+		}
+		if (r == 1)
+			continue;      /* nothing else is expected before the answer */
+		struct pollfd pf = { .fd = s->fd, .events = POLLIN };
+		if (poll(&pf, 1, 50) > 0 && st2_sim_rx_fill(&s->rx, s->fd) <= 0)
+			break;
+	}
+	LOGE(s->ctx_name, "no answer to the claim from the simulator");
+	return -1;
+}
+
+int st2_simsock_get_path(struct st2_transport *t, char *buf, size_t len)
+{
+	struct st2_simsock *s = (struct st2_simsock *)t;
+	if (!s || len == 0)
+		return -1;
+	snprintf(buf, len, "%s", s->board_path);
+	return 0;
+}
+
+struct st2_transport *st2_simsock_open_sel(const char *path, const struct st2_usb_sel *sel,
+					   const struct st2_transport_cbs *cbs, const char *log_ctx)
+{
 	struct sockaddr_un sa;
 	const char *ctx = log_ctx ? log_ctx : "-";
 	if (!path || strlen(path) >= sizeof(sa.sun_path)) {
@@ -197,7 +339,6 @@ struct st2_transport *st2_simsock_open(const char *path, const struct st2_transp
 			close(fd);
 		return NULL;
 	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	struct st2_simsock *s = calloc(1, sizeof(*s));
 	if (!s) {
 		close(fd);
@@ -208,6 +349,21 @@ struct st2_transport *st2_simsock_open(const char *path, const struct st2_transp
 		s->base.cbs = *cbs;
 	snprintf(s->ctx_name, sizeof(s->ctx_name), "%s", ctx);
 	s->fd = fd;
-	LOGI(ctx, "connected to SIMtrace2 simulator at %s", path);
+	if (ss_claim(s, sel) < 0) {
+		ss_close(&s->base);
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	s->n_in = sel->n_bulk_in < 1 ? ST2_SIMSOCK_DEFAULT_IN : sel->n_bulk_in > 32 ? 32 : sel->n_bulk_in;
+	st2_warn_few_in(s->n_in, ctx);
+	for (int i = 0; i <= s->n_in; i++) {
+		if (ss_post(s, i < s->n_in ? ST2_SIM_TAG_IN : ST2_SIM_TAG_IRQ) < 0) {
+			LOGE(ctx, "posting IN transfers to the simulator: %s", strerror(errno));
+			ss_close(&s->base);
+			return NULL;
+		}
+	}
+	LOGI(ctx, "connected to SIMtrace2 simulator at %s, interface %d claimed (%d bulk-IN transfers posted)",
+	     path, sel->interface, s->n_in);
 	return &s->base;
 }

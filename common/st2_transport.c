@@ -4,6 +4,8 @@
 
 #include <errno.h>
 
+#include "log.h"
+
 void st2_transport_report_gone(struct st2_transport *t, enum st2_gone_reason why, const char *detail)
 {
 	if (t->gone)
@@ -25,4 +27,12 @@ int st2_transport_run_once(struct st2_transport *t, int timeout_ms)
 	if (poll(fds, (nfds_t)n, tmo) < 0 && errno != EINTR)
 		return -errno;
 	return st2_transport_handle_events(t);
+}
+
+void st2_warn_few_in(int n_bulk_in, const char *log_ctx)
+{
+	if (n_bulk_in < ST2_MIN_SAFE_BULK_IN)
+		LOGW(log_ctx, "only %d bulk-IN transfer%s kept submitted (fewer than %d): the board drops "
+		     "messages after bursts and the modem may wait forever (OS#4409)", n_bulk_in,
+		     n_bulk_in == 1 ? "" : "s", ST2_MIN_SAFE_BULK_IN);
 }

@@ -18,6 +18,9 @@
 
 struct st2_transport;
 
+/* bulk-IN transfers a host must keep submitted (spec simtrace2-cardem.md §8.2) */
+#define ST2_MIN_SAFE_BULK_IN 4
+
 /* why a device went away */
 enum st2_gone_reason {
 	ST2_GONE_UNPLUGGED = 1,   /* LIBUSB_ERROR_NO_DEVICE / socket closed by peer */
@@ -73,6 +76,10 @@ static inline void st2_transport_close(struct st2_transport *t)
 
 /* Report "gone" once (used by implementations). */
 void st2_transport_report_gone(struct st2_transport *t, enum st2_gone_reason why, const char *detail);
+
+/* Warn (once per call) that fewer than 4 bulk-IN transfers make the board
+ * drop messages after bursts (spec simtrace2-cardem.md §8.2, OS#4409). */
+void st2_warn_few_in(int n_bulk_in, const char *log_ctx);
 
 /* Convenience for simple owners and tests: poll the transport's fds for at
  * most timeout_ms and handle events once.  Returns handle_events' result. */

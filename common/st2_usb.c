@@ -465,9 +465,10 @@ struct st2_transport *st2_usb_open(const struct st2_usb_sel *sel_in, const struc
 	snprintf(u->ctx_name, sizeof(u->ctx_name), "%s", log_ctx ? log_ctx : "-");
 	u->interface = sel.interface;
 	u->no_dev_mem = sel.no_dev_mem;
-	u->n_in = sel.n_bulk_in < ST2_USB_MIN_BULK_IN ? ST2_USB_MIN_BULK_IN : sel.n_bulk_in;
+	u->n_in = sel.n_bulk_in < 1 ? ST2_USB_MIN_BULK_IN : sel.n_bulk_in;
 	if (u->n_in > ST2_USB_MAX_BULK_IN)
 		u->n_in = ST2_USB_MAX_BULK_IN;
+	st2_warn_few_in(u->n_in, u->ctx_name);
 
 	int rc = libusb_init(&u->ctx);
 	if (rc < 0) {

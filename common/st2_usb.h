@@ -34,7 +34,8 @@ struct st2_usb_sel {
 	int config;            /* configuration to select if different; -1 = keep */
 	int interface;         /* interface number (= slot) */
 	int altsetting;        /* altsetting to set */
-	int n_bulk_in;         /* bulk-IN transfers to keep submitted (< 4 => 4) */
+	int n_bulk_in;         /* bulk-IN transfers to keep submitted (< 1 => 4; fewer
+				* than 4 only to reproduce OS#4409, with a warning) */
 	int no_dev_mem;        /* 1: plain heap buffers instead of libusb_dev_mem_alloc()
 				* (needed under umockdev, whose fake usbfs node cannot
 				* back an mmap) */

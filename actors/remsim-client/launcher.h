@@ -23,6 +23,7 @@ struct launch {
 	const char *event_script;
 	int sim_presence;		/* -1 not given */
 	long vid, pid, usb_config, usb_interface, usb_alt, usb_address;	/* -1 not given */
+	long usb_bulk_in;		/* --usb-bulk-in N, -1 not given */
 	const char *usb_path, *usb_serial;
 	const char *sim_socket;		/* --sim PATH: st2sim instead of USB */
 	int ifd;			/* --ifd: PC/SC reader frontend (docs/ifd.md) */

@@ -55,7 +55,9 @@ static void usage(FILE *f, int shell)
 "      --sim SOCKET           use the st2sim simulator at SOCKET instead of USB\n"
 "      --ifd                  a PC/SC reader for pcscd's libifd_remsim.so instead of\n"
 "                             USB: socket RUN_DIR/ifd.sock, default run dir name\n"
-"                             remsim-ifd-C<id>-<slot> (docs/ifd.md)\n");
+"                             remsim-ifd-C<id>-<slot> (docs/ifd.md)\n"
+"      --usb-bulk-in N        bulk-IN transfers kept submitted (4; 1..32; fewer\n"
+"                             than 4 only to reproduce OS#4409)\n");
 	fprintf(f,
 "      --config FILE          run the role config FILE (e.g. etc/client.cfg, several\n"
 "                             slots) instead of one slot from these options\n"
@@ -144,7 +146,7 @@ int main(int argc, char **argv)
 {
 	struct launch l = { .server_host = "127.0.0.1", .server_port = 9998, .sim_presence = -1,
 			    .vid = -1, .pid = -1, .usb_config = -1, .usb_interface = -1, .usb_alt = -1,
-			    .usb_address = -1 };
+			    .usb_address = -1, .usb_bulk_in = -1 };
 	char *a0 = strdup(argv[0]);
 	l.shell = a0 && !strcmp(basename(a0), "remsim-client-shell");
 	free(a0);
@@ -155,7 +157,7 @@ int main(int argc, char **argv)
 		argc--;
 	}
 	const char *prog = l.shell ? "remsim-client-shell" : "remsim-client";
-	enum { O_CONFIG = 256, O_RUNDIR, O_SERIAL, O_SIM, O_PRINT, O_IFD };
+	enum { O_CONFIG = 256, O_RUNDIR, O_SERIAL, O_SIM, O_PRINT, O_IFD, O_BULKIN };
 	static const struct option lo[] = {
 		{ "help", 0, NULL, 'h' }, { "version", 0, NULL, 'v' }, { "debug", 1, NULL, 'd' },
 		{ "server-ip", 1, NULL, 'i' }, { "server-port", 1, NULL, 'p' }, { "client-id", 1, NULL, 'c' },
@@ -167,14 +169,16 @@ int main(int argc, char **argv)
 		{ "usb-address", 1, NULL, 'A' }, { "usb-path", 1, NULL, 'H' },
 		{ "usb-serial", 1, NULL, O_SERIAL }, { "sim", 1, NULL, O_SIM }, { "ifd", 0, NULL, O_IFD },
 		{ "config", 1, NULL, O_CONFIG }, { "run-dir", 1, NULL, O_RUNDIR },
-		{ "print-config", 0, NULL, O_PRINT }, { NULL, 0, NULL, 0 },
+		{ "print-config", 0, NULL, O_PRINT }, { "usb-bulk-in", 1, NULL, O_BULKIN },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *shortopts = l.shell ? ":hvd:i:p:c:n:a:re:L" : ":hvd:i:p:c:n:a:re:LZ:V:P:C:I:S:A:H:";
 	int c, print = 0, bad = 0;
 	long v;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, lo, NULL)) != -1) {
-		int usbopt = strchr("ZVPCISAH", c) != NULL || c == O_SERIAL || c == O_SIM || c == O_IFD;
+		int usbopt = strchr("ZVPCISAH", c) != NULL || c == O_SERIAL || c == O_SIM || c == O_IFD ||
+			     c == O_BULKIN;
 		if (l.shell && c != '?' && c != ':' && usbopt) {
 			fprintf(stderr, "%s: ignoring SIMtrace2 option '%s'\n", prog, argv[optind - 1]);
 			continue;
@@ -220,6 +224,7 @@ int main(int argc, char **argv)
 		case O_SERIAL: l.usb_serial = optarg; l.slot_opts++; break;
 		case O_SIM: l.sim_socket = optarg; l.slot_opts++; break;
 		case O_IFD: l.ifd = 1; l.slot_opts++; break;
+		case O_BULKIN: bad = parse_num(optarg, 10, 1, 32, &l.usb_bulk_in); l.slot_opts++; break;
 		case O_CONFIG: l.config = optarg; break;
 		case O_RUNDIR: l.run_dir = optarg; break;
 		case O_PRINT: print = 1; break;
@@ -231,7 +236,9 @@ int main(int argc, char **argv)
 			break;
 		}
 		if (bad) {
-			fprintf(stderr, "%s: bad value '%s' for '%s'\n", prog, optarg, argv[optind - 1]);
+			/* the option itself, whether its value was attached or the next argument */
+			const char *o = optind >= 2 && argv[optind - 1] == optarg ? argv[optind - 2] : argv[optind - 1];
+			fprintf(stderr, "%s: bad value '%s' for '%s'\n", prog, optarg, o);
 			return 2;
 		}
 	}

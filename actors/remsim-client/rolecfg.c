@@ -77,6 +77,8 @@ int rolecfg_write(const struct launch *l, const char *path)
 		if (l->usb_interface >= 0)
 			fprintf(f, "    interface = %ld;\n", l->usb_interface);
 		fprintf(f, "    altsetting = %ld;\n", l->usb_alt >= 0 ? l->usb_alt : 0);
+		if (l->usb_bulk_in >= 0)
+			fprintf(f, "    bulk_in_transfers = %ld;\n", l->usb_bulk_in);
 		if (l->usb_address >= 0)
 			fprintf(f, "    address = %ld;\n", l->usb_address);
 		if (l->usb_path) {

@@ -155,7 +155,7 @@ static void handle(struct fe_st2 *f)
 
 static void log_in_flight(struct fe_st2 *f)
 {
-	if (f->s->set.transport == TR_USB && f->passes)
+	if (f->s->set.transport != TR_SHELL && f->passes)
 		LOGI(SCTX(f->s), "bulk-IN transfers in flight after each of %lu event passes: min %d max %d",
 		     f->passes, f->if_min, f->if_max);
 }
@@ -263,7 +263,7 @@ static int try_open(struct fe_st2 *f)
 	if (quiet)
 		log_set_level(LL_FATAL);
 	f->tr = s->set.transport == TR_USB ? st2_usb_open(&s->set.usb, &cbs, SCTX(s))
-					   : st2_simsock_open(s->set.sim_path, &cbs, SCTX(s));
+					   : st2_simsock_open_sel(s->set.sim_path, &s->set.usb, &cbs, SCTX(s));
 	if (quiet)
 		log_set_level(lvl);
 	f->attempts++;
@@ -277,7 +277,8 @@ static int try_open(struct fe_st2 *f)
 	f->if_max = f->if_min;
 	f->passes = 0;
 	f->usb_path[0] = '\0';
-	if (s->set.transport == TR_USB && st2_usb_get_path(f->tr, f->usb_path, sizeof(f->usb_path)) < 0)
+	if ((s->set.transport == TR_USB ? st2_usb_get_path(f->tr, f->usb_path, sizeof(f->usb_path))
+					: st2_simsock_get_path(f->tr, f->usb_path, sizeof(f->usb_path))) < 0)
 		f->usb_path[0] = '\0';
 	struct st2_tpdu_ops ops = { .send = tp_send, .capdu = tp_capdu, .status = tp_status,
 				    .pts = tp_pts, .priv = f };
@@ -398,8 +399,8 @@ static void st2_card2modem(struct slot *s, const uint8_t *data, size_t len)
 static int st2_script_env(struct slot *s, char **env, int max)
 {
 	int n = 0;
-	if (s->set.transport != TR_USB || max < 2)
-		return 0;
+	if (s->set.transport == TR_SHELL || max < 2)
+		return 0;		/* USB and the simulated board both have a path */
 	if (asprintf(&env[n], "REMSIM_USB_PATH=%s", F(s)->usb_path) >= 0)
 		n++;
 	if (asprintf(&env[n], "REMSIM_USB_INTERFACE=%u",

@@ -32,6 +32,8 @@ const char usbslot_options_help[] =
 "                           SIMtrace2 device selection (defaults: 1d50, any cardem\n"
 "                           board, config 1, interface 0, altsetting 0)\n"
 "  --usb-no-dev-mem         heap transfer buffers (for umockdev)\n"
+"  --usb-bulk-in N          bulk-IN transfers kept submitted, also on the simulator\n"
+"                           (4; fewer only to reproduce OS#4409, with a warning)\n"
 "  --sim-presence 0|1       SIM-presence pin polarity sent in CONFIG (not sent)\n"
 "Role config: group client = { ...; slots = ( { ... }, ... ); } with the same\n"
 "names in snake case (server_host, client_slot, usb = { vendor = \"1d50\"; ... }).\n";
@@ -124,7 +126,7 @@ static const char *const known_keys[] = {
 };
 static const char *const usb_keys[] = {
 	"vendor", "product", "serial", "path", "bus", "address", "config", "interface",
-	"altsetting", "no_dev_mem", NULL,
+	"altsetting", "no_dev_mem", "bulk_in_transfers", NULL,
 };
 
 static int known(const char *const *keys, const char *name)
@@ -216,7 +218,8 @@ static int load_group(struct settings *s, struct cfg *cf, config_setting_t *g, c
 		    cfg_get_int(cf, u, "address", s->usb.address, -1, 255, &s->usb.address) < 0 ||
 		    cfg_get_int(cf, u, "config", s->usb.config, -1, 255, &s->usb.config) < 0 ||
 		    cfg_get_int(cf, u, "altsetting", s->usb.altsetting, 0, 255, &s->usb.altsetting) < 0 ||
-		    cfg_get_bool(cf, u, "no_dev_mem", s->usb.no_dev_mem, &s->usb.no_dev_mem) < 0)
+		    cfg_get_bool(cf, u, "no_dev_mem", s->usb.no_dev_mem, &s->usb.no_dev_mem) < 0 ||
+		    cfg_get_int(cf, u, "bulk_in_transfers", s->usb.n_bulk_in, 1, 32, &s->usb.n_bulk_in) < 0)
 			return -1;
 		if ((rc = cfg_get_int(cf, u, "interface", s->usb.interface, 0, 255, &s->usb.interface)) < 0)
 			return -1;
@@ -271,7 +274,7 @@ static int load_args(struct settings *s, int argc, char **argv, char *err, size_
 {
 	enum { O_TRANSPORT = 256, O_HOST, O_PORT, O_CID, O_SLOT, O_ATR, O_ATR_IGN, O_SCRIPT,
 	       O_HOSTNAME, O_T1, O_RMIN, O_RMAX, O_VID, O_PID, O_SERIAL, O_PATH, O_BUS, O_ADDR,
-	       O_CONFIG, O_INTF, O_ALT, O_NODEVMEM, O_PRES };
+	       O_CONFIG, O_INTF, O_ALT, O_NODEVMEM, O_PRES, O_BULKIN };
 	static const struct option lo[] = {
 		{ "transport", 1, NULL, O_TRANSPORT }, { "server-host", 1, NULL, O_HOST },
 		{ "server-port", 1, NULL, O_PORT }, { "client-id", 1, NULL, O_CID },
@@ -284,7 +287,8 @@ static int load_args(struct settings *s, int argc, char **argv, char *err, size_
 		{ "usb-bus", 1, NULL, O_BUS }, { "usb-address", 1, NULL, O_ADDR },
 		{ "usb-config", 1, NULL, O_CONFIG }, { "usb-interface", 1, NULL, O_INTF },
 		{ "usb-altsetting", 1, NULL, O_ALT }, { "usb-no-dev-mem", 0, NULL, O_NODEVMEM },
-		{ "sim-presence", 1, NULL, O_PRES }, { NULL, 0, NULL, 0 },
+		{ "sim-presence", 1, NULL, O_PRES }, { "usb-bulk-in", 1, NULL, O_BULKIN },
+		{ NULL, 0, NULL, 0 },
 	};
 	optind = 1;
 	opterr = 0;
@@ -317,6 +321,7 @@ static int load_args(struct settings *s, int argc, char **argv, char *err, size_
 			if (!bad) { s->usb.interface = (int)v; s->usb_interface_given = 1; } break;
 		case O_ALT: bad = parse_long(o, 10, 0, 255, &v); if (!bad) s->usb.altsetting = (int)v; break;
 		case O_NODEVMEM: s->usb.no_dev_mem = 1; break;
+		case O_BULKIN: bad = parse_long(o, 10, 1, 32, &v); if (!bad) s->usb.n_bulk_in = (int)v; break;
 		case O_PRES: bad = parse_long(o, 10, 0, 1, &v); if (!bad) s->sim_presence = (int)v; break;
 		default:
 			snprintf(err, errlen, "unknown or incomplete option '%s'", argv[optind - 1]);

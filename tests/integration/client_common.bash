@@ -88,3 +88,43 @@ no_sanitizer_reports() {
 		pass "no sanitizer reports"
 	fi
 }
+
+# in_order FILE REGEX...: FILE has lines matching the REGEXes in this order
+# (other lines in between allowed)
+in_order() {
+	local f=$1; shift
+	awk 'BEGIN { n = ARGC - 2; for (i = 1; i <= n; i++) re[i] = ARGV[i + 1]; ARGC = 2; k = 1 }
+		k <= n && $0 ~ re[k] { k++ } END { exit k <= n }' "$f" "$@"
+}
+
+# sim_client NAME SERVER_PORT SIM_ARGS...: st2sim NAME (log $T/NAME.log) on
+# $T/sim0.sock and remsim-client for C7:0 on it with the event script of
+# event_script; PIDs in $SIM and $CL
+sim_client() {
+	local n=$1 ps=$2; shift 2
+	spawn "$n" "$TBIN/st2sim" --socket "$T/sim0.sock" "$@"
+	SIM=$SPAWNED_PID
+	wait_for 5 test -S "$T/sim0.sock"
+	spawn client "$BIN/remsim-client" -i 127.0.0.1 -p "$ps" -c 7 -n 0 --sim "$T/sim0.sock" \
+		-e "$T/ev.sh" --run-dir "$RUN"
+	CL=$SPAWNED_PID
+}
+
+# slot_peers SLOT...: for each client slot S a scripted server on port $PS<S>
+# (registration, bankd B2:(3+S) at port $PB<S>) and a bankd serving the test
+# card on $PB<S>, both for 60 s; the bankd's PID in $BKD<S>
+slot_peers() {
+	local s ps pb
+	for s in "$@"; do
+		ps=PS$s; pb=PB$s
+		peer "srv$s" "${!ps}" 60000 <<EOS
+$(server_lines "${!pb}" "$s")
+expect-close 60000
+EOS
+		peer "bkd$s" "${!pb}" 60000 <<EOS
+$(bankd_lines "$s")
+serve-card 60000
+EOS
+		eval "BKD$s=$PEER_PID"
+	done
+}

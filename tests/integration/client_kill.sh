@@ -23,18 +23,7 @@ client = {
   );
 };
 EOC
-for s in 0 1; do
-	ps=PS$s; pb=PB$s
-	peer "srv$s" "${!ps}" 60000 <<EOS
-$(server_lines "${!pb}" "$s")
-expect-close 60000
-EOS
-	peer "bkd$s" "${!pb}" 60000 <<EOS
-$(bankd_lines "$s")
-serve-card 60000
-EOS
-	eval "BKD$s=$PEER_PID"
-done
+slot_peers 0 1
 
 spawn sim0a "$TBIN/st2sim" --socket "$T/sim0.sock" --bench 1000000 --quiet --timeout 30
 SIM0A=$SPAWNED_PID

@@ -53,6 +53,15 @@ EOC
 check "usbslot: a bad transport names file:line (rc=$rc)" eval '[ "$rc" = 2 ] && grep -q "bad.cfg:3: .transport. must be" "$T/bad.out"'
 "$BIN/usbslot" --hub ipc://"$T"/none --name usbslot/0 -- --server-port 0 >"$T/bad2.out" 2>&1; rc=$?
 check "usbslot: a bad option value is a usage error (rc=$rc)" eval '[ "$rc" = 2 ] && grep -q "bad value .0. for --server-port" "$T/bad2.out"'
+# the bulk-IN transfer count (issue 14): launcher option, config key, range
+"$RC" --sim "$T/x.sock" --usb-bulk-in 1 --print-config >"$T/bi.cfg" 2>&1; rc=$?
+check "launcher: --usb-bulk-in 1 -> bulk_in_transfers = 1 (rc=$rc)" grep -qF 'bulk_in_transfers = 1;' "$T/bi.cfg"
+"$RC" --usb-bulk-in 0 --print-config >/dev/null 2>"$T/bi0.err"; rc=$?
+check "launcher: --usb-bulk-in 0 is a usage error (rc=$rc)" eval '[ "$rc" = 2 ] && grep -q "bad value .0. for .--usb-bulk-in." "$T/bi0.err"'
+printf 'client = {\n  usb = {\n    bulk_in_transfers = 33;\n  };\n};\n' >"$T/bi.cfg2"
+"$BIN/usbslot" --hub ipc://"$T"/none --name usbslot/0 --config "$T/bi.cfg2" >"$T/bi2.out" 2>&1; rc=$?
+check "usbslot: bulk_in_transfers out of 1..32 names file:line (rc=$rc)" \
+	eval '[ "$rc" = 2 ] && grep -q "bi.cfg2:3: " "$T/bi2.out"'
 "$BIN/usbslot" --help >"$T/uh" 2>&1; rc=$?
 check "usbslot: --help exits 0 and lists the slot options" eval '[ "$rc" = 0 ] && grep -q -- "--transport T" "$T/uh"'
 finish

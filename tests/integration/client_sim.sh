@@ -23,12 +23,8 @@ serve-card 60000
 EOS
 BKD=$PEER_PID
 
-spawn sim1 "$TBIN/st2sim" --socket "$T/sim0.sock" --verify --timeout 10
-SIM1=$SPAWNED_PID
-wait_for 5 test -S "$T/sim0.sock"
-spawn client "$BIN/remsim-client" -i 127.0.0.1 -p "$PS" -c 7 -n 0 --sim "$T/sim0.sock" \
-	-e "$T/ev.sh" --run-dir "$RUN"
-CL=$SPAWNED_PID
+sim_client sim1 "$PS" --verify --timeout 10
+SIM1=$SIM
 
 peer_wait "$SIM1" 30; rc=$?
 check "sim: the modem's whole TPDU script completed and verified (rc=$rc)" [ "$rc" = 0 ]

@@ -7,8 +7,9 @@
 # address, configuration and interface, keeps 4 bulk-IN transfers pending,
 # sends CONFIG and (once OPERATIONAL with a scripted server and bankd) SIM
 # select, ATR, card insert and modem reset, turns the status IRQs into
-# ClientSlotStatusInd, relays one TPDU to the bankd and its answer back over
-# USB, and sees the unplug.
+# ClientSlotStatusInd, relays one TPDU (its header completing right after a
+# PTS indication) to the bankd and its answer back over USB, and sees the
+# unplug.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/client_common.bash"
 
@@ -18,7 +19,7 @@ fi
 SYS=/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1
 # the fake board: a SIMtrace2 (1d50:60e3) at USB path 1-1, address 2
 cp "$TOP/tests/tools/st2host/simtrace2.umockdev" "$T/st2.umockdev"
-python3 "$TOP/tests/tools/st2host/st2_usbmon_pcap.py" "$T/st2.pcap" unplug relay
+python3 "$TOP/tests/tools/st2host/st2_usbmon_pcap.py" "$T/st2.pcap" unplug relay burst
 
 PS=$(free_port); PB=$(free_port)
 event_script
@@ -58,6 +59,8 @@ check "umockdev: device selected by VID:PID/path/address, interface claimed" \
 check "umockdev: slot OPERATIONAL" wait_log "$T/client.log" 'state WAIT_BANKD -> OPERATIONAL' 10
 check "umockdev: board CONFIG answer received" wait_log "$T/client.log" 'board config: features 0x00000001' 10
 check "umockdev: status IRQ -> clientSlotStatusInd" wait_log "$T/client.log" 'Tx clientSlotStatusInd\(reset_act=1, vcc_act=1, clk_act=1' 10
+check "umockdev: PTS indication right before the TPDU header (burst) processed" \
+	wait_log "$T/client.log" 'PTS Indication \(ff 10 94 7b\)' 10
 check "umockdev: unplug detected" wait_log "$T/client.log" 'board gone \(unplugged' 10
 check "umockdev: 4 bulk-IN transfers pending after every event pass" \
 	grep -qE 'bulk-IN transfers in flight after each of [1-9][0-9]* event passes: min 4 max 4' "$T/client.log"

@@ -96,6 +96,7 @@ static void usage(void)
 "      --vid HEX --pid HEX --serial STR --path BUS-PORT[.PORT] --bus N --addr N\n"
 "      --config N (default 1, -1 keep) --interface N (0) --alt N (0)\n"
 "      --no-dev-mem      heap transfer buffers instead of libusb_dev_mem_alloc()\n"
+"      --in-transfers N  bulk-IN transfers kept submitted (default 4)\n"
 "  -a, --atr HEX         ATR to set (default 3b 00)\n"
 "  -d, --duration S      stop after S seconds (default: run until the device goes away)\n"
 "  -m, --min-in-flight N fail if fewer than N bulk-IN transfers are ever pending\n"
@@ -106,14 +107,15 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	enum { O_VID = 256, O_PID, O_SERIAL, O_PATH, O_BUS, O_ADDR, O_CONFIG, O_INTF, O_ALT, O_NODEVMEM };
+	enum { O_VID = 256, O_PID, O_SERIAL, O_PATH, O_BUS, O_ADDR, O_CONFIG, O_INTF, O_ALT, O_NODEVMEM, O_NIN };
 	static const struct option lo[] = {
 		{ "socket", 1, NULL, 's' }, { "usb", 0, NULL, 'u' }, { "atr", 1, NULL, 'a' },
 		{ "duration", 1, NULL, 'd' }, { "min-in-flight", 1, NULL, 'm' }, { "quiet", 0, NULL, 'q' },
 		{ "help", 0, NULL, 'h' }, { "vid", 1, NULL, O_VID }, { "pid", 1, NULL, O_PID },
 		{ "serial", 1, NULL, O_SERIAL }, { "path", 1, NULL, O_PATH }, { "bus", 1, NULL, O_BUS },
 		{ "addr", 1, NULL, O_ADDR }, { "config", 1, NULL, O_CONFIG }, { "interface", 1, NULL, O_INTF },
-		{ "alt", 1, NULL, O_ALT }, { "no-dev-mem", 0, NULL, O_NODEVMEM }, { NULL, 0, NULL, 0 },
+		{ "alt", 1, NULL, O_ALT }, { "no-dev-mem", 0, NULL, O_NODEVMEM },
+		{ "in-transfers", 1, NULL, O_NIN }, { NULL, 0, NULL, 0 },
 	};
 	const char *sock = NULL;
 	int use_usb = 0, min_if = 0;
@@ -141,6 +143,7 @@ int main(int argc, char **argv)
 		case O_INTF: sel.interface = atoi(optarg); break;
 		case O_ALT: sel.altsetting = atoi(optarg); break;
 		case O_NODEVMEM: sel.no_dev_mem = 1; break;
+		case O_NIN: sel.n_bulk_in = atoi(optarg); break;
 		case 'h': usage(); return 0;
 		default: usage(); return 2;
 		}
@@ -151,7 +154,7 @@ int main(int argc, char **argv)
 	}
 	log_init("st2host");
 	struct st2_transport_cbs cbs = { .bulk_in = on_in, .irq_in = on_in, .gone = on_gone };
-	tr = use_usb ? st2_usb_open(&sel, &cbs, "H0:0") : st2_simsock_open(sock, &cbs, "H0:0");
+	tr = use_usb ? st2_usb_open(&sel, &cbs, "H0:0") : st2_simsock_open_sel(sock, &sel, &cbs, "H0:0");
 	if (!tr)
 		return 1;
 	struct st2_tpdu_ops ops = { .send = tp_send, .capdu = tp_capdu, .status = tp_status };

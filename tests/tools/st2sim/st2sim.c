@@ -1,16 +1,9 @@
-/* st2sim.c: simulator of a SIMtrace2 board running the cardem firmware
- * (one slot) AND of the modem attached to it, for testing the host side
- * without hardware.  It listens on a unix stream socket and speaks the
- * SIMtrace2 USB messages framed as in common/st2_simsock.h (tag = endpoint
- * address 0x04 / 0x85 / 0x86, u16 LE length, message).
- *
- * Firmware model (spec simtrace2-cardem.md §4-§5): CONFIG answer, STATUS
- * request answer, spontaneous STATUS on the interrupt endpoint (only with
- * STATUS_IRQ, one per VCC/CLK/RST change), SIM_SELECT gate, SET_ATR <= 33,
- * ATR on every RST release, PPS echo with DO_CEMU_PTS, RX_DATA generation
- * (TPDU_HDR / FINAL), TX_DATA flag rules (PB_AND_TX, PB_AND_RX precedence,
- * FINAL, drop while inactive), NULL bytes 0x60 every --null-ms while the
- * host is late.  The modem plays a script (see usage()). */
+/* st2sim.c: simulator of a SIMtrace2 board running the cardem firmware AND
+ * of the modem attached to it, for testing the host side without hardware
+ * (docs/usb-testing.md).  It listens on a unix stream socket and speaks the
+ * SIMtrace2 USB messages framed as in common/st2_simsock.h.  This file: the
+ * options, the scripted director (the fixed script, --bench, --bursts), the
+ * main loop and the summary; the parts are listed in st2sim.h. */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -24,32 +17,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "st2_msg.h"
 #include "st2_simsock.h"
-#include "testcard.h"
+#include "st2sim.h"
 
 /* ---- options / output ------------------------------------------------------------ */
 
-static struct {
-	const char *sock;
-	int bench;
-	int null_ms;
-	int verify;
-	int no_pps;
-	int no_unplug;
-	int timeout_s;
-	int quiet;
-} opt = { .null_ms = 550, .timeout_s = 10 };
+struct sim_opts opt = { .null_ms = 550, .timeout_s = 10, .in_depth = 3, .irq_depth = 3, .turnaround_ms = 0.05,
+	  .burst_gap_ms = 3, .status_ms = 300, .boot_ms = 50 };
 
-static double now_ms(void)
+double now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
+void say(const char *fmt, ...)
 {
 	if (opt.quiet)
 		return;
@@ -60,7 +43,7 @@ static void say(const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void say_hex(const char *label, const uint8_t *d, size_t n)
+void say_hex(const char *label, const uint8_t *d, size_t n)
 {
 	if (opt.quiet)
 		return;
@@ -71,509 +54,44 @@ static void say_hex(const char *label, const uint8_t *d, size_t n)
 	fflush(stdout);
 }
 
-/* ---- statistics -------------------------------------------------------------------- */
+struct sim_stats st;
 
-static struct {
-	unsigned tpdus, ok, proto_err, verify_err, nulls, pts_sent, status_irq, atrs;
-	unsigned tx_dropped, host_msgs, unknown_msgs, card_insert_msgs, aborted;
-	int card_inserted;
-} st;
+static double burst_at;   /* when the next burst starts, 0 = not scheduled */
+static int burst_phase;   /* 0 burst running, 1 gap, 2 reset done: ATR phase */
 
-/* ---- connection --------------------------------------------------------------------- */
-
-static int conn_fd = -1;
-
-static void host_send(uint8_t tag, const uint8_t *msg, int len)
+/* poll timeout (at most 10 ms): sooner, to the microsecond, when a waiting
+ * IN message gets a transfer or a burst is due */
+static struct timespec poll_wait(void)
 {
-	uint8_t frame[ST2_SIM_FRAME_HDR + ST2_SIM_FRAME_MAX];
-	if (len < 0 || conn_fd < 0)
-		return;
-	int n = st2_sim_frame(tag, msg, (size_t)len, frame, sizeof(frame));
-	if (n > 0 && st2_sim_write_all(conn_fd, frame, (size_t)n) < 0) {
-		fprintf(stderr, "st2sim: host connection lost: %s\n", strerror(errno));
-		close(conn_fd);
-		conn_fd = -1;
-	}
-}
-
-/* ---- the card emulator (firmware) -------------------------------------------------------- */
-
-enum cstate { C_OFF, C_WAIT_RST, C_WAIT_TPDU, C_PTS, C_HDR, C_WAIT_PB, C_TX, C_RX };
-
-struct txmsg { uint32_t flags; uint16_t len, pos; uint8_t data[ST2_TX_DATA_MAX]; };
-#define TXQ 64
-
-static struct {
-	int enabled;
-	uint32_t features;
-	uint8_t pres_pol;
-	uint8_t atr[ST2_ATR_MAX];
-	int atr_len, atr_set;
-	int vcc, clk, rst;          /* rst: 1 = asserted */
-	enum cstate s;
-	uint8_t hdr[5]; int hdr_n;
-	uint8_t pps[6]; int pps_n, pps_need;
-	uint8_t rx[256]; int rx_n, rx_need;
-	struct txmsg q[TXQ]; int q_head, q_n;
-	uint8_t fi, di, wi;
-	double last_tx;
-} card;
-
-/* modem side: octets the modem sent towards the card, processed by pump() */
-static uint8_t to_card[1024];
-static int to_card_n;
-
-static void modem_rx(uint8_t b);
-
-static void card_to_modem(uint8_t b)
-{
-	card.last_tx = now_ms();
-	modem_rx(b);
-}
-
-static void card_discard(void)
-{
-	card.q_n = 0;
-	card.hdr_n = card.pps_n = card.rx_n = 0;
-	to_card_n = 0;
-}
-
-static uint32_t card_status_flags(void)
-{
-	return (card.vcc ? ST2_STATUS_F_VCC_PRESENT : 0) | (card.clk ? ST2_STATUS_F_CLK_ACTIVE : 0) |
-	       (card.rst ? ST2_STATUS_F_RESET_ACTIVE : 0);
-}
-
-static void card_send_status(uint8_t tag)
-{
-	uint8_t b[32];
-	struct st2_status s = { .flags = card_status_flags(), .voltage_mv = 0, .fi = card.fi,
-				.di = card.di, .wi = card.wi, .waiting_time = 960u * card.wi * card.di };
-	host_send(tag, b, st2_enc_status(b, sizeof(b), &s));
-}
-
-static void card_status_irq(void)
-{
-	if (card.enabled && (card.features & ST2_FEAT_STATUS_IRQ)) {
-		card_send_status(ST2_SIM_TAG_IRQ);
-		st.status_irq++;
-	}
-}
-
-/* the modem changes its lines; STATUS per changed line, ATR on release */
-static void card_set_lines(int vcc, int rst)
-{
-	if (!card.enabled)     /* emulation disabled: lines are not looked at */
-		return;
-	if (vcc && !card.vcc && rst)
-		card.rst = 1;      /* cold activation: RST is already held when VCC rises */
-	if (vcc != card.vcc) {
-		card.vcc = vcc;
-		card_status_irq();
-		card.clk = vcc;    /* CLK is reported as on exactly while VCC is on */
-		card_status_irq();
-		if (!vcc) {
-			card_discard();
-			card.s = C_OFF;
-		}
-	}
-	if (rst != card.rst) {
-		card.rst = rst;
-		card_status_irq();
-		if (rst && card.vcc) {
-			card_discard();
-			card.s = C_WAIT_RST;
-		}
-	}
-	if (card.vcc && card.clk && !card.rst && (card.s == C_OFF || card.s == C_WAIT_RST)) {
-		card.fi = card.di = 1;
-		card.wi = 10;
-		st.atrs++;
-		for (int i = 0; i < card.atr_len; i++)
-			card_to_modem(card.atr[i]);
-		card.s = C_WAIT_TPDU;
-	}
-}
-
-static void card_send_rx(uint32_t flags, const uint8_t *d, int n)
-{
-	uint8_t b[ST2_MSG_MAX];
-	host_send(ST2_SIM_TAG_IN, b, st2_enc_rx_data(b, sizeof(b), flags, d, (size_t)n));
-	card.last_tx = now_ms();   /* the NULL-byte timer restarts */
-}
-
-static void card_rx(uint8_t b)
-{
-	switch (card.s) {
-	case C_WAIT_TPDU:
-		if (b == 0xff) {
-			card.s = C_PTS;
-			card.pps[0] = b;
-			card.pps_n = 1;
-			card.pps_need = 3;
-		} else {
-			card.s = C_HDR;
-			card.hdr[0] = b;
-			card.hdr_n = 1;
-		}
-		break;
-	case C_PTS:
-		card.pps[card.pps_n++] = b;
-		if (card.pps_n == 2)
-			card.pps_need = 3 + !!(b & 0x10) + !!(b & 0x20) + !!(b & 0x40);
-		if (card.pps_n == card.pps_need) {
-			uint8_t x = 0;
-			for (int i = 0; i < card.pps_n; i++)
-				x ^= card.pps[i];
-			card.s = C_WAIT_TPDU;
-			if (x != 0)
-				break;     /* bad PCK: silently back to WAIT_TPDU */
-			uint8_t m[32];
-			host_send(ST2_SIM_TAG_IN, m, st2_enc_pts(m, sizeof(m), card.pps, (size_t)card.pps_n));
-			st.pts_sent++;
-			for (int i = 0; i < card.pps_n; i++)
-				card_to_modem(card.pps[i]);
-			if (card.pps[1] & 0x10) {
-				card.fi = card.pps[2] >> 4;
-				card.di = card.pps[2] & 0x0f;
-			}
-		}
-		break;
-	case C_HDR:
-		card.hdr[card.hdr_n++] = b;
-		if (card.hdr_n == 5) {
-			card.s = C_WAIT_PB;
-			card_send_rx(ST2_DATA_F_TPDU_HDR, card.hdr, 5);
-		}
-		break;
-	case C_RX:
-		card.rx[card.rx_n++] = b;
-		if (card.rx_n >= card.rx_need) {
-			card.s = C_WAIT_PB;
-			card_send_rx(ST2_DATA_F_FINAL, card.rx, card.rx_n);
-		}
-		break;
-	default:
-		break;    /* octets while not receiving are ignored */
-	}
-}
-
-static void card_enter_rx(void)
-{
-	card.s = C_RX;
-	card.rx_n = 0;
-	card.rx_need = card.hdr[4] ? card.hdr[4] : 256;
-}
-
-/* transmit one queued octet if the state allows; 1 if something was sent */
-static int card_tx_one(void)
-{
-	if (card.q_n == 0 || (card.s != C_WAIT_PB && card.s != C_TX))
-		return 0;
-	struct txmsg *m = &card.q[card.q_head];
-	if (m->len == 0) {
-		card.q_head = (card.q_head + 1) % TXQ;
-		card.q_n--;
-		return 1;
-	}
-	uint8_t b = m->data[m->pos];
-	if (m->pos == 0 && card.s == C_WAIT_PB) {
-		if (m->flags & ST2_DATA_F_PB_AND_RX)
-			card_enter_rx();
-		else if (m->flags & ST2_DATA_F_PB_AND_TX)
-			card.s = C_TX;
-	}
-	uint32_t flags = m->flags;
-	int last = (++m->pos == m->len);
-	if (last) {
-		card.q_head = (card.q_head + 1) % TXQ;
-		card.q_n--;
-		if (flags & ST2_DATA_F_PB_AND_RX) {
-			if (card.s != C_RX)
-				card_enter_rx();
-		} else if (flags & ST2_DATA_F_FINAL) {
-			card.s = C_WAIT_TPDU;
-		}
-	}
-	card_to_modem(b);
-	return 1;
-}
-
-static void pump(void)
-{
-	for (;;) {
-		if (card_tx_one())
-			continue;
-		if (to_card_n > 0) {
-			uint8_t b = to_card[0];
-			memmove(to_card, to_card + 1, (size_t)--to_card_n);
-			card_rx(b);
-			continue;
-		}
-		break;
-	}
-}
-
-static void card_null_timer(void)
-{
-	if (card.s == C_WAIT_PB && card.q_n == 0 && now_ms() - card.last_tx >= opt.null_ms)
-		card_to_modem(0x60);
-}
-
-/* one message from the host (bulk OUT) */
-static void host_msg(const uint8_t *buf, size_t len)
-{
-	struct st2_msg m;
-	uint8_t b[64];
-	/* several messages may be concatenated in one OUT transfer */
-	while (len >= ST2_HDR_LEN) {
-		int rc = st2_msg_decode(buf, len, &m);
-		if (rc == ST2_E_SHORT || rc == ST2_E_MSGLEN) {
-			fprintf(stderr, "st2sim: malformed OUT data (%s), rest of transfer dropped\n", st2_strerror(rc));
-			st.unknown_msgs++;
-			return;
-		}
-		st.host_msgs++;
-		size_t used = m.hdr.msg_len;
-		if (rc < 0) {
-			st.unknown_msgs++;      /* unknown / malformed: silently dropped */
-		} else if (m.hdr.msg_class == ST2_CLASS_CARDEM) {
-			switch (m.hdr.msg_type) {
-			case ST2_CEMU_TX_DATA:
-				if (!card.enabled || card.s < C_WAIT_TPDU || card.q_n == TXQ) {
-					st.tx_dropped++;
-					say("# TX_DATA dropped (card not active)\n");
-				} else {
-					struct txmsg *t = &card.q[(card.q_head + card.q_n++) % TXQ];
-					t->flags = m.u.data.flags;
-					t->len = m.u.data.len;
-					t->pos = 0;
-					memcpy(t->data, m.u.data.data, m.u.data.len);
-				}
-				break;
-			case ST2_CEMU_SET_ATR:
-				if (m.u.atr.len <= ST2_ATR_MAX) {
-					memcpy(card.atr, m.u.atr.atr, m.u.atr.len);
-					card.atr_len = m.u.atr.len;
-					card.atr_set++;
-					say_hex("# SET_ATR", card.atr, (size_t)card.atr_len);
-				}
-				break;
-			case ST2_CEMU_STATUS:
-				card_send_status(ST2_SIM_TAG_IN);
-				break;
-			case ST2_CEMU_CARDINSERT:
-				st.card_insert_msgs++;
-				st.card_inserted = m.u.card_insert;
-				say("# CARDINSERT %u\n", m.u.card_insert);
-				break;
-			case ST2_CEMU_CONFIG:
-				if (m.u.config.nfields >= 1)
-					card.features = m.u.config.features & ST2_FEAT_STATUS_IRQ;
-				if (m.u.config.nfields >= 3 && (m.u.config.pres_pol & ST2_PRES_POL_VALID))
-					card.pres_pol = m.u.config.pres_pol & 1;
-				host_send(ST2_SIM_TAG_IN, b, st2_enc_config(b, sizeof(b), card.features, 0,
-									   (uint8_t)(card.pres_pol | ST2_PRES_POL_VALID)));
-				break;
-			default:
-				break;    /* STATS etc.: no answer */
-			}
-		} else if (m.hdr.msg_class == ST2_CLASS_MODEM) {
-			if (m.hdr.msg_type == ST2_MODEM_SIM_SELECT) {
-				card.enabled = m.u.remote_sim ? 1 : 0;
-				say("# SIM_SELECT %s\n", card.enabled ? "remote (emulation on)" : "local");
-				if (!card.enabled) {
-					card_discard();
-					card.vcc = card.clk = card.rst = 0;
-					card.s = C_OFF;
-				}
-			} else if (m.hdr.msg_type == ST2_MODEM_RESET) {
-				say("# MODEM_RESET %u %u ms\n", m.u.reset.asserted, m.u.reset.pulse_ms);
-			}
-		}
-		buf += used;
-		len -= used;
-	}
-	pump();
-}
-
-/* ---- the modem ----------------------------------------------------------------------------- */
-
-struct job {
-	uint8_t hdr[5];
-	uint8_t data[255];
-	int lc;              /* command octets to send after the ACK */
-	int le;              /* response octets expected after the ACK, -1 none */
-	int reset_after_ack; /* warm-reset instead of sending the command data */
-};
-
-enum mstate { M_IDLE, M_PPS, M_WAIT_PB, M_RX_DATA, M_WAIT_SW2 };
-
-#define MAXJOBS 64
-static struct {
-	enum mstate s;
-	struct job jobs[MAXJOBS];
-	int njobs, cur;
-	struct job *j;
-	uint8_t resp[260]; int resp_n, rx_need;
-	int sent_data;
-	uint8_t sw1;
-	uint8_t pps[6]; int pps_n, pps_len;
-	double t0;
-	int want_reset;       /* set from modem_rx, executed by the director */
-	uint8_t atr[64]; int atr_n;
-	double *lat; int nlat, maxlat;
-} mo;
-
-static void push_to_card(const uint8_t *d, int n)
-{
-	if (to_card_n + n > (int)sizeof(to_card))
-		return;
-	memcpy(to_card + to_card_n, d, (size_t)n);
-	to_card_n += n;
-}
-
-static void job_add(const char *hdr, const uint8_t *data, int lc, int le)
-{
-	if (mo.njobs >= MAXJOBS)
-		return;
-	struct job *j = &mo.jobs[mo.njobs++];
-	memset(j, 0, sizeof(*j));
-	memcpy(j->hdr, hdr, 5);
-	j->lc = lc;
-	j->le = le;
-	if (lc)
-		memcpy(j->data, data, (size_t)lc);
-}
-
-/* insert a follow-up TPDU right after the current one */
-static void job_insert_next(const uint8_t hdr[5], int le)
-{
-	if (mo.njobs >= MAXJOBS)
-		return;
-	memmove(&mo.jobs[mo.cur + 2], &mo.jobs[mo.cur + 1], sizeof(struct job) * (size_t)(mo.njobs - mo.cur - 1));
-	mo.njobs++;
-	struct job *j = &mo.jobs[mo.cur + 1];
-	memset(j, 0, sizeof(*j));
-	memcpy(j->hdr, hdr, 5);
-	j->le = le;
-}
-
-static void job_start(int idx)
-{
-	mo.cur = idx;
-	mo.j = &mo.jobs[idx];
-	mo.resp_n = 0;
-	mo.sent_data = 0;
-	mo.s = M_WAIT_PB;
-	mo.t0 = now_ms();
-	st.tpdus++;
-	push_to_card(mo.j->hdr, 5);
-}
-
-static void job_done(void)
-{
-	struct job *j = mo.j;
-	double lat = now_ms() - mo.t0;
-	if (mo.lat && mo.nlat < mo.maxlat)
-		mo.lat[mo.nlat++] = lat;
-	uint8_t capdu[260];
-	memcpy(capdu, j->hdr, 5);
-	memcpy(capdu + 5, j->data, (size_t)j->lc);
-	say_hex("C-APDU", capdu, 5 + (size_t)j->lc);
-	say_hex("R-APDU", mo.resp, (size_t)mo.resp_n);
-	st.ok++;
-	if (opt.verify) {
-		uint8_t want[260];
-		size_t wn = testcard_answer(capdu, 5 + (size_t)j->lc, want);
-		if (wn != (size_t)mo.resp_n || memcmp(want, mo.resp, wn) != 0) {
-			st.verify_err++;
-			say("# VERIFY FAILED (expected %zu octets)\n", wn);
-		}
-	}
-	uint8_t sw1 = mo.resp[mo.resp_n - 2], sw2 = mo.resp[mo.resp_n - 1];
-	uint8_t h[5] = { j->hdr[0], 0xc0, 0, 0, sw2 };
-	if (sw1 == 0x61) {            /* fetch the response data */
-		job_insert_next(h, sw2 ? sw2 : 256);
-	} else if (sw1 == 0x6c) {     /* wrong Le: re-issue with Le = SW2 */
-		memcpy(h, j->hdr, 4);
-		job_insert_next(h, sw2 ? sw2 : 256);
-	}
-	mo.s = M_IDLE;
-	mo.j = NULL;
-}
-
-static void proto_error(const char *what, uint8_t b)
-{
-	st.proto_err++;
-	say("# PROTOCOL ERROR: %s (octet %02x)\n", what, b);
-}
-
-static void modem_rx(uint8_t b)
-{
-	switch (mo.s) {
-	case M_IDLE:
-		if (mo.atr_n < (int)sizeof(mo.atr))
-			mo.atr[mo.atr_n++] = b;   /* ATR octets */
-		break;
-	case M_PPS:
-		if (mo.pps_n < 6 && b != mo.pps[mo.pps_n]) proto_error("PPS response differs", b);
-		if (++mo.pps_n == mo.pps_len) {
-			say_hex("PPS", mo.pps, (size_t)mo.pps_len);
-			mo.s = M_IDLE;
-			job_start(mo.cur);        /* the next TPDU header follows at once */
-		}
-		break;
-	case M_WAIT_PB:
-		if (b == 0x60) {
-			st.nulls++;
-		} else if (b == mo.j->hdr[1]) {       /* ACK */
-			if (mo.j->lc > mo.sent_data) {
-				if (mo.j->reset_after_ack) {
-					mo.want_reset = 1;
-				} else {
-					push_to_card(mo.j->data + mo.sent_data, mo.j->lc - mo.sent_data);
-					mo.sent_data = mo.j->lc;
-				}
-			} else if (mo.j->le >= 0 && mo.resp_n == 0) {
-				mo.rx_need = mo.j->le;
-				mo.s = M_RX_DATA;
-			} else {
-				proto_error("unexpected ACK", b);
-			}
-		} else if ((b & 0xf0) == 0x60 || (b & 0xf0) == 0x90) {
-			mo.sw1 = b;
-			mo.s = M_WAIT_SW2;
-		} else {
-			proto_error("unexpected procedure byte", b);
-		}
-		break;
-	case M_RX_DATA:
-		mo.resp[mo.resp_n++] = b;
-		if (mo.resp_n == mo.rx_need)
-			mo.s = M_WAIT_PB;
-		break;
-	case M_WAIT_SW2:
-		mo.resp[mo.resp_n++] = mo.sw1;
-		mo.resp[mo.resp_n++] = b;
-		job_done();
-		break;
-	}
+	double t = now_ms(), a = inep_next_ms(&ep_in, t), b = inep_next_ms(&ep_irq, t), m = 10;
+	if (burst_at && burst_at - t < m)
+		m = burst_at > t ? burst_at - t : 0;
+	if (a >= 0 && a < m)
+		m = a;
+	if (b >= 0 && b < m)
+		m = b;
+	long ns = (long)(m * 1e6);
+	return (struct timespec){ .tv_sec = ns / 1000000000L, .tv_nsec = ns % 1000000000L };
 }
 
 /* ---- the script ------------------------------------------------------------------------- */
 
 enum step { S_WAIT_HOST, S_POWER_ON, S_PPS, S_JOBS, S_RESET_MID, S_AFTER_RESET, S_POWER_OFF,
-	    S_UNPLUG, S_DONE };
+	    S_UNPLUG, S_DONE, S_MODEM };
 
 static const char *step_name[] = { "wait for host", "power on", "PPS", "TPDUs", "reset mid-TPDU",
-				   "TPDU after reset", "power off", "unplug", "done" };
+				   "TPDU after reset", "power off", "unplug", "done", "modem" };
 
 static void build_script(void)
 {
 	uint8_t d[255];
 	for (int i = 0; i < 255; i++)
 		d[i] = (uint8_t)(0xff - i);
+	if (opt.bursts) {
+		/* one GSM SELECT (case 4, answered 61xx => GET RESPONSE) per burst */
+		job_add("\xa0\xa4\x00\x00\x02", (const uint8_t *)"\x3f\x00", 2, -1);
+		return;
+	}
 	if (opt.bench) {
 		/* alternating case 3 and case 2, 16 octets each (jobs 0 and 1 reused) */
 		job_add("\x00\xd6\x00\x00\x10", d, 16, -1);
@@ -601,11 +119,12 @@ static void usage(void)
 	printf(
 "usage: st2sim --socket PATH [options]\n"
 "\n"
-"Simulates a SIMtrace2 board with cardem firmware (one slot) and the modem\n"
-"behind it.  Listens on the unix stream socket PATH (a leading '@' selects\n"
-"the abstract namespace), accepts one host connection and exchanges the\n"
-"SIMtrace2 USB messages framed as  u8 tag | u16 LE length | message,  tag =\n"
-"endpoint address: 0x04 bulk OUT (host->sim), 0x85 bulk IN, 0x86 interrupt IN.\n"
+"Simulates a SIMtrace2-family board with cardem firmware and the modem behind\n"
+"each of its cardem interfaces.  Listens on the unix stream socket PATH (a\n"
+"leading '@' selects the abstract namespace), accepts a host connection per\n"
+"interface (after its CLAIM) and exchanges the SIMtrace2 USB messages framed\n"
+"as  u8 tag | u16 LE length | message,  tag = endpoint address: 0x04 bulk OUT\n"
+"(host->sim), 0x85 bulk IN, 0x86 interrupt IN; 0x01 CLAIM.\n"
 "\n"
 "Script (default): wait until the host sent SIM_SELECT remote; power up\n"
 "(VCC on with RST asserted, RST released: STATUS IRQs if the host enabled\n"
@@ -633,7 +152,51 @@ static void usage(void)
 "  -t, --timeout S     give up when a step makes no progress for S seconds\n"
 "                      (default 10)\n"
 "  -q, --quiet         print only the summary (and latencies)\n"
+"\n"
+"firmware model of the IN endpoints (docs/usb-testing.md):\n"
+"      --in-queue N    bulk-IN messages that may wait for a host transfer;\n"
+"                      one more drops the oldest waiting one (firmware: 3)\n"
+"      --irq-queue N   the same for the interrupt endpoint (firmware: 3)\n"
+"      --turnaround-ms MS  a transfer the host re-posts becomes usable MS ms\n"
+"                      later (the host's turn-around; default 0.05)\n"
+"      --bursts N      instead of the script: power up, then N bursts of:\n"
+"                      PPS, at once a GSM SELECT header (and its GET RESPONSE),\n"
+"                      a warm reset before each further burst; a TPDU left\n"
+"                      unanswered for --timeout seconds prints 'STALL: ..'\n"
+"      --burst-gap-ms MS  the modem's pause between bursts (default 3)\n"
+"\n"
+"modem mode (instead of the script):\n"
+"      --modem S       for S seconds (from the first SIM_SELECT remote) play a\n"
+"                      modem that follows the board: it\n"
+"                      powers the card when emulation is on (SIM_SELECT remote)\n"
+"                      and the card-insert control says inserted (CARDINSERT 1),\n"
+"                      reads the ATR (printed), does PPS and a session (SELECT\n"
+"                      MF, DF GSM, EF IMSI, READ BINARY, RUN GSM ALGORITHM),\n"
+"                      then STATUS every --status-ms; CARDINSERT 0 powers the\n"
+"                      card off ('# modem: card removed'), MODEM_RESET reboots\n"
+"                      the modem (card off, --boot-ms later on again: new ATR,\n"
+"                      new session).  A host that disconnects may come back.\n"
+"      --status-ms MS  STATUS period while idle (default 300: 30 s compressed)\n"
+"      --boot-ms MS    modem boot time after its reset is released (default 50)\n"
+"      --resession-ms MS  run the session's TPDUs again every MS ms (a\n"
+"                      periodic re-authentication; default 0: never)\n"
+"      (modem mode prints the TPDU latencies as a BENCH line at the end)\n"
+"\n"
+"the board on the bus (the host's CLAIM is checked against it):\n"
+"      --board NAME    simtrace2 (1d50:60e3, 1 cardem interface), qmod\n"
+"                      (1d50:4004, 2), owhw (1d50:4001, 2), qmod4 (1d50:4004,\n"
+"                      4 on one device).  With --board, one simulator process\n"
+"                      per interface; each claimed connection goes to the one\n"
+"                      of its interface, which runs the script/mode given.\n"
+"                      Without: a SIMtrace2 with one simulator.\n"
+"      --usb-path P --usb-bus N --usb-address N   where the board is (1-1, 1, 2)\n"
+"      --log-prefix P  with --board: interface I prints to P.I.log\n"
+"      --extra-flags HEX  OR these bits into every RX_DATA's flags (a host\n"
+"                      must ignore bits it does not know)\n"
 "  -h, --help          this text\n"
+"\n"
+"The host posts IN transfers with empty frames (tag 0x85 / 0x86, length 0);\n"
+"each IN message uses up one of them.\n"
 "\n"
 "exit status: 0 if all TPDUs completed without protocol (or --verify) errors,\n"
 "1 otherwise, 2 on usage errors.\n");
@@ -671,10 +234,24 @@ static int listen_on(const char *path)
 
 int main(int argc, char **argv)
 {
+	enum { O_INQ = 256, O_IRQQ, O_TURN, O_BURSTS, O_XFLAGS, O_GAP, O_MODEM, O_STATUSMS, O_BOOTMS, O_BOARD, O_UPATH,
+	       O_UBUS, O_UADDR, O_LOGP, O_RESESS };
+	board.b = board_find("simtrace2");
+	board.bus = 1;
+	board.address = 2;
+	snprintf(board.path, sizeof(board.path), "1-1");
 	static const struct option lo[] = {
 		{ "socket", 1, NULL, 's' }, { "bench", 1, NULL, 'b' }, { "null-ms", 1, NULL, 'n' },
 		{ "verify", 0, NULL, 'V' }, { "no-pps", 0, NULL, 'P' }, { "no-unplug", 0, NULL, 'U' },
 		{ "timeout", 1, NULL, 't' }, { "quiet", 0, NULL, 'q' }, { "help", 0, NULL, 'h' },
+		{ "in-queue", 1, NULL, O_INQ }, { "irq-queue", 1, NULL, O_IRQQ },
+		{ "turnaround-ms", 1, NULL, O_TURN }, { "bursts", 1, NULL, O_BURSTS },
+		{ "extra-flags", 1, NULL, O_XFLAGS }, { "burst-gap-ms", 1, NULL, O_GAP },
+		{ "modem", 1, NULL, O_MODEM }, { "status-ms", 1, NULL, O_STATUSMS },
+		{ "boot-ms", 1, NULL, O_BOOTMS }, { "board", 1, NULL, O_BOARD },
+		{ "resession-ms", 1, NULL, O_RESESS },
+		{ "usb-path", 1, NULL, O_UPATH }, { "usb-bus", 1, NULL, O_UBUS },
+		{ "usb-address", 1, NULL, O_UADDR }, { "log-prefix", 1, NULL, O_LOGP },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -688,12 +265,43 @@ int main(int argc, char **argv)
 		case 'U': opt.no_unplug = 1; break;
 		case 't': opt.timeout_s = atoi(optarg); break;
 		case 'q': opt.quiet = 1; break;
+		case O_INQ: opt.in_depth = atoi(optarg); break;
+		case O_IRQQ: opt.irq_depth = atoi(optarg); break;
+		case O_TURN: opt.turnaround_ms = atof(optarg); break;
+		case O_BURSTS: opt.bursts = atoi(optarg); break;
+		case O_XFLAGS: opt.extra_flags = (uint32_t)strtoul(optarg, NULL, 16); break;
+		case O_GAP: opt.burst_gap_ms = atof(optarg); break;
+		case O_MODEM: opt.modem_s = atof(optarg); break;
+		case O_STATUSMS: opt.status_ms = atof(optarg); break;
+		case O_BOOTMS: opt.boot_ms = atof(optarg); break;
+		case O_BOARD:
+			opt.board = optarg;
+			if (!(board.b = board_find(optarg))) {
+				fprintf(stderr, "st2sim: unknown board '%s' (%s)\n", optarg, board_names());
+				return 2;
+			}
+			break;
+		case O_UPATH: snprintf(board.path, sizeof(board.path), "%s", optarg); break;
+		case O_UBUS: board.bus = atoi(optarg); break;
+		case O_UADDR: board.address = atoi(optarg); break;
+		case O_LOGP: opt.log_prefix = optarg; break;
+		case O_RESESS: opt.resession_ms = atof(optarg); break;
 		case 'h': usage(); return 0;
 		default: usage(); return 2;
 		}
 	}
 	if (!opt.sock || opt.bench < 0 || opt.bench > 10000000 || opt.null_ms < 1 || opt.timeout_s < 1) {
 		fprintf(stderr, "st2sim: --socket PATH is required; --bench 0..10000000, --null-ms and --timeout > 0\n");
+		return 2;
+	}
+	if (opt.in_depth < 0 || opt.in_depth > INEP_QMAX || opt.irq_depth < 0 || opt.irq_depth > INEP_QMAX ||
+	    opt.turnaround_ms < 0 || opt.turnaround_ms > 10000 || opt.bursts < 0 || opt.bursts > 1000000 ||
+	    opt.burst_gap_ms < 0 || opt.burst_gap_ms > 60000 || opt.modem_s < 0 || opt.modem_s > 86400 ||
+	    opt.status_ms < 1 || opt.boot_ms < 0 || opt.resession_ms < 0 || (opt.bursts && opt.bench) ||
+	    (opt.modem_s > 0 && (opt.bursts || opt.bench))) {
+		fprintf(stderr, "st2sim: --in-queue/--irq-queue 0..%d, --turnaround-ms 0..10000, "
+			"--bursts 0..1000000, --modem 0..86400, --status-ms >= 1; one of --bench, --bursts, "
+			"--modem\n", INEP_QMAX);
 		return 2;
 	}
 	signal(SIGINT, on_signal);
@@ -705,7 +313,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "st2sim: cannot listen on %s: %s\n", opt.sock, strerror(errno));
 		return 2;
 	}
-	say("# listening on %s\n", opt.sock);
+	say("# listening on %s: %s, %04x:%04x bus %d address %d path %s\n", opt.sock, board.b->what,
+	    board.b->vid, board.b->pid, board.bus, board.address, board.path);
+	if (board.b->n_if > 1) {
+		int r = board_run(&board, lfd, &bus_fd, &stop);
+		if (r >= BOARD_PARENT_DONE) {
+			close(lfd);
+			if (opt.sock[0] != '@')
+				unlink(opt.sock);
+			return r - BOARD_PARENT_DONE;
+		}
+		/* the simulator of interface r */
+		close(lfd);
+		lfd = -1;
+		char lp[512];
+		snprintf(lp, sizeof(lp), "%s.%d.log", opt.log_prefix ? opt.log_prefix : "/dev/null", r);
+		if (opt.log_prefix && !freopen(lp, "w", stdout))
+			return 2;
+		say("# interface %d of the %s\n", r, board.b->name);
+	}
 
 	/* power-on defaults of the firmware */
 	static const uint8_t default_atr[] = { 0x3b, 0x80, 0x80, 0x81, 0x1f, 0xc7, 0x59 };
@@ -713,56 +339,92 @@ int main(int argc, char **argv)
 	card.atr_len = sizeof(default_atr);
 	card.fi = card.di = 1;
 	card.wi = 10;
+	inep_init(&ep_in, ST2_SIM_TAG_IN, opt.in_depth, opt.turnaround_ms);
+	inep_init(&ep_irq, ST2_SIM_TAG_IRQ, opt.irq_depth, opt.turnaround_ms);
 	build_script();
 	double *lat = NULL;
-	if (opt.bench) {
-		lat = calloc((size_t)opt.bench, sizeof(double));
+	if (opt.bench || opt.modem_s > 0) {
+		int nlat = opt.bench ? opt.bench : 1000000;
+		lat = calloc((size_t)nlat, sizeof(double));
 		if (!lat)
 			return 2;
 		mo.lat = lat;
-		mo.maxlat = opt.bench;
+		mo.maxlat = nlat;
 	}
 
-	enum step step = S_WAIT_HOST;
-	double step_t = now_ms(), enabled_t = 0;
+	enum step step = opt.modem_s > 0 ? S_MODEM : S_WAIT_HOST;
+	double step_t = now_ms(), enabled_t = 0, unplug_at = 0, end_t = 0;
 	struct st2_sim_rx rx = { .len = 0 };
 	int failed = 0;
 
 	while (!stop && step != S_DONE) {
-		struct pollfd p = { .fd = conn_fd >= 0 ? conn_fd : lfd, .events = POLLIN };
-		int rc = poll(&p, 1, 10);
+		struct pollfd pp[2] = { { .fd = conn_fd >= 0 ? conn_fd : bus_fd >= 0 ? bus_fd : lfd, .events = POLLIN },
+					{ .fd = conn_fd >= 0 ? lfd : -1, .events = POLLIN } };
+		struct timespec wait = poll_wait();
+		int rc = ppoll(pp, 2, &wait, NULL);
 		if (rc < 0 && errno != EINTR)
 			break;
+		if (rc > 0 && (pp[1].revents & POLLIN)) {
+			/* a single-interface board: another host wants it meanwhile */
+			int busy = 1, i;
+			(void)board_accept(&board, lfd, &busy, &i);
+		}
+		if (rc > 0 && !(pp[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			rc = 0;
 		if (rc > 0 && conn_fd < 0) {
-			conn_fd = accept(lfd, NULL, NULL);
+			if (bus_fd >= 0 && (conn_fd = board_recv_conn(bus_fd)) < 0) {
+				say("# the bus is gone\n");
+				break;
+			}
+			if (bus_fd < 0) {
+				int idle = 0, i;
+				conn_fd = board_accept(&board, lfd, &idle, &i);
+			}
 			if (conn_fd >= 0)
 				say("# host connected\n");
+			rx.len = 0;
+			inep_clear(&ep_in);
+			inep_clear(&ep_irq);
 			step_t = now_ms();
 		} else if (rc > 0) {
 			int n = st2_sim_rx_fill(&rx, conn_fd);
 			if (n <= 0 && !(n < 0 && (errno == EAGAIN || errno == EINTR))) {
 				say("# host disconnected\n");
-				close(conn_fd);
-				conn_fd = -1;
+				conn_close();
 				if (step == S_UNPLUG) {
 					step = S_DONE;
 					break;
+				}
+				if (step == S_MODEM) {
+					/* the host program went away, the board stays: wait
+					 * for the next one (IN messages waiting are lost) */
+					inep_clear(&ep_in);
+					inep_clear(&ep_irq);
+					rx.len = 0;
+					continue;
 				}
 				failed = 1;
 				break;
 			}
 			uint8_t tag, msg[ST2_SIM_FRAME_MAX];
 			size_t len;
-			int r;
-			while ((r = st2_sim_rx_next(&rx, &tag, msg, &len)) == 1)
+			int r = 0;
+			while (conn_fd >= 0 && (r = st2_sim_rx_next(&rx, &tag, msg, &len)) == 1) {
 				if (tag == ST2_SIM_TAG_OUT)
 					host_msg(msg, len);
+
+				else if ((tag == ST2_SIM_TAG_IN || tag == ST2_SIM_TAG_IRQ) && len == 0 &&
+					 inep_post(tag == ST2_SIM_TAG_IN ? &ep_in : &ep_irq, now_ms()) < 0)
+					fprintf(stderr, "st2sim: host posted more than %d IN transfers\n", INEP_CMAX);
+			}
 			if (r < 0) {
 				fprintf(stderr, "st2sim: corrupt frame from host\n");
 				failed = 1;
 				break;
 			}
 		}
+		inep_flush(&ep_in, now_ms(), wire_send);
+		inep_flush(&ep_irq, now_ms(), wire_send);
 		card_null_timer();
 		pump();
 
@@ -782,30 +444,45 @@ int main(int argc, char **argv)
 			card_set_lines(1, 0);
 			say_hex("ATR", mo.atr, (size_t)mo.atr_n);
 			pump();
-			step = (opt.no_pps || opt.bench) ? S_JOBS : S_PPS;
+			step = (opt.no_pps || (opt.bench && !opt.bursts)) ? S_JOBS : S_PPS;
 			if (step == S_JOBS && mo.njobs)
 				job_start(0);
 			break;
-		case S_PPS: {
-			static const uint8_t pps[] = { 0xff, 0x10, 0x94, 0x7b };
-			memcpy(mo.pps, pps, sizeof(pps));
-			mo.pps_len = 4;
-			mo.pps_n = 0;
-			mo.cur = 0;
-			mo.s = M_PPS;
-			push_to_card(pps, 4);
-			pump();
+		case S_PPS:
+			modem_pps_then_job0();
 			step = S_JOBS;
 			break;
-		}
 		case S_JOBS:
 			if (mo.s == M_IDLE && mo.j == NULL) {
 				if (opt.bench && (int)st.tpdus < opt.bench)
 					job_start((int)st.tpdus % 2);
 				else if (!opt.bench && mo.cur + 1 < mo.njobs)
 					job_start(mo.cur + 1);
-				else
-					step = opt.bench ? S_POWER_OFF : S_RESET_MID;
+				else if (opt.bursts && (burst_phase || (int)st.bursts + 1 < opt.bursts)) {
+					/* next burst after the gap: warm reset, ATR, then PPS
+					 * and the header at once.  On a real line the ATR alone
+					 * takes >= 20 ms, far longer than the host needs to
+					 * fetch the reset's STATUS interrupts; in compressed
+					 * time the modem waits until they have left the board,
+					 * so that they are not overtaken by the next header. */
+					if (burst_phase == 0) {
+						burst_at = now_ms() + opt.burst_gap_ms;
+						burst_phase = 1;
+					} else if (burst_phase == 1 && now_ms() >= burst_at) {
+						st.bursts++;
+						mo.njobs = 1;
+						modem_warm_reset();
+						burst_phase = 2;
+					} else if (burst_phase == 2 && ep_irq.qn == 0) {
+						burst_phase = 0;
+						burst_at = 0;
+						modem_pps_then_job0();
+					}
+				} else {
+					if (opt.bursts)
+						st.bursts++;   /* the last one */
+					step = (opt.bench || opt.bursts) ? S_POWER_OFF : S_RESET_MID;
+				}
 				pump();
 			}
 			break;
@@ -823,10 +500,7 @@ int main(int argc, char **argv)
 				mo.s = M_IDLE;
 				st.aborted++;
 				st.tpdus--;          /* counted as aborted, not as a TPDU */
-				mo.atr_n = 0;
-				card_set_lines(1, 1);
-				card_set_lines(1, 0);
-				say_hex("ATR", mo.atr, (size_t)mo.atr_n);
+				modem_warm_reset();
 				job_add("\xa0\xf2\x00\x00\x16", NULL, 0, 0x16);
 				job_start(mo.njobs - 1);
 				pump();
@@ -847,15 +521,22 @@ int main(int argc, char **argv)
 			step = S_UNPLUG;
 			break;
 		case S_UNPLUG:
-			if (!opt.no_unplug) {
-				usleep(100000);     /* let the host drain the last messages */
+			/* let the host drain the last messages: 100 ms, longer while
+			 * messages still wait for its IN transfers (at most 1 s) */
+			if (!unplug_at)
+				unplug_at = now_ms() + 100;
+			if (!opt.no_unplug && now_ms() >= unplug_at &&
+			    ((ep_in.qn == 0 && ep_irq.qn == 0) || now_ms() >= unplug_at + 900)) {
 				say("# unplug\n");
-				close(conn_fd);
-				conn_fd = -1;
+				conn_close();
 				step = S_DONE;
 			}
 			break;
 		case S_DONE:
+			break;
+		case S_MODEM:
+			if (modem_director(&end_t))
+				step = S_POWER_OFF;
 			break;
 		}
 		/* progress = a new step or a completed TPDU */
@@ -866,29 +547,46 @@ int main(int argc, char **argv)
 			last_ok = st.ok;
 			step_t = now_ms();
 		}
-		if (step != S_UNPLUG && now_ms() - step_t > opt.timeout_s * 1000.0) {
+		int stuck = step == S_MODEM ? (mo.j && now_ms() - mo.t0 > opt.timeout_s * 1000.0)
+					    : (step != S_UNPLUG && now_ms() - step_t > opt.timeout_s * 1000.0);
+		if (stuck) {
+			if (mo.j) {
+				st.stalls++;
+				printf("STALL: TPDU %02x %02x %02x %02x %02x unanswered for %d s (burst %u; IN "
+				       "messages dropped: bulk %u, interrupt %u)\n", mo.j->hdr[0], mo.j->hdr[1],
+				       mo.j->hdr[2], mo.j->hdr[3], mo.j->hdr[4], opt.timeout_s, st.bursts + 1,
+				       ep_in.dropped, ep_irq.dropped);
+			}
 			fprintf(stderr, "st2sim: no progress for %d s in step '%s'\n", opt.timeout_s, step_name[step]);
 			failed = 1;
 			break;
 		}
 	}
-	if (conn_fd >= 0)
-		close(conn_fd);
-	close(lfd);
-	if (opt.sock[0] != '@')
-		unlink(opt.sock);
+	conn_close();
+	if (lfd >= 0) {
+		close(lfd);
+		if (opt.sock[0] != '@')
+			unlink(opt.sock);
+	}
 
-	if (opt.bench && mo.nlat > 0) {
+	if ((opt.bench || opt.modem_s > 0) && mo.nlat > 0) {
 		qsort(lat, (size_t)mo.nlat, sizeof(double), cmp_double);
 		printf("BENCH tpdus=%d p50=%.0fus p90=%.0fus p99=%.0fus max=%.0fus\n", mo.nlat,
 		       lat[mo.nlat * 50 / 100] * 1000, lat[mo.nlat * 90 / 100] * 1000,
 		       lat[mo.nlat * 99 / 100] * 1000, lat[mo.nlat - 1] * 1000);
 	}
 	free(lat);
+	printf("IN bulk: posted=%u sent=%u dropped=%u max_waiting=%u depth=%d; interrupt: posted=%u "
+	       "sent=%u dropped=%u max_waiting=%u depth=%d; turnaround=%.1fms\n", ep_in.posted, ep_in.sent,
+	       ep_in.dropped, ep_in.max_waiting, ep_in.depth, ep_irq.posted, ep_irq.sent, ep_irq.dropped,
+	       ep_irq.max_waiting, ep_irq.depth, opt.turnaround_ms);
 	printf("SUMMARY tpdus=%u completed=%u aborted=%u protocol_errors=%u verify_errors=%u "
 	       "null_bytes=%u pts=%u atrs=%u status_irqs=%u tx_dropped=%u card_insert=%d host_msgs=%u "
-	       "result=%s\n", st.tpdus, st.ok, st.aborted, st.proto_err, st.verify_err, st.nulls,
-	       st.pts_sent, st.atrs, st.status_irq, st.tx_dropped, st.card_inserted, st.host_msgs,
-	       (failed || st.proto_err || st.verify_err || st.ok != st.tpdus) ? "FAIL" : "OK");
+	       "bursts=%u sessions=%u reboots=%u removals=%u stalls=%u in_dropped=%u irq_dropped=%u "
+	       "result=%s\n", st.tpdus, st.ok, st.aborted,
+	       st.proto_err, st.verify_err, st.nulls, st.pts_sent, st.atrs, st.status_irq, st.tx_dropped,
+	       st.card_inserted, st.host_msgs, st.bursts, st.sessions, st.reboots, st.removals, st.stalls,
+	       ep_in.dropped, ep_irq.dropped,
+	       st.stalls ? "STALL" : (failed || st.proto_err || st.verify_err || st.ok != st.tpdus) ? "FAIL" : "OK");
 	return (failed || st.proto_err || st.verify_err || st.ok != st.tpdus) ? 1 : 0;
 }
