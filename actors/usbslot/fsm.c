@@ -239,12 +239,18 @@ static void a_bankd_atr(struct slot *s, const struct ev_args *a)
 	} else if (m->u.set_atr_req.atr_len < 1 || m->u.set_atr_req.atr_len > USBSLOT_ATR_MAX) {
 		LOGE(SCTX(s), "ATR of %zu octets not presented (1..%d)", m->u.set_atr_req.atr_len, USBSLOT_ATR_MAX);
 	} else {
+		/* The bankd re-sends the ATR after the modem's own reset only when
+		 * the reset changed it: a changed ATR right after such a reset is
+		 * that reset's; an unchanged one, or one long after, is a re-open. */
+		int same = s->atr_len == m->u.set_atr_req.atr_len &&
+			   !memcmp(s->atr, m->u.set_atr_req.atr, s->atr_len);
+		int reopened = s->bankd_atr_seen &&
+			       (same || zclock_mono() - s->mdm_reset_ms > MDM_RESET_ATR_MS);
 		memcpy(s->atr, m->u.set_atr_req.atr, m->u.set_atr_req.atr_len);
 		s->atr_len = m->u.set_atr_req.atr_len;
 		s->fe->set_atr(s, s->atr, s->atr_len);
 		rconn_save_meta(s);
-		/* (a new ATR right after the modem's own reset is that reset's) */
-		if (s->bankd_atr_seen && zclock_mono() - s->mdm_reset_ms > MDM_RESET_ATR_MS)
+		if (reopened)
 			card_reopened(s);
 		s->bankd_atr_seen = 1;
 	}
