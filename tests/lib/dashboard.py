@@ -91,11 +91,12 @@ def rest(method, path, token=None, body=None, ctype="application/json"):
 
 
 def perf(drv):
-    """Performance API figures of the page: first full render (ms since
-    navigation start) and every render's duration."""
+    """Performance API figures of the page: first render and its painted
+    frame (ms since navigation start), every render's duration."""
     return drv.execute_script("""
         const f = performance.getEntriesByName('dashboard-first-render')[0];
-        return { first: f ? f.startTime : null,
+        const p = performance.getEntriesByName('dashboard-first-frame')[0];
+        return { first: f ? f.startTime : null, frame: p ? p.startTime : null,
                  renders: performance.getEntriesByName('dashboard-render').map(m => m.duration) };""")
 
 

@@ -5,8 +5,12 @@
  * banner while the server cannot be reached.  Same origin only; the bearer
  * token (if the server wants one) lives in sessionStorage and goes out as an
  * Authorization header; state-changing requests are application/json.
- * Performance marks: "dashboard-first-render" once everything was drawn the
- * first time, a "dashboard-render" measure per render (for the benchmark). */
+ * Only the visible view is drawn when the state changes; the others when
+ * their tab is shown.  Performance API (for the benchmark): mark
+ * "dashboard-first-render" after the first state was drawn (and
+ * "dashboard-first-frame" once that frame was laid out and painted), measures
+ * "dashboard-render" per state change and "dashboard-tab-render" per view
+ * drawn on a tab switch. */
 'use strict';
 
 const API = '/api/remsim/v1';
@@ -24,6 +28,8 @@ const S = {
   downSince: null,
   timer: null,
   renders: 0,
+  md: null,            /* model() of the last state */
+  dirty: null,         /* views not drawn since the last state */
 };
 
 const $ = (id) => document.getElementById(id);
@@ -49,7 +55,7 @@ async function api(method, path, body) {
   try {
     r = await fetch(API + path, opt);
   } catch (e) {
-    throw { status: 0, unreachable: true, message: 'server unreachable (' + e.message + ')' };
+    throw { status: 0, unreachable: true, message: 'no connection (' + e.message + ')' };
   }
   const text = await r.text();
   let json = null;
@@ -81,8 +87,8 @@ function setReachable(ok, why) {
     return;
   }
   if (!S.downSince) S.downSince = new Date();
-  b.textContent = 'Server unreachable since ' + S.downSince.toLocaleTimeString() +
-    ' (' + why + '). The page keeps retrying; the data below may be stale.';
+  b.textContent = 'Server unreachable since ' + S.downSince.toLocaleTimeString() + ': ' + why +
+    '. The page keeps retrying; the data below may be stale.';
   b.hidden = false;
 }
 
@@ -133,6 +139,7 @@ async function poll() {
     if (e.status === 401) {
       setReachable(true);
       if (!S.authError) showMsg('error', e.message);   /* once: keep an action's error visible */
+      $('token-msg').textContent = token() ? 'token rejected: enter the right one' : 'token required';
       S.authError = true;
       $('token-form').hidden = false;
     } else {
@@ -176,19 +183,32 @@ function model(st) {
   return { banks: [...banks.values()].sort((a, b) => a.id - b.id), clients, byBank, byClient };
 }
 
+const PANELS = { banks: renderBanks, clients: renderClients, maps: renderMaps };
+
+/* a new state: the visible view is drawn now, the others when shown */
 function render() {
   performance.mark('dashboard-render-start');
-  const md = model(S.state);
-  renderBanks(md);
-  renderClients(md);
-  renderMaps(md);
-  const up = md.banks.filter((b) => b.up).length;
+  S.md = model(S.state);
+  S.dirty = new Set(Object.keys(PANELS));
+  renderPanel(S.tab);
+  renderFreeClients(S.md);
+  const up = S.md.banks.filter((b) => b.up).length;
   $('summary').textContent = up + ' bank(s) connected, ' + S.state.clients.length +
     ' client(s), ' + S.state.slotmaps.length + ' mapping(s)';
   performance.measure('dashboard-render', 'dashboard-render-start');
   S.renders++;
   document.body.dataset.renders = S.renders;
-  if (S.renders === 1) performance.mark('dashboard-first-render');
+  if (S.renders === 1) {
+    performance.mark('dashboard-first-render');
+    /* after style, layout and paint of that frame */
+    requestAnimationFrame(() => setTimeout(() => performance.mark('dashboard-first-frame'), 0));
+  }
+}
+
+function renderPanel(name) {
+  if (!S.md || !S.dirty.has(name)) return;
+  S.dirty.delete(name);
+  PANELS[name](S.md);
 }
 
 function renderBanks(md) {
@@ -213,8 +233,16 @@ function renderBanks(md) {
   $('banks').innerHTML = out.length ? out.join('') : '<p class="empty">no bankd connected and no mappings</p>';
 }
 
+/* the map form's suggestions: connected client slots without a map */
+function renderFreeClients(md) {
+  const free = [];
+  for (const [k, c] of md.clients)
+    if (c.up && !md.byClient.has(k)) free.push('<option value="C' + k + '">');
+  $('free-clients').innerHTML = free.join('');
+}
+
 function renderClients(md) {
-  const rows = [], free = [];
+  const rows = [];
   const keys = [...md.clients.keys()].sort((a, b) => {
     const [ai, as] = a.split(':').map(Number), [bi, bs] = b.split(':').map(Number);
     return ai - bi || as - bs;
@@ -222,7 +250,6 @@ function renderClients(md) {
   for (const k of keys) {
     const c = md.clients.get(k);
     const m = md.byClient.get(k);
-    if (!m && c.up) free.push('<option value="C' + k + '">');
     rows.push('<tr data-client="' + k + '"' + (c.up ? '' : ' class="down"') + '><td>C' + k + '</td><td>' +
       esc(c.state) + '</td><td>' + esc(c.name) + '</td><td>' + esc(c.sw) + '</td><td>' +
       (m ? bName(m.bank) : '–') + '</td><td class="state">' + (m ? m.state : '') + '</td><td>' +
@@ -232,7 +259,6 @@ function renderClients(md) {
   }
   $('clients').tBodies[0].innerHTML = rows.length ? rows.join('')
     : '<tr><td colspan="7" class="empty">no clients</td></tr>';
-  $('free-clients').innerHTML = free.join('');
 }
 
 function renderMaps(md) {
@@ -330,7 +356,13 @@ function showTab(name) {
     a.classList.toggle('current', a.dataset.tab === name);
   for (const p of document.querySelectorAll('.panel'))
     p.hidden = p.id !== 'panel-' + name;
-  if (name === 'history') loadHistory();
+  if (name === 'history') {
+    loadHistory();
+  } else if (S.dirty && S.dirty.has(name)) {
+    performance.mark('dashboard-tab-start');
+    renderPanel(name);
+    performance.measure('dashboard-tab-render', 'dashboard-tab-start');
+  }
 }
 
 function init() {
