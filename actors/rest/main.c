@@ -223,8 +223,10 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	if (o.www_dir)
+	if (o.www_dir && rest_static_usable(o.www_dir))
 		LOGI(NULL, "dashboard at http://%s/ from %s", o.listen, o.www_dir);
+	else if (o.www_dir)
+		LOGW(NULL, "no index.html in %s (rest.www_dir): / answers 404", o.www_dir);
 	else
 		LOGW(NULL, "no dashboard files found (set rest.www_dir): / answers 404");
 	LOGI(NULL, "listening on %s (port %u), base %s, control %s, timeout %d ms, %s", o.listen,

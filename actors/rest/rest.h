@@ -107,6 +107,8 @@ int rest_static_path(const char *url);
 /* Queue the file's response (or 404/405); status and a reason for the log. */
 int rest_static_send(const struct rest_app *app, struct MHD_Connection *c, const char *method,
 		     const char *url, int *status, char *why, size_t whylen);
+/* 1 if dir holds a readable index.html */
+int rest_static_usable(const char *dir);
 /* The default www_dir: the first of EXE/../share/remsim/www and (build tree)
  * EXE/../../actors/rest/www holding index.html; NULL if none (malloc'd). */
 char *rest_static_default_dir(void);

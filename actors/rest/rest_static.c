@@ -137,14 +137,17 @@ int rest_static_send(const struct rest_app *app, struct MHD_Connection *c, const
 	return ret;
 }
 
-/* dir if it holds index.html (malloc'd), else NULL */
-static char *dir_if_dashboard(const char *dir)
+int rest_static_usable(const char *dir)
 {
 	char idx[PATH_MAX + 64];
 	snprintf(idx, sizeof(idx), "%s/index.html", dir);
-	if (access(idx, R_OK))
-		return NULL;
-	return realpath(dir, NULL);
+	return access(idx, R_OK) == 0;
+}
+
+/* dir if it holds index.html (malloc'd), else NULL */
+static char *dir_if_dashboard(const char *dir)
+{
+	return rest_static_usable(dir) ? realpath(dir, NULL) : NULL;
 }
 
 char *rest_static_default_dir(void)

@@ -83,6 +83,15 @@ def run(drv):
                                 for i in range(3)), 5), "clients C0:0, C1:0, C2:0 listed")
     d.report("CONNECTED_CLIENT" in d.text(drv, '#clients tr[data-client="1:0"]'), "... with their state")
 
+    # --- live updates by polling at most once a second ----------------------------
+    def state_gets():
+        with open(os.environ["DASH_LOG"], errors="replace") as f:
+            return sum("GET /api/remsim/v1/state " in l for l in f)
+    n0 = state_gets()
+    time.sleep(3)
+    n = state_gets() - n0
+    d.report(1 <= n <= 4, "the page polls /state at most once a second (%d requests in 3 s)" % n)
+
     # --- map through the page ----------------------------------------------------
     tab(drv, "banks")
     click(drv, '.cell[data-bank="1:3"]')

@@ -34,6 +34,22 @@ expect "... 404 with the token (no path leaves www_dir)" 404 "" GET /%2e%2e/www/
 expect "POST /: 405" 405 "" POST /
 check "... each logged" wait_log "$T/remsimd.log" 'GET /nothing.js 404' 5
 
+# a rest actor of its own on a www_dir of ours: what it serves and what not
+mkdir -p "$T/www/sub.js"
+echo '<title>ours</title>' >"$T/www/index.html"
+ln -s /etc/hostname "$T/www/link.js"
+P_W=$(free_port)
+spawn rest-www "$BIN/rest" --listen "127.0.0.1:$P_W" --control "ipc://$T/none" --www-dir "$T/www"
+check "rest --www-dir DIR: starts and logs where the dashboard comes from" wait_log "$T/rest-www.log" "dashboard at .* from $T/www" 5
+expect_w() { URL=http://127.0.0.1:$P_W expect "$@"; }
+expect_w "... GET / serves DIR/index.html" 200 - GET /
+check "... the file's content" grep -q '<title>ours</title>' "$T/body"
+expect_w "... a symlink out of DIR: refused (403)" 403 "" GET /link.js
+expect_w "... a directory: refused (403)" 403 "" GET /sub.js
+expect_w "... a missing file: 404" 404 "" GET /dashboard.css
+spawn rest-none "$BIN/rest" --listen "127.0.0.1:$(free_port)" --control "ipc://$T/none" --www-dir "$T/nothing-here"
+check "rest --www-dir without files: a warning (/ will be 404)" wait_log "$T/rest-none.log" "no index.html in $T/nothing-here" 5
+
 # --- remsim API: token, errors as JSON, guards -------------------------------
 expect "GET /api/remsim/v1/state without token: 401" 401 "" GET /api/remsim/v1/state
 expect "GET /api/remsim/v1/state with a wrong token: 401" 401 "" GET /api/remsim/v1/state -H 'Authorization: Bearer wrong'
@@ -81,7 +97,7 @@ expect "GET /history?limit=0: 400" 400 - GET "/api/remsim/v1/history?limit=0" "$
 expect "GET /history?since=garbage: 400 with the reason" 400 '{"error":"history: history: cannot parse time '"'garbage'"' (usage)"}' GET "/api/remsim/v1/history?since=garbage" "${AUTH[@]}"
 
 # --- the browser ---------------------------------------------------------------
-DASH_TOKEN=$TOKEN DASH_BANK_PID=$BANK_PID DASH_SERVER_PID=$REMSIMD_PID DASH_CTL="$BIN/remsim-ctl -e $CTL" \
+DASH_LOG=$T/remsimd.log DASH_TOKEN=$TOKEN DASH_BANK_PID=$BANK_PID DASH_SERVER_PID=$REMSIMD_PID DASH_CTL="$BIN/remsim-ctl -e $CTL" \
 	dashboard_py "$TOP/tests/integration/dashboard_browser.py" 2>"$T/browser.err"
 rc=$?
 [ "$rc" = 0 ] || { fail "browser driver exited with $rc"; sed 's/^/  /' "$T/browser.err" | tail -20; }

@@ -15,6 +15,7 @@
 
 const API = '/api/remsim/v1';
 const POLL_MS = 1000;
+const FETCH_TIMEOUT_MS = 5000;
 const HIST_LIMIT = 50;
 const TOKEN_KEY = 'remsimToken';
 
@@ -27,6 +28,8 @@ const S = {
   pending: null,       /* the action waiting for confirmation */
   downSince: null,
   timer: null,
+  polling: false,      /* a poll is running */
+  again: false,        /* ... and another was asked for meanwhile */
   renders: 0,
   md: null,            /* model() of the last state */
   dirty: null,         /* views not drawn since the last state */
@@ -46,7 +49,8 @@ async function api(method, path, body) {
   const headers = {};
   const t = token();
   if (t) headers.Authorization = 'Bearer ' + t;
-  const opt = { method, headers, credentials: 'same-origin', cache: 'no-store', redirect: 'error' };
+  const opt = { method, headers, credentials: 'same-origin', cache: 'no-store', redirect: 'error',
+    signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) };
   if (method !== 'GET') {
     headers['Content-Type'] = 'application/json';
     opt.body = JSON.stringify(body || {});
@@ -55,7 +59,9 @@ async function api(method, path, body) {
   try {
     r = await fetch(API + path, opt);
   } catch (e) {
-    throw { status: 0, unreachable: true, message: 'no connection (' + e.message + ')' };
+    const why = e.name === 'TimeoutError' ? 'no answer within ' + FETCH_TIMEOUT_MS / 1000 + ' s'
+                                          : 'no connection (' + e.message + ')';
+    throw { status: 0, unreachable: true, message: why };
   }
   const text = await r.text();
   let json = null;
@@ -118,7 +124,11 @@ const bName = (b) => 'B' + b.bankId + ':' + b.slotNr;
 
 /* --- polling and rendering ------------------------------------------------ */
 
+/* One poll; a poll asked for while one runs follows right after it, so
+ * there is only ever one chain of polls (at most one a second by itself). */
 async function poll() {
+  if (S.polling) { S.again = true; return; }
+  S.polling = true;
   clearTimeout(S.timer);
   try {
     const r = await api('GET', '/state');
@@ -146,7 +156,9 @@ async function poll() {
       setReachable(false, e.message);
     }
   }
-  S.timer = setTimeout(poll, POLL_MS);
+  S.polling = false;
+  S.timer = setTimeout(poll, S.again ? 0 : POLL_MS);
+  S.again = false;
 }
 
 /* derived view of the state: banks (with disconnected ones), clients, maps */
