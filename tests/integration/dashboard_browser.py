@@ -160,9 +160,38 @@ def run(drv):
     click(drv, "#hist-apply")
     d.report(d.wait(lambda: "no events match" in d.text(drv, "#history tbody"), 5),
              "history filtered on another bank slot: no events")
-    drv.execute_script("document.getElementById('hist-until').value = '2001-01-01T00:00:00';")
+    drv.find_element(By.ID, "hist-bank").clear()
+    drv.execute_script("document.getElementById('hist-since').value = '2099-01-01T00:00:00';")
+    click(drv, "#hist-apply")
+    d.report(d.wait(lambda: "no events match" in d.text(drv, "#history tbody"), 5),
+             "history from 2099 on: no events")
+    drv.execute_script("document.getElementById('hist-since').value = '2001-01-01T00:00:00';")
+    click(drv, "#hist-apply")
+    d.report(d.wait(lambda: len(events()) == len(ev), 5), "history from 2001 on: the events of C1:0 again")
     click(drv, "#hist-clear")
     d.report(d.wait(lambda: len(events()) >= 8, 5), "history cleared of filters: every event again")
+
+    # paging: more than a page (50) of events, made through the API
+    for _ in range(30):
+        st, h = d.rest("GET", "/api/remsim/v1/history?limit=60", TOKEN)
+        if len(h["events"]) >= 60:
+            break
+        d.rest("POST", "/api/remsim/v1/slotmaps", TOKEN,
+               {"bank": {"bankId": 1, "slotNr": 1}, "client": {"clientId": 0, "slotNr": 0}})
+        d.wait(lambda: (backend_maps() or [{}])[0].get("state") == "ACTIVE", 3)
+        d.rest("DELETE", "/api/remsim/v1/slotmaps/B1:1", TOKEN, {})
+    click(drv, "#hist-apply")
+    d.report(d.wait(lambda: len(events()) == 50 and "events 1–50" in d.text(drv, "#hist-page"), 5),
+             "history: first page of 50, newest first")
+    newest = events()
+    click(drv, "#hist-older")
+    d.report(d.wait(lambda: "events 51–" in d.text(drv, "#hist-page") and len(events()) >= 1, 5),
+             "history: Older shows events from 51 on (%s)" % d.text(drv, "#hist-page"))
+    d.report(drv.find_element(By.ID, "hist-newer").is_enabled(), "... and Newer is enabled")
+    click(drv, "#hist-newer")
+    d.report(d.wait(lambda: "events 1–50" in d.text(drv, "#hist-page"), 5) and events()[-1] == newest[-1],
+             "history: Newer goes back to the first page")
+    d.wait(lambda: backend_maps() == [], 5)
 
     # --- bankd gone: shown within 2 s -------------------------------------------------
     st, _ = d.rest("POST", "/api/remsim/v1/slotmaps", TOKEN,
