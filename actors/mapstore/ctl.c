@@ -241,7 +241,7 @@ static json_t *do_history(struct mapstore *ms, const json_t *args)
 		} else if (!strcmp(opt, "--until")) {
 			f.until = v;
 		} else if (!strcmp(opt, "--limit") || !strcmp(opt, "--offset")) {
-			bool lim = opt[2] == 'l';
+			bool lim = !strcmp(opt, "--limit");
 			char *end;
 			long l = strtol(v, &end, 10);
 			if (!*v || *end || l < !!lim || l > 1000000)

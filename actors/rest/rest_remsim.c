@@ -22,11 +22,9 @@
 #define HISTORY_MAX_LIMIT 500
 #define HISTORY_MAX_OFFSET 1000000
 
-#define rfail rest_fail
-
 /* One control request; 0 with *result, else the failure is set in rs. */
-static int call(struct rest_app *app, struct rest_resp *rs, const char *cmd, const char *const *args,
-		size_t nargs, json_t **result)
+static int call(struct rest_app *app, struct rest_resp *rs, const char *cmd,
+		const char *const *args, size_t nargs, json_t **result)
 {
 	int st = rest_ctl_call(&app->ctl, cmd, args, nargs, result, rs->why, sizeof(rs->why));
 	if (st)
@@ -38,7 +36,7 @@ static int call(struct rest_app *app, struct rest_resp *rs, const char *cmd, con
 static void reply(struct rest_resp *rs, int status, json_t *j, const char *what)
 {
 	if (!j) {
-		rfail(rs, 500, "control reply to '%s' has an unexpected shape", what);
+		rest_fail(rs, 500, "control reply to '%s' has an unexpected shape", what);
 		return;
 	}
 	rs->body = rj_dump(j);
@@ -70,7 +68,7 @@ static void h_state(struct rest_app *app, const struct rest_req *rq, const char 
 		json_decref(res);
 		if (!w) {
 			json_decref(out);
-			rfail(rs, 500, "control reply to '%s' has an unexpected shape", parts[i].cmd);
+			rest_fail(rs, 500, "control reply to '%s' has an unexpected shape", parts[i].cmd);
 			return;
 		}
 		json_object_update(out, w);
@@ -88,7 +86,7 @@ static long query_num(const struct rest_req *rq, const char *key, long def, long
 		return def;
 	long long n = rj_parse_uint(v, (unsigned long long)max);
 	if (n < 0)
-		rfail(rs, 400, "%s='%s': a number 0..%ld", key, v, max);
+		rest_fail(rs, 400, "%s='%s': a number 0..%ld", key, v, max);
 	return (long)n;
 }
 
@@ -107,7 +105,7 @@ static void h_history(struct rest_app *app, const struct rest_req *rq, const cha
 	if (limit < 0 || offset < 0)
 		return;
 	if (limit == 0) {
-		rfail(rs, 400, "limit must be 1..%d", HISTORY_MAX_LIMIT);
+		rest_fail(rs, 400, "limit must be 1..%d", HISTORY_MAX_LIMIT);
 		return;
 	}
 	for (size_t i = 0; i < 4; i++) {
@@ -129,7 +127,7 @@ static void h_history(struct rest_app *app, const struct rest_req *rq, const cha
 		return;
 	if (!json_is_array(res)) {
 		json_decref(res);
-		rfail(rs, 500, "control reply to 'history' is not an array");
+		rest_fail(rs, 500, "control reply to 'history' is not an array");
 		return;
 	}
 	bool more = json_array_size(res) > (size_t)limit;
@@ -171,7 +169,7 @@ static void h_unmap(struct rest_app *app, const struct rest_req *rq, const char 
 {
 	(void)rq;
 	if (param[0] != 'B' && param[0] != 'C') {
-		rfail(rs, 400, "'%s': name a bank slot B<id>:<slot> or a client slot C<id>:<slot>", param);
+		rest_fail(rs, 400, "'%s': name a bank slot B<id>:<slot> or a client slot C<id>:<slot>", param);
 		return;
 	}
 	call_slotmap(app, rs, "unmap", &param, 1, 200);
@@ -186,7 +184,7 @@ static void h_reset(struct rest_app *app, const struct rest_req *rq, const char 
 	bool confirmed = json_is_true(json_object_get(body, "confirm"));
 	json_decref(body);
 	if (!confirmed) {
-		rfail(rs, 400, "reset deletes every mapping: send {\"confirm\":true}");
+		rest_fail(rs, 400, "reset deletes every mapping: send {\"confirm\":true}");
 		return;
 	}
 	json_t *res;
@@ -200,15 +198,15 @@ static void h_reset(struct rest_app *app, const struct rest_req *rq, const char 
 static int guard(const struct rest_req *rq, struct rest_resp *rs)
 {
 	if (!rest_is_json_type(rq->content_type)) {
-		rfail(rs, 415, "Content-Type is '%s', not application/json",
-		      rq->content_type ? rq->content_type : "(none)");
+		rest_fail(rs, 415, "Content-Type is '%s', not application/json",
+			  rq->content_type ? rq->content_type : "(none)");
 		return -1;
 	}
 	if (rq->origin) {
 		const char *o = rq->origin;
 		size_t skip = !strncasecmp(o, "http://", 7) ? 7 : !strncasecmp(o, "https://", 8) ? 8 : 0;
 		if (!skip || !rq->host || strcasecmp(o + skip, rq->host)) {
-			rfail(rs, 403, "cross-origin request from '%s' refused", o);
+			rest_fail(rs, 403, "cross-origin request from '%s' refused", o);
 			return -1;
 		}
 	}
@@ -261,9 +259,10 @@ static void route(struct rest_app *app, const struct rest_req *rq, struct rest_r
 		return;
 	}
 	if (rs->allow[0])
-		rfail(rs, 405, "method %s not allowed here (Allow: %s)", rq->method, rs->allow);
+		rest_fail(rs, 405, "method %s not allowed here (Allow: %s)", rq->method,
+			  rs->allow);
 	else
-		rfail(rs, 404, "no such resource below " REST_REMSIM_BASE);
+		rest_fail(rs, 404, "no such resource below " REST_REMSIM_BASE);
 }
 
 void rest_remsim_route(struct rest_app *app, const struct rest_req *rq, struct rest_resp *rs)
