@@ -15,6 +15,8 @@ PACKAGES=(
 	pcscd pcsc-tools vsmartcard-vpcd sqlite3 curl python3 python3-requests procps iproute2 tshark
 	# USB emulation for the libusb path of the client
 	umockdev libumockdev-dev gir1.2-umockdev-1.0
+	# the dashboard's browser test: headless chromium driven by selenium
+	chromium chromium-driver python3-selenium
 )
 
 missing=()

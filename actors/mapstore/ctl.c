@@ -334,6 +334,7 @@ static json_t *do_history(struct mapstore *ms, const json_t *args)
 	struct mapdb_history_filter f;
 	mapdb_history_filter_init(&f);
 	f.limit = 100;
+	int offset = 0;
 	size_t n = json_array_size(args);
 	for (size_t i = 0; i < n; i++) {
 		const char *o = arg(args, i), *v = NULL;
@@ -359,17 +360,22 @@ static json_t *do_history(struct mapstore *ms, const json_t *args)
 				return slot_error(rc, "bank", v);
 		} else if (!strcmp(opt, "--since")) {
 			f.since = v;
-		} else if (!strcmp(opt, "--limit")) {
+		} else if (!strcmp(opt, "--until")) {
+			f.until = v;
+		} else if (!strcmp(opt, "--limit") || !strcmp(opt, "--offset")) {
+			bool lim = !strcmp(opt, "--limit");
 			char *end;
 			long l = strtol(v, &end, 10);
-			if (!*v || *end || l <= 0 || l > 1000000)
-				return error("usage", "history: --limit needs a positive number, not '%s'", v);
-			f.limit = (int)l;
+			if (!*v || *end || l < !!lim || l > 1000000)
+				return error("usage", "history: %s needs a %s number, not '%s'", opt,
+					     lim ? "positive" : "non-negative", v);
+			*(lim ? &f.limit : &offset) = (int)l;
 		} else {
 			return error("usage", "history: unknown option '%s' (--client C:S, --bank B:S, "
-					      "--since TIME, --limit N)", o);
+					      "--since TIME, --until TIME, --limit N, --offset N)", o);
 		}
 	}
+	f.limit += offset;	/* the newest limit+offset, of which the newest offset are skipped */
 	json_t *arr = json_array();
 	int rc = mapdb_history(ms->db, &f, collect_event, arr);
 	if (rc == -2) {
@@ -382,7 +388,8 @@ static json_t *do_history(struct mapstore *ms, const json_t *args)
 	}
 	json_t *rev = json_array();	/* newest first */
 	for (size_t i = json_array_size(arr); i-- > 0;)
-		json_array_append(rev, json_array_get(arr, i));
+		if (json_array_size(arr) - i > (size_t)offset)
+			json_array_append(rev, json_array_get(arr, i));
 	json_decref(arr);
 	return ok(rev);
 }

@@ -17,6 +17,7 @@ struct opts {
 	char *listen;
 	char *control;
 	char *token;
+	char *www_dir;		/* dashboard files (rest_static.c) */
 	int timeout_ms;
 	const char *config;
 };
@@ -36,7 +37,10 @@ static void usage(FILE *f)
 		"                          (default: $REMSIM_REST_TOKEN, then rest.token; empty =\n"
 		"                          NO authentication)\n"
 		"  -T, --timeout MS        control reply timeout, then 503 (default %d)\n"
-		"      --config FILE       role config: rest { listen; token; timeout_ms; },\n"
+		"  -w, --www-dir DIR       dashboard files served at / (default: rest.www_dir, then\n"
+		"                          BINDIR/../share/remsim/www, then the source tree's\n"
+		"                          actors/rest/www)\n"
+		"      --config FILE       role config: rest { listen; token; timeout_ms; www_dir; },\n"
 		"                          control, run_dir (command line and environment win)\n"
 		"      --hub ENDPOINT      accepted for remsimd, unused\n"
 		"      --name NAME         accepted for remsimd, unused\n"
@@ -83,10 +87,11 @@ static int load_config(struct opts *o, const char *path)
 		LOGE(NULL, "%s", err);
 		return -1;
 	}
-	const char *listen, *token, *control, *run_dir;
+	const char *listen, *token, *control, *run_dir, *www;
 	int rc = -1;
 	if (cfg_get_string(c, NULL, "rest.listen", REST_DEFAULT_LISTEN, 255, &listen) < 0 ||
 	    cfg_get_string(c, NULL, "rest.token", "", 255, &token) < 0 ||
+	    cfg_get_string(c, NULL, "rest.www_dir", NULL, 1024, &www) < 0 ||
 	    cfg_get_int(c, NULL, "rest.timeout_ms", o->timeout_ms, 10, 600000, &o->timeout_ms) < 0 ||
 	    cfg_get_string(c, NULL, "control", NULL, 1024, &control) < 0 ||
 	    cfg_get_string(c, NULL, "run_dir", "/run/remsim", 1024, &run_dir) < 0) {
@@ -95,6 +100,8 @@ static int load_config(struct opts *o, const char *path)
 	}
 	set_str(&o->listen, listen);
 	set_str(&o->token, token);
+	if (www && *www)
+		set_str(&o->www_dir, www);
 	if (control) {
 		const char *rd = getenv("REMSIM_RUN_DIR");
 		free(o->control);
@@ -115,6 +122,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		{ "control", required_argument, NULL, 'c' },
 		{ "token", required_argument, NULL, 't' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "www-dir", required_argument, NULL, 'w' },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "hub", required_argument, NULL, OPT_HUB },
 		{ "name", required_argument, NULL, OPT_NAME },
@@ -122,14 +130,15 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *listen = NULL, *control = NULL, *token = NULL, *timeout = NULL;
+	const char *listen = NULL, *control = NULL, *token = NULL, *timeout = NULL, *www = NULL;
 	int ch;
-	while ((ch = getopt_long(argc, argv, "l:c:t:T:d:h", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "l:c:t:T:w:d:h", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'l': listen = optarg; break;
 		case 'c': control = optarg; break;
 		case 't': token = optarg; break;
 		case 'T': timeout = optarg; break;
+		case 'w': www = optarg; break;
 		case OPT_CONFIG: o->config = optarg; break;
 		case OPT_HUB: case OPT_NAME: break;
 		case 'd': {
@@ -164,6 +173,10 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		set_str(&o->control, control);
 	if (token)
 		set_str(&o->token, token);
+	if (www)
+		set_str(&o->www_dir, www);
+	if (!o->www_dir)
+		o->www_dir = rest_static_default_dir();
 	if (timeout) {
 		long long t = rj_parse_uint(timeout, 600000);
 		if (t < 10) {
@@ -196,7 +209,7 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct rest_app app = { .token = o.token };
+	struct rest_app app = { .token = o.token, .www_dir = o.www_dir };
 	if (rest_ctl_init(&app.ctl, o.control, o.timeout_ms)) {
 		LOGE(NULL, "cannot create ZeroMQ context");
 		rc = 1;
@@ -210,6 +223,12 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	if (o.www_dir && rest_static_usable(o.www_dir))
+		LOGI(NULL, "dashboard at http://%s/ from %s", o.listen, o.www_dir);
+	else if (o.www_dir)
+		LOGW(NULL, "no index.html in %s (rest.www_dir): / answers 404", o.www_dir);
+	else
+		LOGW(NULL, "no dashboard files found (set rest.www_dir): / answers 404");
 	LOGI(NULL, "listening on %s (port %u), base %s, control %s, timeout %d ms, %s", o.listen,
 	     rest_http_port(h), REST_BASE, o.control, o.timeout_ms,
 	     o.token && *o.token ? "bearer token required" : "NO authentication");
@@ -225,5 +244,6 @@ out:
 	free(o.listen);
 	free(o.control);
 	free(o.token);
+	free(o.www_dir);
 	return rc;
 }

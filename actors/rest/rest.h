@@ -5,7 +5,9 @@
  *   rest_routes.c the route table (method + path pattern -> handler)
  *   rest_json.c   request validation and canonical JSON output (key order)
  *   rest_ctl.c    one control request round trip over ZeroMQ
- *   rest_group.c  group commit of concurrent POST /slotmaps */
+ *   rest_group.c  group commit of concurrent POST /slotmaps
+ *   rest_remsim.c remsim's own API below /api/remsim/v1 (dashboard data)
+ *   rest_static.c the dashboard's static files at / (docs/dashboard.md) */
 #ifndef REMSIM_REST_H
 #define REMSIM_REST_H
 
@@ -18,6 +20,7 @@
 #define REST_DEFAULT_TIMEOUT_MS	3000
 #define REST_MAX_BODY		(64 * 1024)
 #define REST_MAX_ID		1023	/* bank, client and slot numbers: 0..1023 */
+#define REST_REMSIM_BASE	"/api/remsim/v1"	/* remsim's additions (rest_remsim.c) */
 
 /* --- rest_ctl.c ---------------------------------------------------------- */
 struct rest_ctl {
@@ -61,6 +64,9 @@ char *rj_dump(const json_t *j);
 /* Validate a POST /slotmaps body; ids = {bankId, bankSlot, clientId, clientSlot}.
  * 0 if valid, else -1 with a reason in err. */
 int rj_parse_slotmap_post(const char *body, size_t len, unsigned ids[4], char *err, size_t errlen);
+/* The same, as control arguments "C:S" (client) and "B:S" (bank). */
+int rj_parse_map_args(const char *body, size_t len, char client[32], char bank[32], char *err,
+		      size_t errlen);
 /* clientId of a <client> ("peer":"C<id>:<slot>"), -1 if not parsable. */
 long rj_client_id(const json_t *client);
 /* Strict decimal number (digits only, no sign/space); -1 if not, -2 if
@@ -71,6 +77,7 @@ long long rj_parse_uint(const char *s, unsigned long long max);
 struct rest_app {
 	struct rest_ctl ctl;
 	const char *token;	/* bearer token; NULL or "" = no authentication */
+	const char *www_dir;	/* dashboard files; NULL = no dashboard (rest_static.c) */
 };
 
 struct rest_req {
@@ -79,6 +86,11 @@ struct rest_req {
 	const char *content_type;	/* NULL if absent */
 	const char *body;
 	size_t body_len;
+	/* for rest_remsim.c: query argument by name (NULL if absent), and the
+	 * Origin and Host headers (NULL if absent) */
+	const char *(*query)(const struct rest_req *rq, const char *key);
+	void *qctx;
+	const char *origin, *host;
 };
 
 struct rest_resp {
@@ -88,8 +100,31 @@ struct rest_resp {
 	char why[192];		/* reason of an error, for the log */
 };
 
+/* Set an error status and its reason (for the log), dropping any body. */
+void rest_fail(struct rest_resp *rs, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Dispatch a request (path already stripped of REST_BASE) to its handler. */
 void rest_route(struct rest_app *app, const struct rest_req *rq, struct rest_resp *rs);
+
+/* --- rest_remsim.c ------------------------------------------------------- */
+/* Dispatch a request below REST_REMSIM_BASE (path stripped of it).  Errors
+ * carry a JSON body {"error":"..."}. */
+void rest_remsim_route(struct rest_app *app, const struct rest_req *rq, struct rest_resp *rs);
+/* "application/json" with optional parameters (rest_routes.c) */
+int rest_is_json_type(const char *content_type);
+
+/* --- rest_static.c ------------------------------------------------------- */
+struct MHD_Connection;
+/* Is url one of the dashboard's file paths ("/", "/NAME.html|css|js|svg")? */
+int rest_static_path(const char *url);
+/* Queue the file's response (or 404/405); status and a reason for the log. */
+int rest_static_send(const struct rest_app *app, struct MHD_Connection *c, const char *method,
+		     const char *url, int *status, char *why, size_t whylen);
+/* 1 if dir holds a readable index.html */
+int rest_static_usable(const char *dir);
+/* The default www_dir: the first of EXE/../share/remsim/www and (build tree)
+ * EXE/../../actors/rest/www holding index.html; NULL if none (malloc'd). */
+char *rest_static_default_dir(void);
 
 /* --- rest_http.c --------------------------------------------------------- */
 struct rest_http;

@@ -121,6 +121,29 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct reqstate *r, s
 	return ret;
 }
 
+/* query argument of a rest_remsim.c request */
+static const char *query_arg(const struct rest_req *rq, const char *key)
+{
+	return MHD_lookup_connection_value(rq->qctx, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static struct rest_req make_req(struct MHD_Connection *c, const struct reqstate *r,
+				const char *method, const char *path)
+{
+	return (struct rest_req){
+		.method = method,
+		.path = path,
+		.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							    MHD_HTTP_HEADER_CONTENT_TYPE),
+		.body = r->body,
+		.body_len = r->len,
+		.query = query_arg,
+		.qctx = c,
+		.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
+		.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+	};
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -145,9 +168,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 
+	/* the dashboard's files (rest_static.c): hold no data, need no token */
+	if (rest_static_path(url))
+		return (enum MHD_Result)rest_static_send(h->app, c, method, url, &r->status, r->why,
+							 sizeof(r->why));
+
 	struct rest_resp rs = { .status = 500 };
 	const char *token = h->app->token;
 	size_t blen = strlen(REST_BASE);
+	size_t rlen = strlen(REST_REMSIM_BASE);
 	if (token && *token &&
 	    !token_ok(token, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION))) {
 		rs.status = MHD_HTTP_UNAUTHORIZED;
@@ -155,18 +184,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	} else if (r->too_big) {
 		rs.status = MHD_HTTP_CONTENT_TOO_LARGE;
 		snprintf(rs.why, sizeof(rs.why), "body larger than %d bytes", REST_MAX_BODY);
+	} else if (!strncmp(url, REST_REMSIM_BASE, rlen) && url[rlen] == '/') {
+		/* remsim's additions (rest_remsim.c) */
+		struct rest_req rq = make_req(c, r, method, url + rlen);
+		rest_remsim_route(h->app, &rq, &rs);
 	} else if (strncmp(url, REST_BASE, blen) || url[blen] != '/') {
 		rs.status = MHD_HTTP_NOT_FOUND;
 		snprintf(rs.why, sizeof(rs.why), "not below %s", REST_BASE);
 	} else {
-		struct rest_req rq = {
-			.method = method,
-			.path = url + blen,
-			.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-								    MHD_HTTP_HEADER_CONTENT_TYPE),
-			.body = r->body,
-			.body_len = r->len,
-		};
+		struct rest_req rq = make_req(c, r, method, url + blen);
 		rest_route(h->app, &rq, &rs);
 	}
 	return send_resp(c, r, &rs);

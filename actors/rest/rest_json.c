@@ -165,6 +165,17 @@ int rj_parse_slotmap_post(const char *body, size_t len, unsigned ids[4], char *e
 	return rc;
 }
 
+int rj_parse_map_args(const char *body, size_t len, char client[32], char bank[32], char *err,
+		      size_t errlen)
+{
+	unsigned ids[4];
+	if (rj_parse_slotmap_post(body, len, ids, err, errlen))
+		return -1;
+	snprintf(client, 32, "%u:%u", ids[2], ids[3]);
+	snprintf(bank, 32, "%u:%u", ids[0], ids[1]);
+	return 0;
+}
+
 long long rj_parse_uint(const char *s, unsigned long long max)
 {
 	if (!s || !*s)

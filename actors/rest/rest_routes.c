@@ -17,10 +17,9 @@
 typedef void (*handler_fn)(struct rest_app *app, const struct rest_req *rq, char **params,
 			   struct rest_resp *rs);
 
-static void fail(struct rest_resp *rs, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#define fail rest_fail	/* shared with rest_remsim.c (rest.h) */
 
-static void fail(struct rest_resp *rs, int status, const char *fmt, ...)
+void rest_fail(struct rest_resp *rs, int status, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -164,7 +163,7 @@ static void h_client(struct rest_app *app, const struct rest_req *rq, char **par
 }
 
 /* "application/json", optionally followed by parameters ("; charset=utf-8") */
-static int is_json_type(const char *ct)
+int rest_is_json_type(const char *ct)
 {
 	static const char want[] = "application/json";
 	if (!ct)
@@ -181,19 +180,16 @@ static void h_slotmap_create(struct rest_app *app, const struct rest_req *rq, ch
 			     struct rest_resp *rs)
 {
 	(void)params;
-	if (!is_json_type(rq->content_type)) {
+	if (!rest_is_json_type(rq->content_type)) {
 		fail(rs, 400, "Content-Type is '%s', not application/json",
 		     rq->content_type ? rq->content_type : "(none)");
 		return;
 	}
-	unsigned ids[4];
-	if (rj_parse_slotmap_post(rq->body, rq->body_len, ids, rs->why, sizeof(rs->why))) {
+	char client[32], bank[32];
+	if (rj_parse_map_args(rq->body, rq->body_len, client, bank, rs->why, sizeof(rs->why))) {
 		rs->status = 400;
 		return;
 	}
-	char client[32], bank[32];
-	snprintf(client, sizeof(client), "%u:%u", ids[2], ids[3]);
-	snprintf(bank, sizeof(bank), "%u:%u", ids[0], ids[1]);
 	json_t *res;
 	char err[160];
 	int st = rest_group_map(&app->ctl, client, bank, &res, err, sizeof(err));

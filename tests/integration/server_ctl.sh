@@ -89,6 +89,8 @@ errcase "map 3-0 1:1: malformed" 'not ID:SLOT' map 3-0 1:1
 errcase "history --limit abc: usage" 'limit' history --limit abc
 errcase "history --since 'not a time': usage" 'cannot parse time' history --since 'not a time'
 errcase "history --bogus x: usage" 'unknown option' history --bogus x
+errcase "history --offset -1: usage" 'non-negative' history --offset -1
+errcase "history --until 'not a time': usage" 'cannot parse time' history --until 'not a time'
 errcase "reset with an argument: usage (remsim-ctl)" 'usage' reset 3:0
 rctl map 1:0 >/dev/null 2>&1; rc=$?
 check "map with one argument: exit 2 (usage)" [ "$rc" = 2 ]
@@ -111,6 +113,12 @@ check "history --bank B1:5 shows C3:0 activated with the bankd address" \
 	bash -c "rctl history --bank B1:5 | grep -E 'activated +C3:0 +B1:5' | grep -q 'bankd 127.0.0.1:9999'"
 check "history --client 3 (every slot of client 3)" bash -c "rctl history --client 3 | grep -q 'C3:0'"
 check "history --limit 2: two events" [ "$(rctl --json history --limit 2 | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 2 ]
+hev() { rctl --json history "$@" | python3 -c 'import json,sys; print(" ".join(e["event"] for e in json.load(sys.stdin)))'; }
+check "history --limit 2 --offset 2: the next two of the newest-first list (paging)" \
+	[ "$(hev --client 5:0 --limit 2 --offset 2)" = "$(hev --client 5:0 --limit 4 | cut -d' ' -f3-4)" ]
+check "history --offset beyond the end: no events" [ "$(hev --client 5:0 --offset 100)" = "" ]
+check "history --until 2000-01-01: none; --until 2099-01-01: all" \
+	bash -c "[ \"\$(rctl history --until 2000-01-01)\" = '(no events)' ] && rctl history --until 2099-01-01 | grep -q created"
 check "history --since '-1 hours' finds events, --since 2099-01-01 none" \
 	bash -c "rctl history --since '-1 hours' | grep -q created && [ \"\$(rctl history --since 2099-01-01)\" = '(no events)' ]"
 
