@@ -13,6 +13,9 @@
  *   --poll          zmq_poll() before each receive, as an event loop does
  *   --io-threads N  libzmq I/O threads per context (default 1)
  *   --socketpair    the same ping-pong over a plain AF_UNIX socketpair
+ *   --cpu A,B       pin the pinging process (all its threads) to CPU A and
+ *                   the echoing one to CPU B (-1: not pinned)
+ *   --tcp           tcp://127.0.0.1 instead of ipc:// (a comparison)
  *   --dir DIR       where the ipc socket lives (default a new /tmp dir)
  * Output, one line:
  *   MODE n= min= p50= p90= p99= max= mean= us oneway_p50=X */
@@ -25,7 +28,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,7 +43,8 @@
 struct opts {
 	long n;
 	size_t size;
-	int frames, poll, io_threads, socketpair;
+	int frames, poll, io_threads, socketpair, tcp;
+	int cpu[2];		/* pinger, echoer; -1 = not pinned */
 	char endpoint[512];
 };
 
@@ -46,6 +53,18 @@ static double now_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* Pin the calling process (threads created later inherit it). */
+static void pin(int cpu)
+{
+	if (cpu < 0)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		LOGW(NULL, "cannot pin to CPU %d: %s", cpu, strerror(errno));
 }
 
 static int wait_in(void *sock, int use_poll)
@@ -124,6 +143,7 @@ static int socketpair_run(const struct opts *o, double *lat)
 		return -1;
 	pid_t pid = fork();
 	if (pid == 0) {
+		pin(o->cpu[1]);
 		close(sv[0]);
 		ssize_t r;
 		while ((r = read(sv[1], buf, o->size)) > 0)
@@ -132,6 +152,7 @@ static int socketpair_run(const struct opts *o, double *lat)
 		_exit(0);
 	}
 	close(sv[1]);
+	pin(o->cpu[0]);
 	int rc = 0;
 	for (long i = 0; i < o->n + WARMUP && !rc; i++) {
 		double t0 = now_us();
@@ -160,10 +181,12 @@ static int zmq_run(const struct opts *o, double *lat)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		pin(o->cpu[1]);
 		void *ctx = zmq_ctx_new();
 		zmq_ctx_set(ctx, ZMQ_IO_THREADS, o->io_threads);
 		_exit(router_echo(o, ctx));
 	}
+	pin(o->cpu[0]);
 	void *ctx = zmq_ctx_new();
 	zmq_ctx_set(ctx, ZMQ_IO_THREADS, o->io_threads);
 	int rc = dealer_ping(o, ctx, lat);
@@ -176,7 +199,7 @@ static int zmq_run(const struct opts *o, double *lat)
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: zmq-floor [-n N] [-s SIZE] [-f FRAMES] [--poll] [--io-threads N]\n"
-		   "                 [--socketpair] [--dir DIR]\n");
+		   "                 [--socketpair] [--cpu A,B] [--tcp] [--dir DIR]\n");
 }
 
 int main(int argc, char **argv)
@@ -186,10 +209,12 @@ int main(int argc, char **argv)
 		{ "io-threads", required_argument, NULL, 'i' },
 		{ "socketpair", no_argument, NULL, 'u' },
 		{ "dir", required_argument, NULL, 'd' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "tcp", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .n = 10000, .size = 48, .frames = 1, .io_threads = 1 };
+	struct opts o = { .n = 10000, .size = 48, .frames = 1, .io_threads = 1, .cpu = { -1, -1 } };
 	char dirbuf[] = "/tmp/zmq-floor.XXXXXX";
 	const char *dir = NULL;
 	int ch;
@@ -203,6 +228,13 @@ int main(int argc, char **argv)
 		case 'i': o.io_threads = atoi(optarg); break;
 		case 'u': o.socketpair = 1; break;
 		case 'd': dir = optarg; break;
+		case 'c':
+			if (sscanf(optarg, "%d,%d", &o.cpu[0], &o.cpu[1]) != 2) {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 't': o.tcp = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -216,7 +248,21 @@ int main(int argc, char **argv)
 		LOGE(NULL, "mkdtemp: %s", strerror(errno));
 		return 1;
 	}
-	snprintf(o.endpoint, sizeof(o.endpoint), "ipc://%s/floor.sock", dir);
+	if (o.tcp) {
+		/* a port nobody uses right now: bind to 0 and look */
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		socklen_t sl = sizeof(sa);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sl) < 0 ||
+		    getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) {
+			LOGE(NULL, "no free TCP port: %s", strerror(errno));
+			return 1;
+		}
+		close(fd);
+		snprintf(o.endpoint, sizeof(o.endpoint), "tcp://127.0.0.1:%u", ntohs(sa.sin_port));
+	} else {
+		snprintf(o.endpoint, sizeof(o.endpoint), "ipc://%s/floor.sock", dir);
+	}
 	double *lat = malloc((size_t)o.n * sizeof(*lat));
 	if (!lat)
 		return 1;
@@ -237,8 +283,12 @@ int main(int argc, char **argv)
 	if (o.socketpair)
 		snprintf(mode, sizeof(mode), "socketpair");
 	else
-		snprintf(mode, sizeof(mode), "zmq_ipc%s_f%d_io%d", o.poll ? "_poll" : "", o.frames,
-			 o.io_threads);
+		snprintf(mode, sizeof(mode), "zmq_%s%s_f%d_io%d", o.tcp ? "tcp" : "ipc", o.poll ? "_poll" : "",
+			 o.frames, o.io_threads);
+	if (o.cpu[0] >= 0 || o.cpu[1] >= 0) {
+		size_t ml = strlen(mode);
+		snprintf(mode + ml, sizeof(mode) - ml, "_cpu%d,%d", o.cpu[0], o.cpu[1]);
+	}
 	printf("%s n=%zu min=%.1f p50=%.1f p90=%.1f p99=%.1f max=%.1f mean=%.1f us oneway_p50=%.1f\n",
 	       mode, l.n, l.min, l.p50, l.p90, l.p99, l.max, l.mean, l.p50 / 2);
 	free(lat);
