@@ -16,6 +16,11 @@
  *   --cpu A,B       pin the pinging process (all its threads) to CPU A and
  *                   the echoing one to CPU B (-1: not pinned)
  *   --tcp           tcp://127.0.0.1 instead of ipc:// (a comparison)
+ *   --echo STYLE    how the echoing side waits: block (zmq_msg_recv, default),
+ *                   zpoll (zmq_poll on its socket, as zloop does), zpoll2
+ *                   (zmq_poll on it and an idle second socket, as the
+ *                   broker's loop with its control socket), fd (poll() on
+ *                   ZMQ_FD, then receive with ZMQ_DONTWAIT until EAGAIN)
  *   --dir DIR       where the ipc socket lives (default a new /tmp dir)
  * Output, one line:
  *   MODE n= min= p50= p90= p99= max= mean= us oneway_p50=X */
@@ -28,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -45,6 +51,7 @@ struct opts {
 	size_t size;
 	int frames, poll, io_threads, socketpair, tcp;
 	int cpu[2];		/* pinger, echoer; -1 = not pinned */
+	const char *echo;	/* how the echo side waits */
 	char endpoint[512];
 };
 
@@ -75,28 +82,64 @@ static int wait_in(void *sock, int use_poll)
 	return zmq_poll(&pi, 1, -1) < 0 ? -1 : 0;
 }
 
-/* The broker side: echo every message (routing id included) back. */
+/* One message (all frames) from s echoed back; 0, 1 nothing there (DONTWAIT), -1 error. */
+static int echo_one(void *s, int flags)
+{
+	zmq_msg_t m[MAX_FRAMES + 1];
+	int k = 0, more = 1;
+	while (more && k <= MAX_FRAMES) {
+		zmq_msg_init(&m[k]);
+		if (zmq_msg_recv(&m[k], s, k ? 0 : flags) < 0)
+			return errno == EAGAIN ? 1 : -1;
+		more = zmq_msg_more(&m[k]);
+		k++;
+	}
+	for (int i = 0; i < k; i++)
+		zmq_msg_send(&m[i], s, i < k - 1 ? ZMQ_SNDMORE : 0);
+	return 0;
+}
+
+/* The broker side: echo every message (routing id included) back, waiting
+ * as o->echo says (see the top of the file). */
 static int router_echo(const struct opts *o, void *ctx)
 {
-	void *s = zmq_socket(ctx, ZMQ_ROUTER);
+	void *s = zmq_socket(ctx, ZMQ_ROUTER), *idle = NULL;
 	if (!s || zmq_bind(s, o->endpoint) < 0) {
 		LOGE(NULL, "ROUTER bind %s: %s", o->endpoint, zmq_strerror(errno));
 		return 1;
 	}
-	zmq_msg_t m[MAX_FRAMES + 1];
+	if (!strcmp(o->echo, "zpoll2")) {	/* a second, idle socket in the set (the broker's control socket) */
+		char ep[600];
+		snprintf(ep, sizeof(ep), "%s.idle", o->endpoint);
+		idle = zmq_socket(ctx, ZMQ_ROUTER);
+		if (!idle || zmq_bind(idle, ep) < 0)
+			return 1;
+	}
+	int fd = -1;
+	size_t fl = sizeof(fd);
+	zmq_getsockopt(s, ZMQ_FD, &fd, &fl);
 	for (;;) {
-		int k = 0, more = 1;
-		if (wait_in(s, o->poll) < 0)
-			break;
-		while (more && k <= MAX_FRAMES) {
-			zmq_msg_init(&m[k]);
-			if (zmq_msg_recv(&m[k], s, 0) < 0)
-				return 0;
-			more = zmq_msg_more(&m[k]);
-			k++;
+		if (!strcmp(o->echo, "fd")) {
+			/* wait on the socket's fd (edge-triggered: drain until EAGAIN) */
+			struct pollfd p = { fd, POLLIN, 0 };
+			if (poll(&p, 1, -1) < 0 && errno != EINTR)
+				break;
+			int rc;
+			while ((rc = echo_one(s, ZMQ_DONTWAIT)) == 0)
+				;
+			if (rc < 0)
+				break;
+			continue;
 		}
-		for (int i = 0; i < k; i++)
-			zmq_msg_send(&m[i], s, i < k - 1 ? ZMQ_SNDMORE : 0);
+		if (idle) {
+			zmq_pollitem_t pi[2] = { { s, 0, ZMQ_POLLIN, 0 }, { idle, 0, ZMQ_POLLIN, 0 } };
+			if (zmq_poll(pi, 2, -1) < 0)
+				break;
+		} else if (wait_in(s, o->poll || !strcmp(o->echo, "zpoll")) < 0) {
+			break;
+		}
+		if (echo_one(s, 0) < 0)
+			break;
 	}
 	return 0;
 }
@@ -199,7 +242,7 @@ static int zmq_run(const struct opts *o, double *lat)
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: zmq-floor [-n N] [-s SIZE] [-f FRAMES] [--poll] [--io-threads N]\n"
-		   "                 [--socketpair] [--cpu A,B] [--tcp] [--dir DIR]\n");
+		   "                 [--socketpair] [--cpu A,B] [--tcp] [--echo STYLE] [--dir DIR]\n");
 }
 
 int main(int argc, char **argv)
@@ -211,10 +254,12 @@ int main(int argc, char **argv)
 		{ "dir", required_argument, NULL, 'd' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "tcp", no_argument, NULL, 't' },
+		{ "echo", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .n = 10000, .size = 48, .frames = 1, .io_threads = 1, .cpu = { -1, -1 } };
+	struct opts o = { .n = 10000, .size = 48, .frames = 1, .io_threads = 1, .cpu = { -1, -1 },
+			  .echo = "block" };
 	char dirbuf[] = "/tmp/zmq-floor.XXXXXX";
 	const char *dir = NULL;
 	int ch;
@@ -235,12 +280,15 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 't': o.tcp = 1; break;
+		case 'e': o.echo = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (o.n < 1 || o.n > 10000000 || o.size < 1 || o.size > 65536 || o.frames < 1 ||
-	    o.frames > MAX_FRAMES || o.io_threads < 1 || optind != argc) {
+	    o.frames > MAX_FRAMES || o.io_threads < 1 || optind != argc ||
+	    (strcmp(o.echo, "block") && strcmp(o.echo, "zpoll") && strcmp(o.echo, "zpoll2") &&
+	     strcmp(o.echo, "fd"))) {
 		usage(stderr);
 		return 2;
 	}
@@ -283,8 +331,8 @@ int main(int argc, char **argv)
 	if (o.socketpair)
 		snprintf(mode, sizeof(mode), "socketpair");
 	else
-		snprintf(mode, sizeof(mode), "zmq_%s%s_f%d_io%d", o.tcp ? "tcp" : "ipc", o.poll ? "_poll" : "",
-			 o.frames, o.io_threads);
+		snprintf(mode, sizeof(mode), "zmq_%s%s_f%d_io%d_echo-%s", o.tcp ? "tcp" : "ipc",
+			 o.poll ? "_poll" : "", o.frames, o.io_threads, o.echo);
 	if (o.cpu[0] >= 0 || o.cpu[1] >= 0) {
 		size_t ml = strlen(mode);
 		snprintf(mode + ml, sizeof(mode) - ml, "_cpu%d,%d", o.cpu[0], o.cpu[1]);
