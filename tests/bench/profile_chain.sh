@@ -53,6 +53,7 @@ for c in "${CHAINS[@]}"; do
 	while read -r l p; do
 		strace -c -f -q -o "$T/strace.$l" -p "$p" &
 		spids+=($!)
+		SPAWNED_PIDS+=($!)	# (killed on exit if we fail before the end)
 	done < <(pids_of "$c")
 	sleep 1
 	run_chain "$c" "$N"
@@ -62,7 +63,7 @@ for c in "${CHAINS[@]}"; do
 	while read -r l p; do
 		awk -v l="$l" -v n="$N" '
 			$NF == "total" { tot = $4 }
-			$1 ~ /^[0-9.]+$/ && $NF != "total" { calls[$NF] = ($5 ~ /^[0-9]+$/ && NF == 6) ? $4 : $4 }
+			$1 ~ /^[0-9.]+$/ && $NF != "total" { calls[$NF] = $4 }
 			END {
 				printf "  %-24s %5.1f:  ", l, tot / n
 				m = 0
@@ -81,6 +82,7 @@ for c in "${CHAINS[@]}"; do
 	plist=$(pids_of "$c" | awk '{ print $2 }' | paste -sd,)
 	perf record -q -e cpu-clock -F 4999 -g -p "$plist" -o "$T/perf.$c.data" 2>"$T/perf.$c.err" &
 	pp=$!
+	SPAWNED_PIDS+=($pp)
 	sleep 1
 	run_chain "$c" "$N"
 	kill -INT "$pp"; wait "$pp" 2>/dev/null
