@@ -11,7 +11,7 @@
 
 static char log_component[48] = "remsim";
 static char log_context[64] = "-";
-static enum log_level log_threshold = LL_INFO;
+enum log_level log_threshold_ = LL_INFO;	/* read inline by the LOG* macros */
 static int log_timestamps = 1;
 
 static const char *const level_names[] = {
@@ -24,11 +24,11 @@ void log_init(const char *component)
 	snprintf(log_component, sizeof(log_component), "%s", component ? component : "remsim");
 	const char *env = getenv("REMSIM_LOG_LEVEL");
 	if (env && log_level_parse(env) >= 0)
-		log_threshold = (enum log_level)log_level_parse(env);
+		log_threshold_ = (enum log_level)log_level_parse(env);
 }
 
-void log_set_level(enum log_level level) { log_threshold = level; }
-enum log_level log_get_level(void) { return log_threshold; }
+void log_set_level(enum log_level level) { log_threshold_ = level; }
+enum log_level log_get_level(void) { return log_threshold_; }
 void log_set_timestamps(int on) { log_timestamps = on; }
 
 void log_set_context(const char *ctx)
@@ -76,7 +76,7 @@ static void log_reason(const char *text, size_t len)
 
 void log_vmsg(enum log_level level, const char *ctx, const char *fmt, va_list ap)
 {
-	if (level < log_threshold)
+	if (level < log_threshold_)
 		return;
 	char line[1024];
 	size_t n = 0;

@@ -39,11 +39,15 @@ void log_msg(enum log_level level, const char *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void log_vmsg(enum log_level level, const char *ctx, const char *fmt, va_list ap);
 
-#define LOGD(ctx, ...) do { if (log_get_level() <= LL_DEBUG) log_msg(LL_DEBUG, ctx, __VA_ARGS__); } while (0)
-#define LOGI(ctx, ...) log_msg(LL_INFO, ctx, __VA_ARGS__)
-#define LOGN(ctx, ...) log_msg(LL_NOTICE, ctx, __VA_ARGS__)
-#define LOGW(ctx, ...) log_msg(LL_WARN, ctx, __VA_ARGS__)
-#define LOGE(ctx, ...) log_msg(LL_ERROR, ctx, __VA_ARGS__)
-#define LOGF(ctx, ...) log_msg(LL_FATAL, ctx, __VA_ARGS__)
+/* The level check comes first, inline: a line below the threshold costs one
+ * compare, its arguments (hex dumps, names) are not even evaluated. */
+extern enum log_level log_threshold_;
+#define LOG_AT_(lvl, ctx, ...) do { if ((lvl) >= log_threshold_) log_msg(lvl, ctx, __VA_ARGS__); } while (0)
+#define LOGD(ctx, ...) LOG_AT_(LL_DEBUG, ctx, __VA_ARGS__)
+#define LOGI(ctx, ...) LOG_AT_(LL_INFO, ctx, __VA_ARGS__)
+#define LOGN(ctx, ...) LOG_AT_(LL_NOTICE, ctx, __VA_ARGS__)
+#define LOGW(ctx, ...) LOG_AT_(LL_WARN, ctx, __VA_ARGS__)
+#define LOGE(ctx, ...) LOG_AT_(LL_ERROR, ctx, __VA_ARGS__)
+#define LOGF(ctx, ...) LOG_AT_(LL_FATAL, ctx, __VA_ARGS__)
 
 #endif

@@ -13,6 +13,8 @@ PACKAGES=(
 	clang libclang-rt-dev
 	# tests and demo: real pcscd with the vpcd driver, sqlite3 CLI, HTTP
 	pcscd pcsc-tools vsmartcard-vpcd sqlite3 curl python3 python3-requests procps iproute2 tshark
+	# profiling the APDU path (tests/bench/profile_chain.sh)
+	linux-perf strace
 	# USB emulation for the libusb path of the client
 	umockdev libumockdev-dev gir1.2-umockdev-1.0
 	# the dashboard's browser test: headless chromium driven by selenium

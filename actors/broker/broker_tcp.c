@@ -361,7 +361,8 @@ static void handle_ccm(struct broker *b, struct conn *c, const struct ipa_frame 
 
 /* Acknowledge what arrives at once.  Linux falls back to delayed ACKs
  * (~40 ms) once a connection looks interactive, and TCP_QUICKACK is not
- * sticky, so it is re-armed after every read.  It matters with peers that do
+ * sticky, so it is re-armed after every read (conn_read, once the frames
+ * read are delivered).  It matters with peers that do
  * not set TCP_NODELAY (osmo-remsim): their second back-to-back segment
  * (ConnectClientRes + SetAtrReq, SetAtrRes + first TPDU) waits in Nagle's
  * algorithm until the first one is acknowledged. */
@@ -374,8 +375,6 @@ static void tcp_quickack(int fd)
 static void conn_read(struct broker *b, struct conn *c)
 {
 	ssize_t n = recv(c->fd, b->rxbuf, sizeof(b->rxbuf), MSG_DONTWAIT);
-	if (n > 0)
-		tcp_quickack(c->fd);
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;
@@ -424,6 +423,10 @@ static void conn_read(struct broker *b, struct conn *c)
 			return;
 		}
 	}
+	/* after the PDUs are on their way: the ACK (on loopback the kernel
+	 * processes it at once in our context) is not in the APDU's path */
+	if (!c->dead)
+		tcp_quickack(c->fd);
 }
 
 static void connect_done(struct broker *b, struct conn *c)

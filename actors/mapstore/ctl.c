@@ -152,15 +152,27 @@ static json_t *check_pair(struct mapstore *ms, const json_t *args, size_t i, str
 	return rc ? sm_error(rc, p->ctext, p->btext) : NULL;
 }
 
-/* The same client or bank slot twice in one batch: the error, else NULL. */
-static json_t *check_repeats(const struct pair *v, size_t i)
+/* Slots seen so far in a batch: one bit per ID:SLOT (128 KiB each). */
+#define SLOT_BITS ((size_t)(SM_MAX_ID + 1) * (SM_MAX_ID + 1))
+struct seen {
+	uint8_t *client, *bank;
+};
+
+static bool test_and_set(uint8_t *bits, struct sm_slot s)
 {
-	for (size_t k = 0; k < i; k++) {
-		if (v[k].c.id == v[i].c.id && v[k].c.nr == v[i].c.nr)
-			return error("conflict", "client slot C%s is in the batch twice", v[i].ctext);
-		if (v[k].b.id == v[i].b.id && v[k].b.nr == v[i].b.nr)
-			return error("conflict", "bank slot B%s is in the batch twice", v[i].btext);
-	}
+	size_t i = (size_t)s.id * (SM_MAX_ID + 1) + s.nr;
+	bool was = bits[i / 8] & (1u << (i % 8));
+	bits[i / 8] |= (uint8_t)(1u << (i % 8));
+	return was;
+}
+
+/* The same client or bank slot twice in one batch: the error, else NULL. */
+static json_t *check_repeats(struct seen *seen, const struct pair *p)
+{
+	if (test_and_set(seen->client, p->c))
+		return error("conflict", "client slot C%s is in the batch twice", p->ctext);
+	if (test_and_set(seen->bank, p->b))
+		return error("conflict", "bank slot B%s is in the batch twice", p->btext);
 	return NULL;
 }
 
@@ -184,15 +196,16 @@ static json_t *do_map_batch(struct mapstore *ms, const json_t *args, enum sm_act
 	struct pair *v = calloc(n, sizeof(*v));
 	json_t **rep = calloc(n, sizeof(*rep));	/* each: per-pair error, NULL = ok */
 	uint64_t *ids = calloc(n, sizeof(*ids));
+	struct seen seen = { calloc(SLOT_BITS / 8, 1), calloc(SLOT_BITS / 8, 1) };
 	json_t *r = NULL;
-	if (!v || !rep || !ids) {
+	if (!v || !rep || !ids || !seen.client || !seen.bank) {
 		r = error("internal", "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *e = check_pair(ms, args, i, &v[i]);
 		if (!e && !each)
-			e = check_repeats(v, i);
+			e = check_repeats(&seen, &v[i]);
 		if (e && !each) {
 			r = batch_error(e, i, args);
 			goto out;
@@ -238,6 +251,8 @@ out:
 	free(v);
 	free(rep);
 	free(ids);
+	free(seen.client);
+	free(seen.bank);
 	return r;
 }
 

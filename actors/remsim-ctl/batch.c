@@ -7,7 +7,7 @@
 
 #include "ctl.h"
 
-#define MAX_PAIRS 65536
+#define MAX_PAIRS 16384	/* one request; the table is scanned per pair */
 
 int ctl_read_pairs(const char *path, json_t **args, char *err, size_t errlen)
 {

@@ -23,12 +23,24 @@ struct fe_shell {
 	int overflow;
 };
 
+/* "LABEL xx xx ... \n" in one write (no printf per octet: this is on every
+ * APDU's path) */
 static void print_hex_line(const char *label, const uint8_t *d, size_t n)
 {
-	fputs(label, stdout);
-	for (size_t i = 0; i < n; i++)
-		printf("%02x ", d[i]);
-	fputc('\n', stdout);
+	static const char digits[] = "0123456789abcdef";
+	char buf[16 + 3 * 300 + 2];
+	size_t l = strlen(label), k;
+	if (n > 300)
+		n = 300;
+	memcpy(buf, label, l);
+	k = l;
+	for (size_t i = 0; i < n; i++) {
+		buf[k++] = digits[d[i] >> 4];
+		buf[k++] = digits[d[i] & 15];
+		buf[k++] = ' ';
+	}
+	buf[k++] = '\n';
+	fwrite(buf, 1, k, stdout);
 	fflush(stdout);
 }
 

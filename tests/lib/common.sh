@@ -64,7 +64,7 @@ wait_for() {
 }
 
 # wait_log FILE REGEX [SECONDS]: wait until FILE has a line matching REGEX
-wait_log() { wait_for "${3:-10}" grep -qE "$2" "$1"; }
+wait_log() { wait_for "${3:-10}" grep -qsE "$2" "$1"; }	# -s: FILE may not exist yet
 
 # sanitizer_check: SIGTERM every spawned process (so ASan/LSan report at
 # exit), then FAIL if any log in $T holds a sanitizer report.

@@ -13,6 +13,14 @@
  *   --poll          zmq_poll() before each receive, as an event loop does
  *   --io-threads N  libzmq I/O threads per context (default 1)
  *   --socketpair    the same ping-pong over a plain AF_UNIX socketpair
+ *   --cpu A,B       pin the pinging process (all its threads) to CPU A and
+ *                   the echoing one to CPU B (-1: not pinned)
+ *   --tcp           tcp://127.0.0.1 instead of ipc:// (a comparison)
+ *   --echo STYLE    how the echoing side waits: block (zmq_msg_recv, default),
+ *                   zpoll (zmq_poll on its socket, as zloop does), zpoll2
+ *                   (zmq_poll on it and an idle second socket, as the
+ *                   broker's loop with its control socket), fd (poll() on
+ *                   ZMQ_FD, then receive with ZMQ_DONTWAIT until EAGAIN)
  *   --dir DIR       where the ipc socket lives (default a new /tmp dir)
  * Output, one line:
  *   MODE n= min= p50= p90= p99= max= mean= us oneway_p50=X */
@@ -25,7 +33,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,7 +49,9 @@
 struct opts {
 	long n;
 	size_t size;
-	int frames, poll, io_threads, socketpair;
+	int frames, poll, io_threads, socketpair, tcp;
+	int cpu[2];		/* pinger, echoer; -1 = not pinned */
+	const char *echo;	/* how the echo side waits */
 	char endpoint[512];
 };
 
@@ -48,6 +62,18 @@ static double now_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
+/* Pin the calling process (threads created later inherit it). */
+static void pin(int cpu)
+{
+	if (cpu < 0)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		LOGW(NULL, "cannot pin to CPU %d: %s", cpu, strerror(errno));
+}
+
 static int wait_in(void *sock, int use_poll)
 {
 	if (!use_poll)
@@ -56,28 +82,64 @@ static int wait_in(void *sock, int use_poll)
 	return zmq_poll(&pi, 1, -1) < 0 ? -1 : 0;
 }
 
-/* The broker side: echo every message (routing id included) back. */
+/* One message (all frames) from s echoed back; 0, 1 nothing there (DONTWAIT), -1 error. */
+static int echo_one(void *s, int flags)
+{
+	zmq_msg_t m[MAX_FRAMES + 1];
+	int k = 0, more = 1;
+	while (more && k <= MAX_FRAMES) {
+		zmq_msg_init(&m[k]);
+		if (zmq_msg_recv(&m[k], s, k ? 0 : flags) < 0)
+			return errno == EAGAIN ? 1 : -1;
+		more = zmq_msg_more(&m[k]);
+		k++;
+	}
+	for (int i = 0; i < k; i++)
+		zmq_msg_send(&m[i], s, i < k - 1 ? ZMQ_SNDMORE : 0);
+	return 0;
+}
+
+/* The broker side: echo every message (routing id included) back, waiting
+ * as o->echo says (see the top of the file). */
 static int router_echo(const struct opts *o, void *ctx)
 {
-	void *s = zmq_socket(ctx, ZMQ_ROUTER);
+	void *s = zmq_socket(ctx, ZMQ_ROUTER), *idle = NULL;
 	if (!s || zmq_bind(s, o->endpoint) < 0) {
 		LOGE(NULL, "ROUTER bind %s: %s", o->endpoint, zmq_strerror(errno));
 		return 1;
 	}
-	zmq_msg_t m[MAX_FRAMES + 1];
+	if (!strcmp(o->echo, "zpoll2")) {	/* a second, idle socket in the set (the broker's control socket) */
+		char ep[600];
+		snprintf(ep, sizeof(ep), "%s.idle", o->endpoint);
+		idle = zmq_socket(ctx, ZMQ_ROUTER);
+		if (!idle || zmq_bind(idle, ep) < 0)
+			return 1;
+	}
+	int fd = -1;
+	size_t fl = sizeof(fd);
+	zmq_getsockopt(s, ZMQ_FD, &fd, &fl);
 	for (;;) {
-		int k = 0, more = 1;
-		if (wait_in(s, o->poll) < 0)
-			break;
-		while (more && k <= MAX_FRAMES) {
-			zmq_msg_init(&m[k]);
-			if (zmq_msg_recv(&m[k], s, 0) < 0)
-				return 0;
-			more = zmq_msg_more(&m[k]);
-			k++;
+		if (!strcmp(o->echo, "fd")) {
+			/* wait on the socket's fd (edge-triggered: drain until EAGAIN) */
+			struct pollfd p = { fd, POLLIN, 0 };
+			if (poll(&p, 1, -1) < 0 && errno != EINTR)
+				break;
+			int rc;
+			while ((rc = echo_one(s, ZMQ_DONTWAIT)) == 0)
+				;
+			if (rc < 0)
+				break;
+			continue;
 		}
-		for (int i = 0; i < k; i++)
-			zmq_msg_send(&m[i], s, i < k - 1 ? ZMQ_SNDMORE : 0);
+		if (idle) {
+			zmq_pollitem_t pi[2] = { { s, 0, ZMQ_POLLIN, 0 }, { idle, 0, ZMQ_POLLIN, 0 } };
+			if (zmq_poll(pi, 2, -1) < 0)
+				break;
+		} else if (wait_in(s, o->poll || !strcmp(o->echo, "zpoll")) < 0) {
+			break;
+		}
+		if (echo_one(s, 0) < 0)
+			break;
 	}
 	return 0;
 }
@@ -124,6 +186,7 @@ static int socketpair_run(const struct opts *o, double *lat)
 		return -1;
 	pid_t pid = fork();
 	if (pid == 0) {
+		pin(o->cpu[1]);
 		close(sv[0]);
 		ssize_t r;
 		while ((r = read(sv[1], buf, o->size)) > 0)
@@ -132,6 +195,7 @@ static int socketpair_run(const struct opts *o, double *lat)
 		_exit(0);
 	}
 	close(sv[1]);
+	pin(o->cpu[0]);
 	int rc = 0;
 	for (long i = 0; i < o->n + WARMUP && !rc; i++) {
 		double t0 = now_us();
@@ -160,10 +224,12 @@ static int zmq_run(const struct opts *o, double *lat)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		pin(o->cpu[1]);
 		void *ctx = zmq_ctx_new();
 		zmq_ctx_set(ctx, ZMQ_IO_THREADS, o->io_threads);
 		_exit(router_echo(o, ctx));
 	}
+	pin(o->cpu[0]);
 	void *ctx = zmq_ctx_new();
 	zmq_ctx_set(ctx, ZMQ_IO_THREADS, o->io_threads);
 	int rc = dealer_ping(o, ctx, lat);
@@ -176,7 +242,7 @@ static int zmq_run(const struct opts *o, double *lat)
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: zmq-floor [-n N] [-s SIZE] [-f FRAMES] [--poll] [--io-threads N]\n"
-		   "                 [--socketpair] [--dir DIR]\n");
+		   "                 [--socketpair] [--cpu A,B] [--tcp] [--echo STYLE] [--dir DIR]\n");
 }
 
 int main(int argc, char **argv)
@@ -186,10 +252,14 @@ int main(int argc, char **argv)
 		{ "io-threads", required_argument, NULL, 'i' },
 		{ "socketpair", no_argument, NULL, 'u' },
 		{ "dir", required_argument, NULL, 'd' },
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "tcp", no_argument, NULL, 't' },
+		{ "echo", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .n = 10000, .size = 48, .frames = 1, .io_threads = 1 };
+	struct opts o = { .n = 10000, .size = 48, .frames = 1, .io_threads = 1, .cpu = { -1, -1 },
+			  .echo = "block" };
 	char dirbuf[] = "/tmp/zmq-floor.XXXXXX";
 	const char *dir = NULL;
 	int ch;
@@ -203,12 +273,22 @@ int main(int argc, char **argv)
 		case 'i': o.io_threads = atoi(optarg); break;
 		case 'u': o.socketpair = 1; break;
 		case 'd': dir = optarg; break;
+		case 'c':
+			if (sscanf(optarg, "%d,%d", &o.cpu[0], &o.cpu[1]) != 2) {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 't': o.tcp = 1; break;
+		case 'e': o.echo = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (o.n < 1 || o.n > 10000000 || o.size < 1 || o.size > 65536 || o.frames < 1 ||
-	    o.frames > MAX_FRAMES || o.io_threads < 1 || optind != argc) {
+	    o.frames > MAX_FRAMES || o.io_threads < 1 || optind != argc ||
+	    (strcmp(o.echo, "block") && strcmp(o.echo, "zpoll") && strcmp(o.echo, "zpoll2") &&
+	     strcmp(o.echo, "fd"))) {
 		usage(stderr);
 		return 2;
 	}
@@ -216,7 +296,21 @@ int main(int argc, char **argv)
 		LOGE(NULL, "mkdtemp: %s", strerror(errno));
 		return 1;
 	}
-	snprintf(o.endpoint, sizeof(o.endpoint), "ipc://%s/floor.sock", dir);
+	if (o.tcp) {
+		/* a port nobody uses right now: bind to 0 and look */
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		socklen_t sl = sizeof(sa);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sl) < 0 ||
+		    getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) {
+			LOGE(NULL, "no free TCP port: %s", strerror(errno));
+			return 1;
+		}
+		close(fd);
+		snprintf(o.endpoint, sizeof(o.endpoint), "tcp://127.0.0.1:%u", ntohs(sa.sin_port));
+	} else {
+		snprintf(o.endpoint, sizeof(o.endpoint), "ipc://%s/floor.sock", dir);
+	}
 	double *lat = malloc((size_t)o.n * sizeof(*lat));
 	if (!lat)
 		return 1;
@@ -237,8 +331,12 @@ int main(int argc, char **argv)
 	if (o.socketpair)
 		snprintf(mode, sizeof(mode), "socketpair");
 	else
-		snprintf(mode, sizeof(mode), "zmq_ipc%s_f%d_io%d", o.poll ? "_poll" : "", o.frames,
-			 o.io_threads);
+		snprintf(mode, sizeof(mode), "zmq_%s%s_f%d_io%d_echo-%s", o.tcp ? "tcp" : "ipc",
+			 o.poll ? "_poll" : "", o.frames, o.io_threads, o.echo);
+	if (o.cpu[0] >= 0 || o.cpu[1] >= 0) {
+		size_t ml = strlen(mode);
+		snprintf(mode + ml, sizeof(mode) - ml, "_cpu%d,%d", o.cpu[0], o.cpu[1]);
+	}
 	printf("%s n=%zu min=%.1f p50=%.1f p90=%.1f p99=%.1f max=%.1f mean=%.1f us oneway_p50=%.1f\n",
 	       mode, l.n, l.min, l.p50, l.p90, l.p99, l.max, l.mean, l.p50 / 2);
 	free(lat);
