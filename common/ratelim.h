@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#define RATELIM_NOTE_MAX 48
+
 struct ratelim {
 	unsigned burst, period_ms;
 	int64_t window;			/* ms, monotonic, start of the current period */
@@ -19,5 +21,11 @@ struct ratelim {
 /* 1: log this one (*held_back = lines held back before it, then reset);
  * 0: hold it back (counted). */
 int ratelim_pass(struct ratelim *r, unsigned long *held_back);
+
+/* " (N similar lines held back)" when held > 0, else "": for the log line. */
+const char *ratelim_note(unsigned long held, char *buf, unsigned len);
+
+/* The monotonic clock it uses, in ms (also for callers' own deadlines). */
+int64_t mono_ms(void);
 
 #endif

@@ -22,6 +22,7 @@ struct blisten_conf {
 	uint16_t port;
 	enum ipa_side side;
 	char actor[ENV_NAME_MAX];
+	int keepalive;			/* PING/PONG on accepted connections (default on) */
 	int line;
 };
 
@@ -48,6 +49,7 @@ struct bconf {
 	int hub_sndhwm, hub_rcvhwm;
 	size_t outbuf_max;		/* octets unsent on one TCP conn before it is closed */
 	int ka_interval_ms, ka_timeout_ms;
+	int frame_timeout_ms;		/* a started IPA frame must be complete within */
 	int connect_timeout_ms;		/* T2 */
 	int backoff_unit_ms;		/* 1000: the table in seconds, as osmo-remsim */
 	int ctl_timeout_ms;
@@ -86,7 +88,9 @@ struct conn {
 	uint8_t *handover;		/* PDU waiting for the owner's HELLO */
 	size_t handover_len;
 	enum ka_state ka;
+	int ka_on;			/* keep-alive runs on this connection */
 	int64_t ka_deadline;
+	int64_t frame_deadline;		/* a partial frame is pending: complete by then */
 	struct outkey *key;
 	int64_t up_ms;
 	uint64_t rx_frames, tx_frames, drops;

@@ -52,6 +52,7 @@ enum sc_event {
 	SCE_REMOVE_RES,		/* removeMappingRes */
 	SCE_CONFIG_BANK_RES,	/* configClientBankRes (result not looked at) */
 	SCE_OTHER,		/* any other message type */
+	SCE_BAD_VERSION,	/* any message whose RSPRO version is not 2 */
 	SCE_TIMER,		/* the state's timer expired */
 	SCE_DOWN,		/* the broker reports the TCP connection gone */
 	SCE__NUM,

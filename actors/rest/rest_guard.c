@@ -44,13 +44,6 @@ struct rest_guard {
 	struct ratelim rl;		/* closing notices: 10 per 10 s */
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static void *watchdog(void *arg)
 {
 	struct rest_guard *g = arg;
@@ -62,8 +55,9 @@ static void *watchdog(void *arg)
 			pthread_mutex_unlock(&g->mu);
 			return NULL;
 		}
-		int64_t now = now_ms();
+		int64_t now = mono_ms();
 		unsigned long held;
+		char note[RATELIM_NOTE_MAX];
 		for (struct gconn *c = g->head; c; c = c->next) {
 			if (!c->deadline || now < c->deadline)
 				continue;
@@ -73,8 +67,8 @@ static void *watchdog(void *arg)
 					   "(%u requests)", c->peer, g->timeout_ms, c->served);
 			else if (ratelim_pass(&g->rl, &held))
 				LOGN(NULL, "http: closing connection from %s: no complete request within %u ms "
-					   "(slow client or not HTTP; %lu more such closes not logged before)",
-				     c->peer, g->timeout_ms, held);
+					   "(slow client or not HTTP)%s", c->peer, g->timeout_ms,
+				     ratelim_note(held, note, sizeof(note)));
 			shutdown(c->fd, SHUT_RDWR);
 			c->deadline = 0;
 			g->killed++;
@@ -126,7 +120,7 @@ struct gconn *rest_guard_start(struct rest_guard *g, int fd, const char *peer)
 	if (!c)
 		return NULL;
 	c->fd = fd;
-	c->deadline = now_ms() + g->timeout_ms;
+	c->deadline = mono_ms() + g->timeout_ms;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	pthread_mutex_lock(&g->mu);
 	c->next = g->head;
@@ -142,7 +136,7 @@ void rest_guard_busy(struct rest_guard *g, struct gconn *c, int busy)
 	if (!c)
 		return;
 	pthread_mutex_lock(&g->mu);
-	c->deadline = busy ? 0 : now_ms() + g->timeout_ms;
+	c->deadline = busy ? 0 : mono_ms() + g->timeout_ms;
 	c->served += !busy;
 	pthread_mutex_unlock(&g->mu);
 }

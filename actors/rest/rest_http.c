@@ -256,10 +256,8 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	pthread_mutex_unlock(&mu);
 	if (!pass)
 		return;
-	if (held)
-		LOGW(NULL, "http: %s (%lu more library messages held back)", buf, held);
-	else
-		LOGW(NULL, "http: %s", buf);
+	char note[RATELIM_NOTE_MAX];
+	LOGW(NULL, "http: %s%s", buf, ratelim_note(held, note, sizeof(note)));
 }
 
 /* "ADDR:PORT", "[V6ADDR]:PORT", ":PORT" or "*:PORT" -> socket address */
