@@ -26,6 +26,8 @@ static const char HELP[] =
 	"  mapstore = { database = \"@STATE_DIR@/server.db\"; identify_timeout_ms = 10000;\n"
 	"               reject_linger_ms = 1000; bankd_port = 9999;\n"
 	"               create_error_activates = false; name = \"<hostname>\"; };\n"
+	"  history = { keep_days = 400; max_rows = 200000; prune_interval_s = 60;\n"
+	"              prune_batch = 500; };    (retention; 0 = no limit)\n"
 	"@RUN_DIR@ and @STATE_DIR@ are replaced in the database path.";
 
 /* Replace every @KEY@ of `vars` (pairs, NULL-terminated) in src. */
@@ -62,6 +64,8 @@ static int load_config(struct mapstore_conf *cf, const char *path)
 	const char *state_dir = MS_DEFAULT_STATE_DIR, *run_dir = "/run/remsim";
 	const char *db = MS_DEFAULT_DATABASE, *name = "";
 	int ident = 10000, linger = 1000, port = 9999, compat = 0;
+	int keep = 400, interval = 60, pbatch = 500;
+	long long rows = 200000;
 	struct cfg *c = NULL;
 	if (path) {
 		if (!(c = cfg_load(path, err, sizeof(err)))) {
@@ -76,7 +80,11 @@ static int load_config(struct mapstore_conf *cf, const char *path)
 			   cfg_get_int(c, g, "reject_linger_ms", 1000, 0, 60000, &linger) < 0 ||
 			   cfg_get_int(c, g, "bankd_port", 9999, 1, 65535, &port) < 0 ||
 			   cfg_get_bool(c, g, "create_error_activates", 0, &compat) < 0 ||
-			   cfg_get_string(c, g, "name", "", RSPRO_STR_MAX, &name) < 0))) {
+			   cfg_get_string(c, g, "name", "", RSPRO_STR_MAX, &name) < 0)) ||
+		    cfg_get_int(c, NULL, "history.keep_days", keep, 0, 36500, &keep) < 0 ||
+		    cfg_get_int64(c, NULL, "history.max_rows", rows, 0, 1000000000LL, &rows) < 0 ||
+		    cfg_get_int(c, NULL, "history.prune_interval_s", interval, 1, 86400, &interval) < 0 ||
+		    cfg_get_int(c, NULL, "history.prune_batch", pbatch, 1, 100000, &pbatch) < 0) {
 			fprintf(stderr, "mapstore: %s\n", cfg_error(c));
 			cfg_free(&c);
 			return -1;
@@ -96,6 +104,10 @@ static int load_config(struct mapstore_conf *cf, const char *path)
 	cf->reject_linger_ms = (unsigned)linger;
 	cf->bankd_port = (uint16_t)port;
 	cf->create_error_activates = compat;
+	cf->keep_days = keep;
+	cf->max_rows = rows;
+	cf->prune_interval_ms = (unsigned)interval * 1000;
+	cf->prune_batch = pbatch;
 	if (!name[0] && (gethostname(host, sizeof(host) - 1) < 0 || !host[0]))
 		snprintf(host, sizeof(host), "unknown");
 	snprintf(cf->name, sizeof(cf->name), "%s", name[0] ? name : host);
@@ -199,6 +211,7 @@ int main(int argc, char **argv)
 	LOGI(NULL, "identity remsimServer \"%s\" %s %s; bankd port announced %u", ms.cf.name,
 	     MS_SOFTWARE, PACKAGE_VERSION, ms.cf.bankd_port);
 	actor_timer_add(ms.a, 1, 1, restore_tick, &ms);
+	retention_start(&ms);
 	actor_run(ms.a);
 	rc = ms.fatal ? 1 : 0;
 	LOGI(NULL, "stopping (%zu connections; %lu undecodable, %lu unhandled, %lu unsolicited "

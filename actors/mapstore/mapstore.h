@@ -96,6 +96,11 @@ struct mapstore_conf {
 	uint16_t bankd_port;		/* 9999, what clients are told */
 	bool create_error_activates;	/* osmo-remsim compatibility switch */
 	char name[RSPRO_STR_MAX + 1];	/* our identity name (hostname) */
+	/* history retention (top-level group `history`) */
+	int keep_days;			/* 400; 0: no age limit */
+	long long max_rows;		/* 200000; 0: no row limit */
+	unsigned prune_interval_ms;	/* 60000 */
+	int prune_batch;		/* 500 rows per transaction */
 };
 
 struct conntab;
@@ -113,6 +118,8 @@ struct mapstore {
 	bool restore_pending;		/* some restored conns wait for restore_flush() */
 	bool fatal;			/* storage failed: stop, let remsimd restart us */
 	unsigned long rx_undecodable, rx_unhandled, unsolicited;
+	int prune_timer;		/* retention timer id, 0: none */
+	unsigned long pruned_run, pruned_total;
 };
 
 /* conntab.c */
@@ -159,6 +166,11 @@ json_t *js_bank(const struct sconn *c);
 json_t *js_event(const struct mapdb_event *ev);
 int js_ident_parse(const json_t *o, struct ms_ident *id);	/* 0 or -1 */
 void ms_ident_from_rspro(struct ms_ident *dst, const struct rspro_ident *src);
+
+/* retention.c: history pruning (timer) and `history --prune`. */
+void retention_start(struct mapstore *ms);
+/* Prune now for a short while; {"pruned":N,"more":B,"rows":N,...} or NULL. */
+json_t *retention_prune_now(struct mapstore *ms);
 
 /* ctl.c */
 json_t *ms_ctl(struct actor *a, json_t *req, void *ud);
