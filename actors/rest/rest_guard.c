@@ -30,7 +30,7 @@ struct gconn {
 	int fd;
 	int64_t deadline;		/* ms, monotonic; 0: request being answered */
 	unsigned served;		/* requests answered on it */
-	char peer[64];
+	char peer[96];
 	struct gconn *prev, *next;
 };
 

@@ -147,7 +147,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *fi = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 		const union MHD_ConnectionInfo *ai = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		char peer[64];
+		char peer[96];
 		fmt_addr(ai ? ai->client_addr : NULL, peer, sizeof(peer));
 		*socket_context = fi ? rest_guard_start(h->guard, fi->connect_fd, peer) : NULL;
 	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {

@@ -349,6 +349,32 @@ static void test_prune(void)
 	CHECK_EQ_INT(raw_int(p, "SELECT count(*) FROM history"), 25);
 }
 
+/* a version-1 database (history without pruning) is upgraded on open */
+static void test_upgrade_v1(void)
+{
+	const char *p = fresh("upgrade");
+	struct mapdb *db = open_ok(p);
+	CHECK(db != NULL);
+	if (!db)
+		return;
+	struct mapdb_event ev = mk_ev("2019-01-01 00:00:00.000", 1, "created", 1, 0, 1, 0);
+	CHECK_EQ_INT(mapdb_history_add(db, &ev), 0);
+	mapdb_close(db);
+	/* back to what version 1 had */
+	CHECK_EQ_INT(raw_exec(p, "DROP TRIGGER history_no_delete; DROP TABLE history_prune;"
+				 "CREATE TRIGGER history_no_delete BEFORE DELETE ON history"
+				 "  BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
+				 "PRAGMA user_version = 1;"), 0);
+	db = open_ok(p);
+	CHECK(db != NULL);
+	if (!db)
+		return;
+	CHECK_EQ_INT(mapdb_history_prune(db, 30, 0, 10), 1);
+	mapdb_close(db);
+	CHECK_EQ_INT(raw_int(p, "PRAGMA user_version"), 2);
+	CHECK_EQ_INT(raw_int(p, "SELECT count(*) FROM history"), 0);
+}
+
 static void test_bad_paths(void)
 {
 	char err[400] = "";
@@ -699,6 +725,7 @@ int main(void)
 	RUN(test_constraints);
 	RUN(test_bad_paths);
 	RUN(test_prune);
+	RUN(test_upgrade_v1);
 	RUN(test_times);
 	RUN(test_history_filters);
 	RUN(test_history_callback_stop);
