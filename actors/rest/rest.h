@@ -86,6 +86,8 @@ void rest_guard_free(struct rest_guard **g);
 struct gconn *rest_guard_start(struct rest_guard *g, int fd, const char *peer);
 /* busy 1: request complete, being answered (no deadline); 0: waiting for the next one */
 void rest_guard_busy(struct rest_guard *g, struct gconn *c, int busy);
+/* a request's headers arrived (a connection without one is logged at its end) */
+void rest_guard_seen(struct rest_guard *g, struct gconn *c);
 void rest_guard_end(struct rest_guard *g, struct gconn *c);
 
 /* --- rest_routes.c -------------------------------------------------------- */

@@ -30,6 +30,7 @@ struct gconn {
 	int fd;
 	int64_t deadline;		/* ms, monotonic; 0: request being answered */
 	unsigned served;		/* requests answered on it */
+	int seen, killed;		/* a request's headers arrived; closed by us */
 	char peer[96];
 	struct gconn *prev, *next;
 };
@@ -71,6 +72,7 @@ static void *watchdog(void *arg)
 				     ratelim_note(held, note, sizeof(note)));
 			shutdown(c->fd, SHUT_RDWR);
 			c->deadline = 0;
+			c->killed = 1;
 			g->killed++;
 		}
 		pthread_mutex_unlock(&g->mu);
@@ -141,11 +143,25 @@ void rest_guard_busy(struct rest_guard *g, struct gconn *c, int busy)
 	pthread_mutex_unlock(&g->mu);
 }
 
+void rest_guard_seen(struct rest_guard *g, struct gconn *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&g->mu);
+	c->seen = 1;
+	pthread_mutex_unlock(&g->mu);
+}
+
 void rest_guard_end(struct rest_guard *g, struct gconn *c)
 {
 	if (!c)
 		return;
 	pthread_mutex_lock(&g->mu);
+	unsigned long held;
+	char note[RATELIM_NOTE_MAX];
+	if (!c->seen && !c->killed && ratelim_pass(&g->rl, &held))
+		LOGN(NULL, "http: connection from %s ended without a valid HTTP request (not HTTP, "
+			   "malformed, or closed by the peer)%s", c->peer, ratelim_note(held, note, sizeof(note)));
 	if (c->prev)
 		c->prev->next = c->next;
 	else

@@ -168,6 +168,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!r)
 			return MHD_NO;
 		clock_gettime(CLOCK_MONOTONIC, &r->t0);
+		rest_guard_seen(h->guard, guard_of(c));
 		snprintf(r->method, sizeof(r->method), "%s", method);
 		r->url = printable_copy(url);
 		*con_cls = r;

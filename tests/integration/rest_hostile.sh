@@ -42,6 +42,24 @@ grep -q '^closed after' "$T/garbage.out" && pass "non-HTTP garbage: $(cat "$T/ga
 wait_log "$T/rest.log" 'closing connection from 127.0.0.1:[0-9]*: no complete request within 2000 ms \(slow client or not HTTP' 5 \
 	&& pass "garbage connection closed with a log line" || fail "no log line for the garbage connection"
 
+python3 - "$PORT" >"$T/garbage2.out" 2>&1 <<'EOF'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"\x16\x03\x01\x00\xa5garbage\r\n\r\n")   # a TLS hello, say, with line ends
+s.settimeout(6)
+t0 = time.monotonic()
+try:
+    while s.recv(100):
+        pass
+    print("closed after %.1f s" % (time.monotonic() - t0))
+except socket.timeout:
+    print("still open after 6 s")
+EOF
+grep -q '^closed after' "$T/garbage2.out" && pass "garbage with line ends: $(cat "$T/garbage2.out")" \
+	|| fail "garbage with line ends: $(cat "$T/garbage2.out")"
+wait_log "$T/rest.log" 'connection from 127.0.0.1:[0-9]+ ended without a valid HTTP request' 3 \
+	&& pass "... logged" || fail "no log line for the malformed request"
+
 # --- slowloris from another address ----------------------------------------------
 python3 "$TOP/tests/tools/http-slowloris.py" "$PORT" "$API/restart-counter" --conns 64 \
 	--attacker 127.0.0.2 --line-every 1 --seconds 6 --gets 20 >"$T/slow.out" 2>&1
