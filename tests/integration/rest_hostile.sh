@@ -25,27 +25,12 @@ grep -q 'WITHOUT authentication' "$T/rest.log" && fail "warning on a loopback li
 	|| pass "no exposure warning on 127.0.0.1"
 
 # --- non-HTTP garbage ----------------------------------------------------------------
-python3 - "$PORT" >"$T/garbage.out" 2>&1 <<'EOF'
+# garbage NAME HEX: send HEX, wait up to 6 s for the server to close; $T/NAME.out
+garbage() {
+	python3 - "$PORT" "$2" >"$T/$1.out" 2>&1 <<'EOF'
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"\x00\x01\xfe\x00\x00\x05\xee\x30\x03\x02\x01")   # IPA PING + half an RSPRO frame
-s.settimeout(6)
-t0 = time.monotonic()
-try:
-    d = s.recv(100)
-    print("closed after %.1f s (%d octets)" % (time.monotonic() - t0, len(d)))
-except socket.timeout:
-    print("still open after 6 s")
-EOF
-grep -q '^closed after' "$T/garbage.out" && pass "non-HTTP garbage: $(cat "$T/garbage.out")" \
-	|| fail "garbage connection: $(cat "$T/garbage.out")"
-wait_log "$T/rest.log" 'closing connection from 127.0.0.1:[0-9]*: no complete request within 2000 ms \(slow client or not HTTP' 5 \
-	&& pass "garbage connection closed with a log line" || fail "no log line for the garbage connection"
-
-python3 - "$PORT" >"$T/garbage2.out" 2>&1 <<'EOF'
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(b"\x16\x03\x01\x00\xa5garbage\r\n\r\n")   # a TLS hello, say, with line ends
+s.sendall(bytes.fromhex(sys.argv[2]))
 s.settimeout(6)
 t0 = time.monotonic()
 try:
@@ -55,8 +40,12 @@ try:
 except socket.timeout:
     print("still open after 6 s")
 EOF
-grep -q '^closed after' "$T/garbage2.out" && pass "garbage with line ends: $(cat "$T/garbage2.out")" \
-	|| fail "garbage with line ends: $(cat "$T/garbage2.out")"
+	grep -q '^closed after' "$T/$1.out" && pass "$1: $(cat "$T/$1.out")" || fail "$1: $(cat "$T/$1.out")"
+}
+garbage "IPA PING and half an RSPRO frame" 0001fe000005ee30030201
+wait_log "$T/rest.log" 'closing connection from 127.0.0.1:[0-9]*: no complete request within 2000 ms \(slow client or not HTTP' 5 \
+	&& pass "... closed with a log line" || fail "no log line for the garbage connection"
+garbage "a TLS hello with line ends" 16030100a5$(printf 'garbage\r\n\r\n' | od -An -tx1 | tr -d ' \n')
 wait_log "$T/rest.log" 'connection from 127.0.0.1:[0-9]+ ended without a valid HTTP request' 3 \
 	&& pass "... logged" || fail "no log line for the malformed request"
 
