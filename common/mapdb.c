@@ -109,7 +109,8 @@ static const char *const stmt_sql[ST__NUM] = {
 		"SELECT CASE WHEN substr(?1, 1, 1) = '@'"
 		" THEN datetime(CAST(substr(?1, 2) AS INTEGER), 'unixepoch')"
 		" ELSE COALESCE(datetime(?1), datetime('now', ?1)) END",
-	[ST_HIST_BOUNDS] = "SELECT MIN(seq), MAX(seq) FROM history",
+	/* two subqueries: each is one b-tree lookup (min and max together would scan) */
+	[ST_HIST_BOUNDS] = "SELECT (SELECT MIN(seq) FROM history), (SELECT MAX(seq) FROM history)",
 	[ST_HIST_COUNT] = "SELECT count(*) FROM history",
 	/* is any row too old?  (index history_ts) */
 	[ST_HIST_AGE] =
