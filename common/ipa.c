@@ -351,7 +351,7 @@ static const struct ccm_rule ccm_table[ROW_COUNT][SIDE_COUNT] = {
 	[ROW_PONG] = {
 		[IPA_SIDE_SERVER_ACCEPTED] = { DO_KEEPALIVE, "PONG received" },
 		[IPA_SIDE_OUTGOING] = { DO_KEEPALIVE, "PONG received" },
-		[IPA_SIDE_BANKD_ACCEPTED] = { DO_IGNORE, "PONG ignored (not implemented)" },
+		[IPA_SIDE_BANKD_ACCEPTED] = { DO_KEEPALIVE, "PONG received" },
 	},
 	[ROW_ID_GET] = {
 		[IPA_SIDE_SERVER_ACCEPTED] = { DO_CLOSE, "unknown IPA message type ID_GET" },

@@ -4,18 +4,20 @@
 #include "mapdb.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 
 #define NOW_SQL "strftime('%Y-%m-%d %H:%M:%f','now')"
 
-/* Schema version 1.  migrations[v] upgrades from user_version v to v+1. */
+/* Schema version 2.  migrations[v] upgrades from user_version v to v+1. */
 static const char *const migrations[MAPDB_SCHEMA_VERSION] = {
 	/* 0 -> 1: initial schema */
 	"CREATE TABLE slotmap ("
@@ -57,11 +59,19 @@ static const char *const migrations[MAPDB_SCHEMA_VERSION] = {
 	"CREATE VIEW history_v AS SELECT seq, ts, event, actor,"
 	"  client_id || ':' || client_slot AS client, bank_id || ':' || bank_slot AS bank,"
 	"  state, map_id, result, detail FROM history;",
+	/* 1 -> 2: retention pruning may delete the oldest rows, nothing else may */
+	"DROP TRIGGER history_no_delete;"
+	"CREATE TABLE history_prune (through_seq INTEGER NOT NULL);"
+	"CREATE TRIGGER history_no_delete BEFORE DELETE ON history"
+	"  WHEN OLD.seq > COALESCE((SELECT MAX(through_seq) FROM history_prune), 0)"
+	"  BEGIN SELECT RAISE(ABORT, 'history is append-only (retention pruning deletes"
+	" the oldest rows)'); END;",
 };
 
 enum stmt_id {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
 	ST_MAP_PUT, ST_MAP_DEL, ST_HIST_ADD, ST_MAPS, ST_MAX_ID, ST_HISTORY, ST_NORM_TIME,
+	ST_HIST_BOUNDS, ST_HIST_COUNT, ST_HIST_AGE, ST_PRUNE_MARK, ST_PRUNE_AGE, ST_PRUNE_DEL, ST_PRUNE_UNMARK,
 	ST__NUM
 };
 
@@ -99,6 +109,21 @@ static const char *const stmt_sql[ST__NUM] = {
 		"SELECT CASE WHEN substr(?1, 1, 1) = '@'"
 		" THEN datetime(CAST(substr(?1, 2) AS INTEGER), 'unixepoch')"
 		" ELSE COALESCE(datetime(?1), datetime('now', ?1)) END",
+	/* two subqueries: each is one b-tree lookup (min and max together would scan) */
+	[ST_HIST_BOUNDS] = "SELECT (SELECT MIN(seq) FROM history), (SELECT MAX(seq) FROM history)",
+	[ST_HIST_COUNT] = "SELECT count(*) FROM history",
+	/* is any row too old?  (index history_ts) */
+	[ST_HIST_AGE] =
+		"SELECT count(*) FROM (SELECT 1 FROM history"
+		" WHERE ts < strftime('%Y-%m-%d %H:%M:%f', 'now', ?1) LIMIT 1)",
+	[ST_PRUNE_MARK] = "INSERT INTO history_prune (through_seq) VALUES (?1)",
+	[ST_PRUNE_AGE] =
+		"DELETE FROM history WHERE seq IN (SELECT seq FROM history"
+		" WHERE ts < strftime('%Y-%m-%d %H:%M:%f', 'now', ?1) ORDER BY ts LIMIT ?2)",
+	[ST_PRUNE_DEL] =
+		"DELETE FROM history WHERE seq IN (SELECT seq FROM history WHERE seq <= ?1"
+		" ORDER BY seq LIMIT ?2)",
+	[ST_PRUNE_UNMARK] = "DELETE FROM history_prune",
 };
 
 struct mapdb {
@@ -240,6 +265,10 @@ struct mapdb *mapdb_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(db->path, sizeof(db->path), "%s", path);
+	/* a new file: 0640 (sqlite gives -wal and -shm the database's mode) */
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd >= 0)
+		close(fd);
 	int rc = sqlite3_open_v2(path, &db->h,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -609,4 +638,82 @@ int mapdb_load(struct mapdb *db, struct slotmap_table *t, struct sm_actions *out
 		return -1;
 	LOGI(NULL, "mapping database %s: %d maps restored", db->path, restored);
 	return restored;
+}
+
+/* ---- retention ------------------------------------------------------------- */
+
+static int64_t col_or(sqlite3_stmt *s, int i, int64_t dflt)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? dflt : sqlite3_column_int64(s, i);
+}
+
+/* One integer from a statement with an optional text ?1; -1 on error. */
+static int64_t query_int(struct mapdb *db, sqlite3_stmt *s, const char *arg, int col, const char *what)
+{
+	sqlite3_reset(s);
+	if (arg)
+		sqlite3_bind_text(s, 1, arg, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(s);
+	int64_t v = rc == SQLITE_ROW ? col_or(s, col, 0) : -1;
+	sqlite3_reset(s);
+	if (v < 0)
+		set_err(db, what);
+	return v;
+}
+
+/* Run a DELETE with ?1 (text or integer) and ?2 = limit; rows deleted or -1. */
+static int prune_step(struct mapdb *db, sqlite3_stmt *s, const char *text, int64_t num, int limit)
+{
+	sqlite3_reset(s);
+	if (text)
+		sqlite3_bind_text(s, 1, text, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_int64(s, 1, num);
+	sqlite3_bind_int(s, 2, limit);
+	if (step_done(db, s, "prune history") < 0)
+		return -1;
+	return sqlite3_changes(db->h);
+}
+
+int64_t mapdb_history_rows(struct mapdb *db)
+{
+	return query_int(db, db->st[ST_HIST_COUNT], NULL, 0, "history rows");
+}
+
+int mapdb_history_prune(struct mapdb *db, int keep_days, int64_t max_rows, int batch)
+{
+	char mod[32];
+	snprintf(mod, sizeof(mod), "-%d days", keep_days);
+	int64_t lo = query_int(db, db->st[ST_HIST_BOUNDS], NULL, 0, "history bounds");
+	int64_t hi = query_int(db, db->st[ST_HIST_BOUNDS], NULL, 1, "history bounds");
+	if (lo < 0 || hi < 0)
+		return -1;
+	int old = 0;
+	if (keep_days > 0 && lo && (old = (int)query_int(db, db->st[ST_HIST_AGE], mod, 0, "history age")) < 0)
+		return -1;
+	int over = max_rows > 0 && lo && hi - lo + 1 > max_rows;
+	if (!old && !over)
+		return 0;	/* nothing to do: no write transaction */
+	if (batch <= 0)
+		batch = INT32_MAX;
+	if (mapdb_begin(db) < 0)
+		return -1;
+	sqlite3_stmt *m = db->st[ST_PRUNE_MARK];
+	sqlite3_reset(m);
+	sqlite3_bind_int64(m, 1, hi);
+	int n = 0, k = 0;
+	if (step_done(db, m, "prune mark") < 0 ||
+	    (old && (k = prune_step(db, db->st[ST_PRUNE_AGE], mod, 0, batch)) < 0))
+		goto fail;
+	n += k;
+	k = 0;
+	if (over && n < batch && (k = prune_step(db, db->st[ST_PRUNE_DEL], NULL, hi - max_rows, batch - n)) < 0)
+		goto fail;
+	n += k;
+	if (step_done(db, db->st[ST_PRUNE_UNMARK], "prune unmark") < 0 || mapdb_commit(db) < 0)
+		goto fail;
+	return n;
+fail:
+	mapdb_rollback(db);
+	return -1;
 }

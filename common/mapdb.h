@@ -4,6 +4,9 @@
  *   slotmap  the current mappings, one row per map uid (incl. maps whose
  *            removal from a bankd is still pending);
  *   history  append-only log of every mapping event.
+ * History rows are only ever deleted by retention pruning, oldest first
+ * (mapdb_history_prune(); a trigger refuses any other DELETE).  A new
+ * database file is created with mode 0640 (its -wal and -shm files follow).
  * The schema is versioned with PRAGMA user_version and documented for
  * operators in docs/mapping-history.md.  Every write function commits before
  * it returns (unless inside mapdb_begin()/mapdb_commit()), so a caller may
@@ -17,7 +20,7 @@
 
 #include "slotmap.h"
 
-#define MAPDB_SCHEMA_VERSION 1
+#define MAPDB_SCHEMA_VERSION 2
 
 struct mapdb;
 
@@ -91,6 +94,15 @@ void mapdb_history_filter_init(struct mapdb_history_filter *f);
  * on error, -2 if since/until cannot be parsed. */
 int mapdb_history(struct mapdb *db, const struct mapdb_history_filter *f,
 		  mapdb_event_cb cb, void *arg);
+
+/* Retention: delete, in one transaction, at most `batch` history rows:
+ * first those older than keep_days days (0: no age limit, oldest ts first),
+ * then those not among the newest max_rows rows (0: no row limit, oldest seq
+ * first).  Without anything to prune no transaction is opened.  Returns the
+ * number of rows deleted (call again while it returns `batch`), or -1. */
+int mapdb_history_prune(struct mapdb *db, int keep_days, int64_t max_rows, int batch);
+/* Rows in table history (a count: O(rows)), or -1. */
+int64_t mapdb_history_rows(struct mapdb *db);
 
 /* Normalise a time for history filters into "YYYY-MM-DD HH:MM:SS" UTC.
  * Accepts what sqlite's datetime() accepts ("2026-11-29", "2026-11-29

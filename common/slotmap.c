@@ -36,8 +36,9 @@ static const struct sm_transition sm_table[SM_STATE__NUM][SM_EV__NUM] = {
 	},
 	[SM_NEW_SENT] = {
 		[SM_EV_PUSH]       = TR(SM_UNACK, D | H | SC, SM_H_PUSHED),
-		[SM_EV_DELETE]     = TR(SM_DELETE_REQ, D | H, SM_H_DELETE_REQUESTED),
-		[SM_EV_RESET]      = TR(SM_DELETE_REQ, D | H, SM_H_RESET),
+		/* its bankd is away and forgets its maps when it goes: nothing to remove */
+		[SM_EV_DELETE]     = TR(SM_GONE, X | H | U, SM_H_DELETED),
+		[SM_EV_RESET]      = TR(SM_GONE, X | H | U, SM_H_RESET),
 		[SM_EV_BANK_LOST]  = NOP(SM_NEW_SENT),
 		[SM_EV_BANK_BACK]  = TR(SM_NEW_SENT, H, SM_H_BANK_BACK),
 		[SM_EV_RESTORE]    = TR(SM_NEW_SENT, H, SM_H_RESTORED),
@@ -59,23 +60,25 @@ static const struct sm_transition sm_table[SM_STATE__NUM][SM_EV__NUM] = {
 	[SM_REFUSED] = {
 		[SM_EV_PUSH]       = NOP(SM_REFUSED),
 		[SM_EV_DELETE]     = TR(SM_DELETE_REQ, D | H, SM_H_DELETE_REQUESTED),
-		[SM_EV_RESET]      = TR(SM_DELETE_REQ, D | H, SM_H_RESET),
+		[SM_EV_RESET]      = TR(SM_GONE, X | H | U, SM_H_RESET),	/* the bankd refused it */
 		[SM_EV_BANK_LOST]  = TR(SM_NEW_SENT, D | H, SM_H_BANK_LOST),
 	},
 	[SM_UNACK_DEL] = {
 		[SM_EV_CREATE_OK]  = TR(SM_DELETING, D | H | SR, SM_H_REMOVING),
 		[SM_EV_CREATE_ERR] = TR(SM_DELETING, D | H | SR, SM_H_REMOVING),
-		[SM_EV_BANK_LOST]  = TR(SM_DELETE_REQ, D | H, SM_H_BANK_LOST),
+		/* a bankd's maps do not outlive its connection: the deletion is done */
+		[SM_EV_BANK_LOST]  = TR(SM_GONE, X | H | U, SM_H_DELETED),
 	},
 	[SM_DELETE_REQ] = {
 		[SM_EV_PUSH]       = TR(SM_DELETING, D | H | SR, SM_H_REMOVING),
-		[SM_EV_BANK_LOST]  = NOP(SM_DELETE_REQ),
+		[SM_EV_RESET]      = TR(SM_GONE, X | H | U, SM_H_RESET),
+		[SM_EV_BANK_LOST]  = TR(SM_GONE, X | H | U, SM_H_DELETED),
 		[SM_EV_BANK_BACK]  = TR(SM_DELETE_REQ, H, SM_H_BANK_BACK),
 		[SM_EV_RESTORE]    = TR(SM_DELETE_REQ, H, SM_H_RESTORED),
 	},
 	[SM_DELETING] = {
 		[SM_EV_REMOVE_RES] = TR(SM_GONE, X | H | U, SM_H_DELETED),
-		[SM_EV_BANK_LOST]  = TR(SM_DELETE_REQ, D | H, SM_H_BANK_LOST),
+		[SM_EV_BANK_LOST]  = TR(SM_GONE, X | H | U, SM_H_DELETED),
 		[SM_EV_RESTORE]    = TR(SM_DELETE_REQ, D | H, SM_H_RESTORED),
 	},
 	/* SM_GONE: every event invalid */
@@ -608,8 +611,10 @@ int slotmap_reset(struct slotmap_table *t, enum sm_actor actor, struct sm_action
 	uint64_t *ids = malloc((t->n ? t->n : 1) * sizeof(*ids));
 	if (!ids)
 		return SM_ERR_NOMEM;
+	/* every map a reset applies to: the listed ones and pending removals
+	 * (nothing queued for a bankd survives); in-flight ones finish */
 	for (size_t i = 0; i < t->n; i++)
-		if (sm_state_visible(t->maps[i].state))
+		if (!(sm_transition(t->maps[i].state, SM_EV_RESET)->acts & SM_A_INVALID))
 			ids[nids++] = t->maps[i].id;
 	for (size_t i = 0; i < nids; i++) {
 		size_t idx;

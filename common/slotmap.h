@@ -17,8 +17,10 @@
  * Behaviour follows spec/server.md section 5 with the recommended fixes:
  * strict 0..1023 ranges, deleting an UNACKNOWLEDGED map sends a
  * RemoveMappingReq once the bankd answers, unsolicited responses are ignored,
- * an error CreateMappingRes parks the map instead of activating it, and
- * pending removals survive bankd loss and server restart. */
+ * an error CreateMappingRes parks the map instead of activating it, pending
+ * removals survive a server restart, and a bankd's maps do not outlive its
+ * connection (maps being removed are deleted when it goes; a global reset
+ * deletes at once what no connected bankd holds). */
 #ifndef REMSIM_SLOTMAP_H
 #define REMSIM_SLOTMAP_H
 

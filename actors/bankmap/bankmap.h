@@ -39,7 +39,7 @@ enum bm_link_state {
 struct conntab;
 
 struct bm_stats {
-	unsigned long accepted, parked, rejected, bound, closed;
+	unsigned long accepted, parked, rejected, bound, closed, timed_out;
 };
 
 struct bankmap {
@@ -52,6 +52,7 @@ struct bankmap {
 	char hostname[RSPRO_STR_MAX + 1];	/* ... and toward clients */
 	unsigned t1_ms;				/* ConnectBankRes timeout */
 	unsigned stats_ms;			/* client activity summary period (0: off) */
+	unsigned ident_ms;			/* ConnectClientReq within, else closed */
 	/* mapping table, index = bank slot number */
 	struct bm_map *map;
 	/* server link */
@@ -94,6 +95,8 @@ void clients_rspro(struct bankmap *bm, uint32_t conn, const uint8_t *der, size_t
 void clients_mapped(struct bankmap *bm, struct rspro_client_slot c, long slot);
 size_t clients_parked(const struct bankmap *bm);
 void clients_stats_tick(struct actor *a, void *arg);
+/* Close connections that did not identify within ident_ms (a periodic timer). */
+void clients_ident_sweep(struct actor *a, void *arg);
 json_t *clients_json(const struct bankmap *bm);
 
 /* conntab.c: client connections we own, by conn id. */
@@ -105,6 +108,7 @@ struct cl {
 	uint8_t *der;			/* the ConnectClientReq (PARKED) */
 	size_t der_len;
 	char peer[64];
+	int64_t since;			/* UP, monotonic ms (WAIT_ID deadline base) */
 	struct cl *next;		/* hash chain */
 };
 struct conntab *conntab_new(void);

@@ -7,6 +7,9 @@
  * | state   | event                                          | action                                        |
  * |---------|------------------------------------------------|-----------------------------------------------|
  * | -       | UP                                             | record it                       -> WAIT_ID    |
+ * | WAIT_ID | no ConnectClientReq within identify_timeout_ms | CLOSE (a sweep timer checks every <= 1 s)     |
+ * | WAIT_ID | a PDU whose version is not 2                   | ConnectClientRes unsupportedProtocolVersion   |
+ * |         |                                                | (for a ConnectClientReq), CLOSE               |
  * | WAIT_ID | ConnectClientReq without clientSlot            | ConnectClientRes illegalClientId, CLOSE       |
  * | WAIT_ID | ConnectClientReq, identity not a client        | ConnectClientRes illegalClientId, CLOSE       |
  * | WAIT_ID | ConnectClientReq, slot C mapped to bank slot N | BIND to reader/N with the ConnectClientReq    |
@@ -16,7 +19,8 @@
  * | PARKED  | a mapping C -> N is created                    | BIND to reader/N with the ConnectClientReq    |
  * | PARKED  | ConnectClientReq again                         | ConnectClientRes illegalClientId, CLOSE       |
  * | any     | ClientSlotStatusInd, SetAtrRes                 | ignored (no card yet)                         |
- * | any     | TpduModemToCard, anything else, undecodable    | CLOSE (no card: protocol error)               |
+ * | any     | TpduModemToCard, anything else, undecodable    | CLOSE (no card: protocol error); undecodable: |
+ * |         |                                                | the decoder's reason at INFO, rate-limited    |
  * | any     | DOWN                                           | forget                                        |
  *
  * A parked connection keeps its ConnectClientReq in the broker's META, so a
@@ -27,6 +31,11 @@
 
 #include "bankmap.h"
 #include "log.h"
+#include "ratelim.h"
+
+/* lines a hostile or broken client can repeat at will: 10 per 10 s each */
+static struct ratelim rl_bad = RATELIM_INIT(10, 10000), rl_version = RATELIM_INIT(10, 10000),
+		      rl_late = RATELIM_INIT(10, 10000);
 
 static void close_conn(struct bankmap *bm, struct cl *c, const char *why)
 {
@@ -123,12 +132,30 @@ static void on_connect_client_req(struct bankmap *bm, struct cl *c, const struct
 void clients_rspro(struct bankmap *bm, uint32_t conn, const uint8_t *der, size_t len)
 {
 	static struct rspro_msg m;
+	struct rspro_decode_info info;
+	unsigned long held;
+	char note[RATELIM_NOTE_MAX];
 	struct cl *c = conntab_get(bm->clients, conn);
 	if (!c)
 		return;		/* closed by us a moment ago, or handed over */
-	if (rspro_decode(der, len, &m, NULL) != RSPRO_OK) {
-		LOGD(NULL, "conn %u %s: undecodable PDU, closing", conn, c->peer);
+	int rc = rspro_decode(der, len, &m, &info);
+	if (rc != RSPRO_OK) {
+		if (ratelim_pass(&rl_bad, &held))
+			LOGI(NULL, "conn %u %s: undecodable RSPRO PDU (%zu octets), closing: %s%s", conn,
+			     c->peer, len, info.reason[0] ? info.reason : rspro_strerror(rc),
+			     ratelim_note(held, note, sizeof(note)));
 		close_conn(bm, c, "undecodable RSPRO PDU");
+		return;
+	}
+	if (m.version != RSPRO_VERSION) {
+		if (ratelim_pass(&rl_version, &held))
+			LOGI(NULL, "conn %u %s: %s with RSPRO version %ld (we speak %d), closing%s", conn,
+			     c->peer, rspro_msg_name(m.type), m.version, RSPRO_VERSION,
+			     ratelim_note(held, note, sizeof(note)));
+		if (m.type == RSPRO_MSG_CONNECT_CLIENT_REQ)
+			send_res(bm, conn, RSPRO_RES_UNSUPPORTED_PROTOCOL_VERSION);
+		bm->st.rejected++;
+		close_conn(bm, c, "unsupported RSPRO version");
 		return;
 	}
 	switch (m.type) {
@@ -155,6 +182,7 @@ void clients_up(struct bankmap *bm, const struct actor_conn *ac, int restored)
 	}
 	snprintf(c->peer, sizeof(c->peer), "%s", ac->peer);
 	c->state = CL_WAIT_ID;
+	c->since = mono_ms();
 	if (!restored) {
 		bm->st.accepted++;
 		LOGD(NULL, "conn %u from %s", ac->id, ac->peer);
@@ -218,6 +246,45 @@ void clients_mapped(struct bankmap *bm, struct rspro_client_slot cs, long slot)
 	free(mt.ids);
 }
 
+struct late { int64_t before; uint32_t *ids; size_t n, cap; };
+
+static void collect_late(struct cl *c, void *arg)
+{
+	struct late *l = arg;
+	if (c->state != CL_WAIT_ID || c->since > l->before)
+		return;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		uint32_t *n = realloc(l->ids, cap * sizeof(*n));
+		if (!n)
+			return;
+		l->ids = n;
+		l->cap = cap;
+	}
+	l->ids[l->n++] = c->conn;
+}
+
+void clients_ident_sweep(struct actor *a, void *arg)
+{
+	(void)a;
+	struct bankmap *bm = arg;
+	struct late l = { .before = mono_ms() - bm->ident_ms };
+	unsigned long held;
+	char note[RATELIM_NOTE_MAX];
+	conntab_each(bm->clients, collect_late, &l);
+	for (size_t i = 0; i < l.n; i++) {
+		struct cl *c = conntab_get(bm->clients, l.ids[i]);
+		if (!c)
+			continue;
+		if (ratelim_pass(&rl_late, &held))
+			LOGI(NULL, "conn %u %s: no ConnectClientReq within %u ms, closing%s", c->conn, c->peer,
+			     bm->ident_ms, ratelim_note(held, note, sizeof(note)));
+		bm->st.timed_out++;
+		close_conn(bm, c, "no ConnectClientReq in time");
+	}
+	free(l.ids);
+}
+
 static void count_parked(struct cl *c, void *arg)
 {
 	*(size_t *)arg += c->state == CL_PARKED;
@@ -238,9 +305,10 @@ void clients_stats_tick(struct actor *a, void *arg)
 	if (!memcmp(s, r, sizeof(*s)))
 		return;
 	LOGI(NULL, "clients in the last %u s: %lu connected, %lu parked (not mapped), %lu rejected, "
-		   "%lu handed to readers, %lu closed; now %zu waiting",
+		   "%lu handed to readers, %lu closed (%lu did not identify in time); now %zu waiting",
 	     bm->stats_ms / 1000, s->accepted - r->accepted, s->parked - r->parked, s->rejected - r->rejected,
-	     s->bound - r->bound, s->closed - r->closed, conntab_count(bm->clients));
+	     s->bound - r->bound, s->closed - r->closed, s->timed_out - r->timed_out,
+	     conntab_count(bm->clients));
 	*r = *s;
 }
 

@@ -17,14 +17,14 @@ static const char HELP[] =
 	"Reads the `bankd` group of the --config file (see docs/bankd.md):\n"
 	"  server_host (required), server_port 9998, bank_id 1, num_slots 8,\n"
 	"  name (default: hostname), connect_res_timeout_ms 10000,\n"
-	"  stats_interval_s 10.\n"
+	"  stats_interval_s 10, identify_timeout_ms 10000.\n"
 	"Control commands: maps, banks, clients.";
 
 static int load_config(struct bankmap *bm, const char *path)
 {
 	char err[512];
 	const char *host = NULL, *name = NULL;
-	int port, bank, slots, t1, stats;
+	int port, bank, slots, t1, stats, ident;
 	struct cfg *c = cfg_load(path, err, sizeof(err));
 	if (!c) {
 		fprintf(stderr, "bankmap: %s\n", err);
@@ -43,7 +43,8 @@ static int load_config(struct bankmap *bm, const char *path)
 	     cfg_get_int(c, g, "num_slots", 8, 1, RSPRO_SLOT_MAX, &slots) < 0 ||
 	     cfg_get_string(c, g, "name", "", RSPRO_STR_MAX, &name) < 0 ||
 	     cfg_get_int(c, g, "connect_res_timeout_ms", 10000, 100, 600000, &t1) < 0 ||
-	     cfg_get_int(c, g, "stats_interval_s", 10, 0, 3600, &stats) < 0))
+	     cfg_get_int(c, g, "stats_interval_s", 10, 0, 3600, &stats) < 0 ||
+	     cfg_get_int(c, g, "identify_timeout_ms", 10000, 100, 600000, &ident) < 0))
 		rc = -1;
 	if (rc == 0 && (!host || !*host))
 		rc = cfg_fail(c, g, "'bankd.server_host' is required");
@@ -58,6 +59,7 @@ static int load_config(struct bankmap *bm, const char *path)
 	bm->num_slots = slots;
 	bm->t1_ms = (unsigned)t1;
 	bm->stats_ms = (unsigned)stats * 1000;
+	bm->ident_ms = (unsigned)ident;
 	if (gethostname(bm->hostname, sizeof(bm->hostname) - 1) < 0 || !bm->hostname[0])
 		snprintf(bm->hostname, sizeof(bm->hostname), "remsim-bankd");
 	snprintf(bm->name, sizeof(bm->name), "%s", name && *name ? name : bm->hostname);
@@ -140,6 +142,9 @@ int main(int argc, char **argv)
 	actor_open(bm.a, BM_SERVER_KEY, bm.server_host, bm.server_port, ENV_POLICY_RECONNECT);
 	if (bm.stats_ms)
 		actor_timer_add(bm.a, bm.stats_ms, 0, clients_stats_tick, &bm);
+	/* one sweep timer, not one timer per connection: a storm stays cheap */
+	unsigned sweep = bm.ident_ms / 4;
+	actor_timer_add(bm.a, sweep < 50 ? 50 : sweep > 1000 ? 1000 : sweep, 0, clients_ident_sweep, &bm);
 	actor_run(bm.a);
 	LOGI(NULL, "stopping");
 	actor_destroy(&bm.a);

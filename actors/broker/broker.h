@@ -23,6 +23,7 @@ struct blisten_conf {
 	uint16_t port;
 	enum ipa_side side;
 	char actor[ENV_NAME_MAX];
+	int keepalive;			/* PING/PONG on accepted connections (default on) */
 	int line;
 };
 
@@ -49,6 +50,7 @@ struct bconf {
 	int hub_sndhwm, hub_rcvhwm;
 	size_t outbuf_max;		/* octets unsent on one TCP conn before it is closed */
 	int ka_interval_ms, ka_timeout_ms;
+	int frame_timeout_ms;		/* a started IPA frame must be complete within */
 	int connect_timeout_ms;		/* T2 */
 	int backoff_unit_ms;		/* obsolete (osmo-remsim's table), accepted and ignored */
 	int reconnect_min_ms;		/* first delay after the immediate retry (100) */
@@ -103,7 +105,9 @@ struct conn {
 	size_t handover_len;
 	int up_pending;			/* UP not delivered (owner not connected): sent after its HELLO */
 	enum ka_state ka;
+	int ka_on;			/* keep-alive runs on this connection */
 	int64_t ka_deadline;
+	int64_t frame_deadline;		/* a partial frame is pending: complete by then */
 	struct outkey *key;
 	int64_t up_ms;
 	uint64_t rx_frames, tx_frames, drops;

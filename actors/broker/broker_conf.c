@@ -47,7 +47,7 @@ static int load_listener(struct cfg *cf, config_setting_t *e, unsigned idx, void
 	struct bconf *c = arg;
 	struct blisten_conf *l = &c->listen[idx];
 	const char *name, *bind, *side, *actor;
-	int port;
+	int port, ka;
 	char defname[32];
 
 	snprintf(defname, sizeof(defname), "l%u", idx);
@@ -58,7 +58,8 @@ static int load_listener(struct cfg *cf, config_setting_t *e, unsigned idx, void
 	    cfg_get_string(cf, e, "side", NULL, 16, &side) < 0 ||
 	    cfg_get_string(cf, e, "actor", NULL, ENV_NAME_MAX - 1, &actor) < 0 ||
 	    cfg_get_int(cf, e, "port", 0, 0, 65535, &port) < 0 ||
-	    cfg_get_int(cf, e, "max_connections", 0, 0, 10000000, &l->max_conns) < 0)
+	    cfg_get_int(cf, e, "max_connections", 0, 0, 10000000, &l->max_conns) < 0 ||
+	    cfg_get_bool(cf, e, "keepalive", 1, &ka) < 0)
 		return -1;
 	if (!cfg_lookup(cf, e, "port"))
 		return cfg_fail(cf, e, "broker.listeners[%u]: 'port' missing", idx);
@@ -79,6 +80,7 @@ static int load_listener(struct cfg *cf, config_setting_t *e, unsigned idx, void
 	snprintf(l->actor, sizeof(l->actor), "%s", actor);
 	l->port = (uint16_t)port;
 	l->side = side_names[k].side;
+	l->keepalive = ka;
 	l->line = (int)config_setting_source_line(e);
 	for (unsigned j = 0; j < idx; j++)
 		if (!strcmp(c->listen[j].name, l->name))
@@ -125,6 +127,7 @@ int bconf_load(struct bconf *c, const char *path, const char *hub_override,
 	c->outbuf_max = 64 * 1024;
 	c->ka_interval_ms = 30000;
 	c->ka_timeout_ms = 10000;
+	c->frame_timeout_ms = 10000;
 	c->connect_timeout_ms = 10000;
 	c->backoff_unit_ms = 1000;
 	c->reconnect_min_ms = 100;
@@ -174,7 +177,7 @@ int bconf_load(struct bconf *c, const char *path, const char *hub_override,
 		static const char *const known[] = {
 			"listeners", "commands", "max_frame", "hub_sndhwm", "hub_rcvhwm",
 			"tcp_outbuf_max_kib", "keepalive_interval_ms", "keepalive_timeout_ms",
-			"connect_timeout_ms", "backoff_unit_ms", "ctl_timeout_ms",
+			"frame_timeout_ms", "connect_timeout_ms", "backoff_unit_ms", "ctl_timeout_ms",
 			"control_group_writable", "control_curve_cert", "control_curve_clients",
 			"reconnect_min_ms", "reconnect_max_ms", "reconnect_fast_ms", "max_connections", NULL,
 		};
@@ -197,6 +200,7 @@ int bconf_load(struct bconf *c, const char *path, const char *hub_override,
 		    cfg_get_int(cf, g, "tcp_outbuf_max_kib", 64, 1, 65536, &kib) < 0 ||
 		    cfg_get_int(cf, g, "keepalive_interval_ms", c->ka_interval_ms, 1, 86400000, &c->ka_interval_ms) < 0 ||
 		    cfg_get_int(cf, g, "keepalive_timeout_ms", c->ka_timeout_ms, 1, 86400000, &c->ka_timeout_ms) < 0 ||
+		    cfg_get_int(cf, g, "frame_timeout_ms", c->frame_timeout_ms, 1, 86400000, &c->frame_timeout_ms) < 0 ||
 		    cfg_get_int(cf, g, "connect_timeout_ms", c->connect_timeout_ms, 1, 86400000, &c->connect_timeout_ms) < 0 ||
 		    cfg_get_int(cf, g, "backoff_unit_ms", c->backoff_unit_ms, 1, 60000, &c->backoff_unit_ms) < 0 ||
 		    cfg_get_int(cf, g, "ctl_timeout_ms", c->ctl_timeout_ms, 1, 600000, &c->ctl_timeout_ms) < 0 ||

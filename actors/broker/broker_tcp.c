@@ -1,7 +1,8 @@
 /* broker_tcp.c: the TCP side of the broker: listeners, one struct conn per
  * TCP connection (id table, non-blocking I/O with a bounded write buffer),
- * IPA reassembly, CCM reactions per side (common/ipa.h) and the keep-alive
- * state machine (rspro-wire.md §3.2) as a table. */
+ * IPA reassembly (a started frame must be complete within frame_timeout_ms),
+ * CCM reactions per side (common/ipa.h) and the keep-alive state machine
+ * (rspro-wire.md §3.2) as a table. */
 #include "broker.h"
 
 #include <arpa/inet.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "ratelim.h"
 
 /* ---- keep-alive table ----------------------------------------------------- */
 
@@ -76,16 +78,30 @@ void conn_ka(struct broker *b, struct conn *c, enum ka_event ev)
 	}
 }
 
+static void frame_timeout(struct broker *b, struct conn *c)
+{
+	char why[128];
+	snprintf(why, sizeof(why), "partial frame not completed within %d ms (%zu octets pending)",
+		 b->cf.frame_timeout_ms, ipa_reasm_pending(c->rx));
+	conn_close(b, c, why);
+}
+
 void conn_timers(struct broker *b, int64_t now)
 {
 	for (size_t i = 2 + b->cf.nlisten; i < b->npi; i++) {
 		struct conn *c = b->pconn[i];
-		if (!c || c->dead || !c->ka_deadline)
+		if (!c || c->dead)
 			continue;
-		if (now >= c->ka_deadline)
+		if (c->frame_deadline && now >= c->frame_deadline)
+			frame_timeout(b, c);
+		if (!c->dead && c->ka_deadline && now >= c->ka_deadline)
 			conn_ka(b, c, KAE_TIMER);
-		if (!c->dead)
+		if (c->dead)
+			continue;
+		if (c->ka_deadline)
 			broker_arm(b, c->ka_deadline);
+		if (c->frame_deadline)
+			broker_arm(b, c->frame_deadline);
 	}
 }
 
@@ -160,6 +176,7 @@ struct conn *conn_new(struct broker *b, int fd, enum ipa_side side, const char *
 	c->st = st;
 	c->pidx = -1;
 	c->lidx = -1;
+	c->ka_on = 1;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	snprintf(c->origin, sizeof(c->origin), "%s", origin);
 	snprintf(c->owner, sizeof(c->owner), "%s", owner);
@@ -186,7 +203,7 @@ void conn_up(struct broker *b, struct conn *c)
 	c->up_ms = bnow();
 	b->pi[c->pidx].events = ZMQ_POLLIN | (c->out_len > c->out_off ? ZMQ_POLLOUT : 0);
 	hub_up(b, c);
-	if (c->side != IPA_SIDE_BANKD_ACCEPTED)
+	if (c->ka_on)
 		conn_ka(b, c, KAE_START);
 }
 
@@ -209,6 +226,7 @@ void conn_close(struct broker *b, struct conn *c, const char *reason)
 		close(c->fd);
 	c->fd = -1;
 	c->ka_deadline = 0;
+	c->frame_deadline = 0;
 	if (was_up)
 		hub_down(b, c, reason);
 	if (c->key) {
@@ -340,6 +358,23 @@ static void handle_ccm(struct broker *b, struct conn *c, const struct ipa_frame 
 	const char *type = f->len ? ipa_ccm_type_name(f->payload[0]) : "empty";
 	switch (res.action) {
 	case IPA_CCM_ACT_NONE:
+		if (c->side == IPA_SIDE_SERVER_ACCEPTED && f->payload[0] == IPA_CCM_ID_RESP) {
+			/* osmo-remsim accepts it; we never asked: say so (a peer may repeat it) */
+			static struct ratelim rl = RATELIM_INIT(10, 10000);
+			unsigned long held;
+			char note[RATELIM_NOTE_MAX];
+			const uint8_t *v = NULL;
+			size_t vl = 0, n = 0;
+			char unit[48];
+			ipa_ccm_idresp_find(f, 0x08 /* unit id */, &v, &vl);
+			for (; v && n < vl && n < sizeof(unit) - 1 && v[n]; n++)
+				unit[n] = v[n] >= 0x20 && v[n] < 0x7f ? (char)v[n] : '?';
+			unit[n] = '\0';
+			if (ratelim_pass(&rl, &held))
+				LOGI(c->ctx, "unsolicited IPA ID_RESP (unit id \"%s\"): we never ask for one, "
+					     "ignored%s", unit, ratelim_note(held, note, sizeof(note)));
+			break;
+		}
 		LOGD(c->ctx, "CCM %s: %s", type, res.reason ? res.reason : "ignored");
 		break;
 	case IPA_CCM_ACT_REPLY:
@@ -423,10 +458,17 @@ static void conn_read(struct broker *b, struct conn *c)
 			return;
 		}
 	}
+	if (c->dead)
+		return;
+	if (!ipa_reasm_pending(c->rx)) {
+		c->frame_deadline = 0;
+	} else if (!c->frame_deadline) {
+		c->frame_deadline = bnow() + b->cf.frame_timeout_ms;
+		broker_arm(b, c->frame_deadline);
+	}
 	/* after the PDUs are on their way: the ACK (on loopback the kernel
 	 * processes it at once in our context) is not in the APDU's path */
-	if (!c->dead)
-		tcp_quickack(c->fd);
+	tcp_quickack(c->fd);
 }
 
 static void connect_done(struct broker *b, struct conn *c)
@@ -548,9 +590,9 @@ int tcp_listen_all(struct broker *b, char *err, size_t errlen)
 		struct blisten_conf *lw = &b->cf.listen[i];
 		if (!lw->max_conns)
 			lw->max_conns = b->cf.max_connections ? b->cf.max_connections : default_max_conns(b);
-		LOGI(NULL, "listener %s on %s:%u (%s side) -> %s, at most %d connections", l->name, l->bind,
-		     l->port, l->side == IPA_SIDE_SERVER_ACCEPTED ? "server" : "bankd", l->actor,
-		     l->max_conns);
+		LOGI(NULL, "listener %s on %s:%u (%s side, keep-alive %s) -> %s, at most %d connections",
+		     l->name, l->bind, l->port, l->side == IPA_SIDE_SERVER_ACCEPTED ? "server" : "bankd",
+		     l->keepalive ? "on" : "off", l->actor, l->max_conns);
 	}
 	return 0;
 }
@@ -637,6 +679,7 @@ void tcp_accept(struct broker *b, size_t li)
 		}
 		c->lidx = (int)li;
 		b->lrt[li].nconns++;
+		c->ka_on = l->keepalive;
 		log_msg(l->side == IPA_SIDE_BANKD_ACCEPTED ? LL_DEBUG : LL_INFO, c->ctx,
 			"accepted on listener %s (%s side)", l->name, ipa_side_name(l->side));
 		conn_up(b, c);

@@ -6,6 +6,8 @@
  *
  *   ESTABLISHED       ConnectClientReq -> CONNECTED_CLIENT | REJECTED | closed
  *                     ConnectBankReq   -> CONNECTED_BANKD  | REJECTED | closed
+ *                     RSPRO version != 2: Connect*Res unsupportedProtocolVersion -> REJECTED
+ *   CONNECTED_*       RSPRO version != 2: logged, dropped
  *                     timer (10 s)     -> closed
  *   CONNECTED_CLIENT  (ConfigClientBankRes ignored)
  *   CONNECTED_BANKD   CreateMappingRes / RemoveMappingRes -> slotmap core
@@ -32,6 +34,7 @@ static const char *const event_names[SCE__NUM] = {
 	[SCE_CONNECT_CLIENT] = "connectClientReq", [SCE_CONNECT_BANK] = "connectBankReq",
 	[SCE_CREATE_RES] = "createMappingRes", [SCE_REMOVE_RES] = "removeMappingRes",
 	[SCE_CONFIG_BANK_RES] = "configClientBankRes", [SCE_OTHER] = "other message",
+	[SCE_BAD_VERSION] = "unsupported RSPRO version",
 	[SCE_TIMER] = "timer", [SCE_DOWN] = "connection down",
 };
 
@@ -141,6 +144,22 @@ static void reply_connect(struct mapstore *ms, struct sconn *c, enum rspro_msg_t
 	else
 		rspro_build_connect_bank_res(&res, &self, result);
 	ms_send(ms, c, &res);
+}
+
+static enum sc_state bad_version(struct mapstore *ms, struct sconn *c, const struct rspro_msg *m)
+{
+	LOGN(c->name, "%s with RSPRO version %ld (we speak %d): %s", rspro_msg_name(m->type), m->version,
+	     RSPRO_VERSION, c->st == SC_ESTABLISHED ? "rejected" : "dropped");
+	if (c->st != SC_ESTABLISHED)
+		return c->st;
+	if (m->type == RSPRO_MSG_CONNECT_CLIENT_REQ)
+		reply_connect(ms, c, RSPRO_MSG_CONNECT_CLIENT_RES, RSPRO_RES_UNSUPPORTED_PROTOCOL_VERSION);
+	else if (m->type == RSPRO_MSG_CONNECT_BANK_REQ)
+		reply_connect(ms, c, RSPRO_MSG_CONNECT_BANK_RES, RSPRO_RES_UNSUPPORTED_PROTOCOL_VERSION);
+	else
+		return c->st;	/* not identified yet: the identify timer still runs */
+	enter(ms, c, SC_REJECTED);
+	return SC_REJECTED;
 }
 
 static const char *type_name(long type)
@@ -257,12 +276,14 @@ static const sc_fn fsm[SC__NUM][SCE__NUM] = {
 		[SCE_CONNECT_BANK] = est_connect_bank,
 		[SCE_CONFIG_BANK_RES] = ignore,
 		[SCE_OTHER] = unhandled,
+		[SCE_BAD_VERSION] = bad_version,
 		[SCE_TIMER] = identify_timeout,
 		[SCE_DOWN] = forget,
 	},
 	[SC_CONNECTED_CLIENT] = {
 		[SCE_CONFIG_BANK_RES] = ignore,
 		[SCE_OTHER] = unhandled,
+		[SCE_BAD_VERSION] = bad_version,
 		[SCE_DOWN] = client_down,
 	},
 	[SC_CONNECTED_BANKD] = {
@@ -270,6 +291,7 @@ static const sc_fn fsm[SC__NUM][SCE__NUM] = {
 		[SCE_REMOVE_RES] = bank_remove_res,
 		[SCE_CONFIG_BANK_RES] = ignore,
 		[SCE_OTHER] = unhandled,
+		[SCE_BAD_VERSION] = bad_version,
 		[SCE_DOWN] = bank_down,
 	},
 	[SC_REJECTED] = {
@@ -279,6 +301,7 @@ static const sc_fn fsm[SC__NUM][SCE__NUM] = {
 		[SCE_REMOVE_RES] = ignore,
 		[SCE_CONFIG_BANK_RES] = ignore,
 		[SCE_OTHER] = ignore,
+		[SCE_BAD_VERSION] = ignore,
 		[SCE_TIMER] = linger_over,
 		[SCE_DOWN] = forget,
 	},
@@ -399,7 +422,7 @@ void sc_rspro(struct mapstore *ms, uint32_t conn, const uint8_t *der, size_t len
 	}
 	char text[512];
 	LOGD(c->name, "< %s", rspro_summary(&m, text, sizeof(text)));
-	dispatch(ms, c, event_of(m.type), &m);
+	dispatch(ms, c, m.version == RSPRO_VERSION ? event_of(m.type) : SCE_BAD_VERSION, &m);
 }
 
 void sc_down(struct mapstore *ms, uint32_t conn, const char *reason)

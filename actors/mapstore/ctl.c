@@ -356,6 +356,12 @@ static json_t *do_history(struct mapstore *ms, const json_t *args)
 		char opt[16];
 		if (!o)
 			return error("usage", "history arguments must be strings");
+		if (!strcmp(o, "--prune")) {
+			if (n != 1)
+				return error("usage", "history: --prune takes no other option");
+			json_t *r = retention_prune_now(ms);
+			return r ? ok(r) : error("internal", "history: %s", mapdb_errmsg(ms->db));
+		}
 		const char *eq = strchr(o, '=');
 		if (eq && eq - o < (long)sizeof(opt)) {
 			snprintf(opt, sizeof(opt), "%.*s", (int)(eq - o), o);
@@ -387,7 +393,7 @@ static json_t *do_history(struct mapstore *ms, const json_t *args)
 			*(lim ? &f.limit : &offset) = (int)l;
 		} else {
 			return error("usage", "history: unknown option '%s' (--client C:S, --bank B:S, "
-					      "--since TIME, --until TIME, --limit N, --offset N)", o);
+					      "--since TIME, --until TIME, --limit N, --offset N, or --prune)", o);
 		}
 	}
 	f.limit += offset;	/* the newest limit+offset, of which the newest offset are skipped */

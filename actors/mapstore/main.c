@@ -27,6 +27,8 @@ static const char HELP[] =
 	"               reject_linger_ms = 1000; bankd_port = 9999;\n"
 	"               create_error_activates = false; name = \"<hostname>\";\n"
 	"               bank_grace_ms = 15000; };  (banks' time to re-register after a restart)\n"
+	"  history = { keep_days = 400; max_rows = 200000; prune_interval_s = 60;\n"
+	"              prune_batch = 500; };    (retention; 0 = no limit)\n"
 	"@RUN_DIR@ and @STATE_DIR@ are replaced in the database path.";
 
 /* Replace every @KEY@ of `vars` (pairs, NULL-terminated) in src. */
@@ -63,6 +65,8 @@ static int load_config(struct mapstore_conf *cf, const char *path)
 	const char *state_dir = MS_DEFAULT_STATE_DIR, *run_dir = "/run/remsim";
 	const char *db = MS_DEFAULT_DATABASE, *name = "";
 	int ident = 10000, linger = 1000, port = 9999, compat = 0, grace = 15000;
+	int keep = 400, interval = 60, pbatch = 500;
+	long long rows = 200000;
 	struct cfg *c = NULL;
 	if (path) {
 		if (!(c = cfg_load(path, err, sizeof(err)))) {
@@ -78,7 +82,11 @@ static int load_config(struct mapstore_conf *cf, const char *path)
 			   cfg_get_int(c, g, "bankd_port", 9999, 1, 65535, &port) < 0 ||
 			   cfg_get_bool(c, g, "create_error_activates", 0, &compat) < 0 ||
 			   cfg_get_int(c, g, "bank_grace_ms", 15000, 0, 3600000, &grace) < 0 ||
-			   cfg_get_string(c, g, "name", "", RSPRO_STR_MAX, &name) < 0))) {
+			   cfg_get_string(c, g, "name", "", RSPRO_STR_MAX, &name) < 0)) ||
+		    cfg_get_int(c, NULL, "history.keep_days", keep, 0, 36500, &keep) < 0 ||
+		    cfg_get_int64(c, NULL, "history.max_rows", rows, 0, 1000000000LL, &rows) < 0 ||
+		    cfg_get_int(c, NULL, "history.prune_interval_s", interval, 1, 86400, &interval) < 0 ||
+		    cfg_get_int(c, NULL, "history.prune_batch", pbatch, 1, 100000, &pbatch) < 0) {
 			fprintf(stderr, "mapstore: %s\n", cfg_error(c));
 			cfg_free(&c);
 			return -1;
@@ -99,6 +107,10 @@ static int load_config(struct mapstore_conf *cf, const char *path)
 	cf->bankd_port = (uint16_t)port;
 	cf->create_error_activates = compat;
 	cf->bank_grace_ms = (unsigned)grace;
+	cf->keep_days = keep;
+	cf->max_rows = rows;
+	cf->prune_interval_ms = (unsigned)interval * 1000;
+	cf->prune_batch = pbatch;
 	if (!name[0] && (gethostname(host, sizeof(host) - 1) < 0 || !host[0]))
 		snprintf(host, sizeof(host), "unknown");
 	snprintf(cf->name, sizeof(cf->name), "%s", name[0] ? name : host);
@@ -206,6 +218,7 @@ int main(int argc, char **argv)
 	actor_timer_add(ms.a, 1, 1, restore_tick, &ms);
 	if (n > 0)
 		grace_start(&ms, "mapstore started");
+	retention_start(&ms);
 	actor_run(ms.a);
 	if (!ms.fatal)
 		ms_run_actions(&ms);	/* a group commit still pending */

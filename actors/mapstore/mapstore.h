@@ -52,6 +52,7 @@ enum sc_event {
 	SCE_REMOVE_RES,		/* removeMappingRes */
 	SCE_CONFIG_BANK_RES,	/* configClientBankRes (result not looked at) */
 	SCE_OTHER,		/* any other message type */
+	SCE_BAD_VERSION,	/* any message whose RSPRO version is not 2 */
 	SCE_TIMER,		/* the state's timer expired */
 	SCE_DOWN,		/* the broker reports the TCP connection gone */
 	SCE__NUM,
@@ -96,6 +97,11 @@ struct mapstore_conf {
 	bool create_error_activates;	/* osmo-remsim compatibility switch */
 	char name[RSPRO_STR_MAX + 1];	/* our identity name (hostname) */
 	unsigned bank_grace_ms;		/* 15000: see grace.c; 0: off */
+	/* history retention (top-level group `history`) */
+	int keep_days;			/* 400; 0: no age limit */
+	long long max_rows;		/* 200000; 0: no row limit */
+	unsigned prune_interval_ms;	/* 60000 */
+	int prune_batch;		/* 500 rows per transaction */
 };
 
 struct conntab;
@@ -115,6 +121,8 @@ struct mapstore {
 	unsigned long rx_undecodable, rx_unhandled, unsolicited;
 	struct ms_grace *grace;		/* grace.c */
 	int flush_timer;		/* ms_run_actions_soon() armed it (timer id) */
+	int prune_timer;		/* retention timer id, 0: none */
+	unsigned long pruned_run, pruned_total;
 };
 
 /* conntab.c */
@@ -176,6 +184,11 @@ json_t *js_bank(const struct sconn *c);
 json_t *js_event(const struct mapdb_event *ev);
 int js_ident_parse(const json_t *o, struct ms_ident *id);	/* 0 or -1 */
 void ms_ident_from_rspro(struct ms_ident *dst, const struct rspro_ident *src);
+
+/* retention.c: history pruning (timer) and `history --prune`. */
+void retention_start(struct mapstore *ms);
+/* Prune now for a short while; {"pruned":N,"more":B,"rows":N,...} or NULL. */
+json_t *retention_prune_now(struct mapstore *ms);
 
 /* ctl.c */
 json_t *ms_ctl(struct actor *a, json_t *req, void *ud);

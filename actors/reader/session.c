@@ -395,6 +395,12 @@ void session_rspro(struct session *s, uint32_t conn, const uint8_t *der, size_t 
 		drop(s, c, "undecodable RSPRO PDU");
 		return;
 	}
+	if (s->in.version != RSPRO_VERSION) {	/* a protocol error, as an undecodable PDU */
+		LOGE(NULL, "conn %u: %s with RSPRO version %ld (we speak %d), closing", conn,
+		     rspro_msg_name(s->in.type), s->in.version, RSPRO_VERSION);
+		drop(s, c, "unsupported RSPRO version");
+		return;
+	}
 	switch (s->in.type) {
 	case RSPRO_MSG_TPDU_MODEM_TO_CARD:
 		on_tpdu(s, c);

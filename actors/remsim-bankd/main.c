@@ -42,6 +42,8 @@ static void usage(FILE *f)
 "  -r, --run-dir DIR           ipc sockets and the generated config\n"
 "                              (/run/remsim-bankd as root, else /tmp/remsim-bankd-UID)\n"
 "      --dry-run               print the generated config and exit\n"
+"  -u, --user USER[:GROUP]     run as USER (e.g. remsim; needs the pcscd socket):\n"
+"                              remsimd, started as root, creates its dirs, then drops\n"
 "Without -c, bankd_pcsc_slots.csv in the working directory maps bank slots to\n"
 "PC/SC reader names: \"BANK\",\"SLOT\",\"REGEX\" per line (POSIX extended regex,\n"
 "unanchored); a bad line rejects the file, naming FILE:LINE.\n"
@@ -113,6 +115,7 @@ int main(int argc, char **argv)
 		{ "timestamp", no_argument, NULL, 'T' }, { "log-level", required_argument, NULL, 'e' },
 		{ "config", required_argument, NULL, 'c' }, { "run-dir", required_argument, NULL, 'r' },
 		{ "csv", required_argument, NULL, OPT_CSV }, { "dry-run", no_argument, NULL, OPT_DRY },
+		{ "user", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .server_port = -1, .bank_id = -1, .num_slots = -1, .bind_port = -1,
@@ -120,8 +123,10 @@ int main(int argc, char **argv)
 	long v;
 	int c;
 	opterr = 0;		/* unknown options are ignored, as osmo-remsim-bankd does */
-	while ((c = getopt_long(argc, argv, ":hVd:i:p:b:n:N:I:P:sg:G:LTe:c:r:", lo, NULL)) != -1) {
+	const char *user = NULL;
+	while ((c = getopt_long(argc, argv, ":hVd:i:p:b:n:N:I:P:sg:G:LTe:c:r:u:", lo, NULL)) != -1) {
 		switch (c) {
+		case 'u': user = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("remsim-bankd version %s\n", LAUNCHER_VERSION); return 0;
 		case 'd': o.log_level = mask_level(optarg) >= 0 ? mask_level(optarg) : o.log_level; break;
@@ -192,10 +197,15 @@ int main(int argc, char **argv)
 	char *slash = strrchr(self, '/');
 	*slash = '\0';
 	snprintf(remsimd, sizeof(remsimd), "%s/remsimd", self);
-	char *args[6] = { remsimd, "-c", path, NULL, NULL, NULL };
+	char *args[8] = { remsimd, "-c", path, NULL, NULL, NULL, NULL, NULL };
+	int k = 3;
 	if (o.log_level >= 0) {
-		args[3] = "-d";
-		args[4] = (char *)log_level_name((enum log_level)o.log_level);
+		args[k++] = "-d";
+		args[k++] = (char *)log_level_name((enum log_level)o.log_level);
+	}
+	if (user) {
+		args[k++] = "-u";
+		args[k++] = (char *)user;
 	}
 	fflush(stdout);
 	execv(remsimd, args);

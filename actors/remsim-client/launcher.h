@@ -14,6 +14,7 @@ struct launch {
 	const char *config;		/* a role config file given by the user */
 	const char *run_dir;
 	const char *log_level;		/* our level name, NULL = default */
+	const char *user;		/* -u USER[:GROUP] for remsimd */
 	/* osmo-remsim-client options */
 	const char *server_host;
 	long server_port;

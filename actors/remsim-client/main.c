@@ -57,7 +57,9 @@ static void usage(FILE *f, int shell)
 "                             USB: socket RUN_DIR/ifd.sock, default run dir name\n"
 "                             remsim-ifd-C<id>-<slot> (docs/ifd.md)\n"
 "      --usb-bulk-in N        bulk-IN transfers kept submitted (4; 1..32; fewer\n"
-"                             than 4 only to reproduce OS#4409)\n");
+"                             than 4 only to reproduce OS#4409)\n"
+"  -u, --user USER[:GROUP]    run as USER (in group remsim for the board, see\n"
+"                             etc/udev/): remsimd, started as root, drops to it\n");
 	fprintf(f,
 "      --config FILE          run the role config FILE (e.g. etc/client.cfg, several\n"
 "                             slots) instead of one slot from these options\n"
@@ -70,6 +72,33 @@ static void usage(FILE *f, int shell)
 			"stdout belong to the usbslot actor; logs go to stderr.\n"
 		      : "Runs remsimd (broker + usbslot actors, restarted when they die); control with\n"
 			"remsim-ctl -e ipc://RUN_DIR/control status.\n");
+}
+
+/* exec remsimd -c CFG [-r RUN_DIR] [-d LEVEL] [-u USER]; returns 1 on failure */
+static int exec_remsimd(const char *prog, const char *remsimd, const struct launch *l, const char *cfg,
+			const char *run_dir)
+{
+	const char *av[10];
+	int k = 0;
+	av[k++] = "remsimd";
+	av[k++] = "-c";
+	av[k++] = cfg;
+	if (run_dir) {
+		av[k++] = "-r";
+		av[k++] = run_dir;
+	}
+	if (l->log_level) {
+		av[k++] = "-d";
+		av[k++] = l->log_level;
+	}
+	if (l->user) {
+		av[k++] = "-u";
+		av[k++] = l->user;
+	}
+	av[k] = NULL;
+	execv(remsimd, (char *const *)av);
+	fprintf(stderr, "%s: cannot run %s: %s\n", prog, remsimd, strerror(errno));
+	return 1;
 }
 
 static int parse_num(const char *v, int base, long min, long max, long *out)
@@ -170,9 +199,9 @@ int main(int argc, char **argv)
 		{ "usb-serial", 1, NULL, O_SERIAL }, { "sim", 1, NULL, O_SIM }, { "ifd", 0, NULL, O_IFD },
 		{ "config", 1, NULL, O_CONFIG }, { "run-dir", 1, NULL, O_RUNDIR },
 		{ "print-config", 0, NULL, O_PRINT }, { "usb-bulk-in", 1, NULL, O_BULKIN },
-		{ NULL, 0, NULL, 0 },
+		{ "user", 1, NULL, 'u' }, { NULL, 0, NULL, 0 },
 	};
-	const char *shortopts = l.shell ? ":hvd:i:p:c:n:a:re:L" : ":hvd:i:p:c:n:a:re:LZ:V:P:C:I:S:A:H:";
+	const char *shortopts = l.shell ? ":hvd:i:p:c:n:a:re:L" : ":hvd:i:p:c:n:a:re:LZ:V:P:C:I:S:A:H:u:";
 	int c, print = 0, bad = 0;
 	long v;
 	opterr = 0;
@@ -211,6 +240,7 @@ int main(int argc, char **argv)
 			l.slot_opts++;
 			break;
 		case 'r': l.atr_ignore = 1; l.slot_opts++; break;
+		case 'u': l.user = optarg; break;
 		case 'e': l.event_script = optarg; l.slot_opts++; break;
 		case 'L': break;
 		case 'Z': bad = parse_num(optarg, 10, 0, 1, &v); l.sim_presence = (int)v; l.slot_opts++; break;
@@ -273,23 +303,7 @@ int main(int argc, char **argv)
 			execlp("cat", "cat", l.config, (char *)NULL);
 			return 1;
 		}
-		char *args[8];
-		int k = 0;
-		args[k++] = "remsimd";
-		args[k++] = "-c";
-		args[k++] = (char *)l.config;
-		if (l.run_dir) {
-			args[k++] = "-r";
-			args[k++] = (char *)l.run_dir;
-		}
-		if (l.log_level) {
-			args[k++] = "-d";
-			args[k++] = (char *)l.log_level;
-		}
-		args[k] = NULL;
-		execv(remsimd, args);
-		fprintf(stderr, "%s: cannot run %s: %s\n", prog, remsimd, strerror(errno));
-		return 1;
+		return exec_remsimd(prog, remsimd, &l, l.config, l.run_dir);
 	}
 
 	char rd[4096];
@@ -322,10 +336,5 @@ int main(int argc, char **argv)
 	if (l.shell)
 		return shell_run(&l, cfg);
 	fprintf(stderr, "%s: running %s -c %s\n", prog, remsimd, cfg);
-	if (l.log_level)
-		execl(remsimd, "remsimd", "-c", cfg, "-d", l.log_level, (char *)NULL);
-	else
-		execl(remsimd, "remsimd", "-c", cfg, (char *)NULL);
-	fprintf(stderr, "%s: cannot run %s: %s\n", prog, remsimd, strerror(errno));
-	return 1;
+	return exec_remsimd(prog, remsimd, &l, cfg, NULL);
 }

@@ -18,8 +18,8 @@ static const struct ctl_command commands[] = {
 	{ "maps", 0, 0, "", "list the slot mappings", ctl_print_maps },
 	{ "clients", 0, 0, "", "list the connected clients", ctl_print_clients },
 	{ "banks", 0, 0, "", "list the connected bankds", ctl_print_banks },
-	{ "history", 0, 12, "[--client C:S] [--bank B:S] [--since TIME] [--until TIME] [--limit N] [--offset N]",
-	  "mapping history, oldest first (server)", ctl_print_history },
+	{ "history", 0, 12, "[--client C:S] [--bank B:S] [--since TIME] [--until TIME] [--limit N] [--offset N] | --prune",
+	  "mapping history, oldest first; --prune: apply the retention now (server)", ctl_print_history },
 	{ "reset", 0, 0, "", "delete every mapping (server)", ctl_print_reset },
 };
 

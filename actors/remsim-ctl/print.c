@@ -339,6 +339,14 @@ void ctl_print_history(FILE *out, const json_t *result)
 {
 	static const char *const cols[] = { "time", "event", "client", "bank", "state", "origin",
 					    "detail" };
+	json_int_t pruned = int_at(result, "pruned", NULL);
+	if (json_is_object(result) && pruned >= 0) {	/* history --prune */
+		fprintf(out, "%lld history row(s) pruned, %lld left (keep %lld days, at most %lld rows)%s\n",
+			(long long)pruned, (long long)int_at(result, "rows", NULL),
+			(long long)int_at(result, "keep_days", NULL), (long long)int_at(result, "max_rows", NULL),
+			json_is_true(json_object_get(result, "more")) ? "; more in the background" : "");
+		return;
+	}
 	if (!json_is_array(result)) {
 		ctl_print_generic(out, result);
 		return;

@@ -31,6 +31,7 @@ struct opts {
 	int port;
 	const char *rest_listen;
 	const char *level;
+	const char *user;		/* -u USER[:GROUP], passed to remsimd */
 	int print_config, check;
 };
 
@@ -53,6 +54,8 @@ static void usage(FILE *f)
 		"                         (its lowest level wins: 1 debug, 3 info, 5 notice,\n"
 		"                         7 error, 8 fatal) or a level name (debug, info, ...)\n"
 		"  -L, --disable-color    accepted (our logs have no colours)\n"
+		"  -u, --user USER[:GROUP]  run as USER: remsimd (started as root) creates the\n"
+		"                         run and state dirs, hands them over and drops to it\n"
 		"Without -c only (defaults in brackets):\n"
 		"  -r, --run-dir DIR      ipc sockets and the generated config [/run/remsim]\n"
 		"      --state-dir DIR    [/var/lib/remsim]\n"
@@ -152,14 +155,16 @@ int main(int argc, char **argv)
 		{ "rest-listen", required_argument, NULL, O_REST },
 		{ "print-config", no_argument, NULL, O_PRINT },
 		{ "check", no_argument, NULL, O_CHECK },
+		{ "user", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .run_dir = "/run/remsim", .state_dir = "/var/lib/remsim",
 			  .bind = "0.0.0.0", .port = 9998, .rest_listen = "0.0.0.0:9997" };
 	int c, overrides = 0;
 	opterr = 0;	/* unknown options are ignored, as osmo-remsim-server does */
-	while ((c = getopt_long(argc, argv, "c:hVd:Lr:b:p:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:hVd:Lr:b:p:u:", lo, NULL)) != -1) {
 		switch (c) {
+		case 'u': o.user = optarg; break;
 		case 'c': o.config = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("remsim-server version %s\n", PACKAGE_VERSION); return 0;
@@ -251,11 +256,15 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	char *av[8];
+	char *av[10];
 	int n = 0;
 	av[n++] = remsimd;
 	av[n++] = "-c";
 	av[n++] = cfgpath;
+	if (o.user) {
+		av[n++] = "-u";
+		av[n++] = (char *)o.user;
+	}
 	if (o.level) {
 		av[n++] = "-d";
 		av[n++] = (char *)o.level;

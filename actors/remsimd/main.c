@@ -25,6 +25,7 @@
 #include "lifecycle.h"
 #include "fdlimit.h"
 #include "log.h"
+#include "privs.h"
 #include "sup.h"
 #include "supcfg.h"
 
@@ -46,6 +47,9 @@ static void usage(FILE *f)
 		"usage: remsimd -c ROLE.cfg [-r RUN_DIR] [-d LOGLEVEL] [--check]\n"
 		"  -c, --config FILE     role config (libconfig; see docs/remsimd.md)\n"
 		"  -r, --run-dir DIR     directory for ipc sockets (overrides run_dir)\n"
+		"  -u, --user USER[:GROUP]  run as USER (overrides user/group): needs root;\n"
+		"                        the run and state dirs are created first, then\n"
+		"                        handed to USER\n"
 		"  -d, --log-level LVL   debug|info|notice|warn|error (also passed to actors)\n"
 		"      --check           load and validate the config, list the actors, exit\n"
 		"  -h, --help            this text\n"
@@ -75,6 +79,21 @@ static int make_run_dir(const char *dir)
 	}
 	free(p);
 	return rc;
+}
+
+/* -u USER[:GROUP] overrides the config's user and group */
+static int apply_user_opt(struct sup *s, const char *opt)
+{
+	const char *colon = strchr(opt, ':');
+	free(s->user);
+	free(s->group);
+	s->user = colon ? strndup(opt, (size_t)(colon - opt)) : strdup(opt);
+	s->group = colon ? strdup(colon + 1) : NULL;
+	if (s->user && !*s->user) {
+		free(s->user);
+		s->user = NULL;
+	}
+	return (colon && !s->group) ? -1 : 0;
 }
 
 static struct actor *find_by_pid(struct sup *s, pid_t pid)
@@ -229,12 +248,13 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "run-dir", required_argument, NULL, 'r' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "log-level", required_argument, NULL, 'd' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cfg_path = NULL, *run_dir = NULL, *level = NULL;
+	const char *cfg_path = NULL, *run_dir = NULL, *level = NULL, *user = NULL;
 	int check_only = 0, c;
 
 	/* Block the signals we read from the signalfd before any thread (ZeroMQ
@@ -249,10 +269,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	log_init("remsimd");
-	while ((c = getopt_long(argc, argv, "c:r:d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:r:d:u:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': cfg_path = optarg; break;
 		case 'r': run_dir = optarg; break;
+		case 'u': user = optarg; break;
 		case 'd': level = optarg; break;
 		case 'C': check_only = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -280,13 +301,27 @@ int main(int argc, char **argv)
 		supcfg_free(&s);
 		return 1;
 	}
+	if (user && apply_user_opt(&s, user) < 0) {
+		LOGE(NULL, "-u %s: out of memory", user);
+		supcfg_free(&s);
+		return 1;
+	}
 	if (check_only) {
 		list_actors(&s);
 		supcfg_free(&s);
 		return 0;
 	}
+	if (privs_no_new() < 0)
+		LOGW(NULL, "cannot set no-new-privileges: %s", strerror(errno));
 	if (make_run_dir(s.run_dir) < 0) {
 		LOGE(NULL, "cannot create run dir %s: %s", s.run_dir, strerror(errno));
+		supcfg_free(&s);
+		return 1;
+	}
+	if (s.state_dir && mkdir(s.state_dir, 0750) < 0 && errno != EEXIST)
+		LOGW(NULL, "cannot create state dir %s: %s", s.state_dir, strerror(errno));
+	if (privs_drop(s.user, s.group, s.run_dir, s.state_dir, err, sizeof(err)) < 0) {
+		LOGE(NULL, "%s", err);
 		supcfg_free(&s);
 		return 1;
 	}

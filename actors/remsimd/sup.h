@@ -60,6 +60,8 @@ struct events;
 struct sup {
 	char *config_path;	/* absolute path of the role config */
 	char *run_dir;
+	char *state_dir;	/* created (0750) if set; NULL: none */
+	char *user, *group;	/* drop to them after creating the dirs (privs.c) */
 	char *hub;		/* endpoint the broker binds (ROUTER) */
 	char *control;		/* endpoint of the control socket (broker's) */
 	char *bin_dir;		/* where bare program names are looked up */

@@ -1,6 +1,7 @@
 /* supcfg.c: reads remsimd's settings from a role's libconfig file.
  *
- * Only the keys remsimd owns are checked strictly (top-level run_dir, hub,
+ * Only the keys remsimd owns are checked strictly (top-level run_dir,
+ * state_dir, user, group, hub,
  * control; the `supervisor` group; the `actors` list).  The rest of the file
  * belongs to the actors and is ignored here.  See docs/remsimd.md. */
 #include "supcfg.h"
@@ -300,6 +301,9 @@ static int load_root(struct sup *s, struct cfg *c, const char *run_dir_override)
 	const config_setting_t *root = cfg_root(c);
 	char *hub_t = NULL, *ctl_t = NULL;
 	if (get_string(c, root, "run_dir", DEFAULT_RUN_DIR, &s->run_dir) ||
+	    get_string(c, root, "state_dir", NULL, &s->state_dir) ||
+	    get_string(c, root, "user", NULL, &s->user) ||
+	    get_string(c, root, "group", NULL, &s->group) ||
 	    get_string(c, root, "hub", DEFAULT_HUB, &hub_t) ||
 	    get_string(c, root, "control", DEFAULT_CONTROL, &ctl_t)) {
 		free(hub_t);
@@ -373,6 +377,9 @@ void supcfg_free(struct sup *s)
 	free(s->actors);
 	free(s->config_path);
 	free(s->run_dir);
+	free(s->state_dir);
+	free(s->user);
+	free(s->group);
 	free(s->hub);
 	free(s->control);
 	free(s->bin_dir);

@@ -20,6 +20,9 @@ struct opts {
 	char *www_dir;		/* dashboard files (rest_static.c) */
 	int timeout_ms;
 	const char *config;
+	int req_timeout_ms, max_conns, max_per_addr;
+	char *hosts[REST_MAX_HOSTS];
+	size_t nhosts;
 };
 
 static void usage(FILE *f)
@@ -40,7 +43,8 @@ static void usage(FILE *f)
 		"  -w, --www-dir DIR       dashboard files served at / (default: rest.www_dir, then\n"
 		"                          BINDIR/../share/remsim/www, then the source tree's\n"
 		"                          actors/rest/www)\n"
-		"      --config FILE       role config: rest { listen; token; timeout_ms; www_dir; },\n"
+		"      --config FILE       role config: rest { listen; token; timeout_ms; www_dir; hosts;\n"
+		"                          request_timeout_ms; max_connections; max_per_address; },\n"
 		"                          control, run_dir (command line and environment win)\n"
 		"      --hub ENDPOINT      accepted for remsimd, unused\n"
 		"      --name NAME         accepted for remsimd, unused\n"
@@ -79,6 +83,19 @@ static char *subst_run_dir(const char *tmpl, const char *run_dir)
 	return out;
 }
 
+static int add_host(struct cfg *c, config_setting_t *e, unsigned idx, void *arg)
+{
+	struct opts *o = arg;
+	const char *v = config_setting_get_string(e);
+	(void)idx;
+	if (!v || !*v || strlen(v) > 253)
+		return cfg_fail(c, e, "rest.hosts: each entry must be a host name (1..253 characters)");
+	if (o->nhosts == REST_MAX_HOSTS)
+		return cfg_fail(c, e, "rest.hosts: at most %d names", REST_MAX_HOSTS);
+	o->hosts[o->nhosts++] = strdup(v);
+	return 0;
+}
+
 static int load_config(struct opts *o, const char *path)
 {
 	char err[512];
@@ -93,6 +110,11 @@ static int load_config(struct opts *o, const char *path)
 	    cfg_get_string(c, NULL, "rest.token", "", 255, &token) < 0 ||
 	    cfg_get_string(c, NULL, "rest.www_dir", NULL, 1024, &www) < 0 ||
 	    cfg_get_int(c, NULL, "rest.timeout_ms", o->timeout_ms, 10, 600000, &o->timeout_ms) < 0 ||
+	    cfg_get_int(c, NULL, "rest.request_timeout_ms", o->req_timeout_ms, 100, 600000,
+			&o->req_timeout_ms) < 0 ||
+	    cfg_get_int(c, NULL, "rest.max_connections", o->max_conns, 1, 4096, &o->max_conns) < 0 ||
+	    cfg_get_int(c, NULL, "rest.max_per_address", o->max_per_addr, 1, 4096, &o->max_per_addr) < 0 ||
+	    cfg_foreach(c, NULL, "rest.hosts", add_host, o) < 0 ||
 	    cfg_get_string(c, NULL, "control", NULL, 1024, &control) < 0 ||
 	    cfg_get_string(c, NULL, "run_dir", "/run/remsim", 1024, &run_dir) < 0) {
 		LOGE(NULL, "%s", cfg_error(c));
@@ -192,10 +214,18 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* 1 if the listen address is a loopback one (127/8, ::1) */
+static int is_loopback(const char *listen)
+{
+	return !strncmp(listen, "127.", 4) || !strncmp(listen, "[::1]:", 6) ||
+	       !strncmp(listen, "localhost:", 10);
+}
+
 int main(int argc, char **argv)
 {
 	log_init("rest");
-	struct opts o = { .timeout_ms = REST_DEFAULT_TIMEOUT_MS };
+	struct opts o = { .timeout_ms = REST_DEFAULT_TIMEOUT_MS, .req_timeout_ms = REST_DEFAULT_REQ_TIMEOUT_MS,
+			  .max_conns = REST_DEFAULT_MAX_CONNS, .max_per_addr = REST_DEFAULT_MAX_PER_ADDR };
 	int rc = parse_args(&o, argc, argv);
 	if (rc) {
 		rc = rc == 1 ? 0 : 2;
@@ -209,7 +239,11 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct rest_app app = { .token = o.token, .www_dir = o.www_dir };
+	struct rest_app app = { .token = o.token, .www_dir = o.www_dir,
+				.req_timeout_ms = (unsigned)o.req_timeout_ms,
+				.max_conns = (unsigned)o.max_conns, .max_per_addr = (unsigned)o.max_per_addr };
+	for (size_t i = 0; i < o.nhosts; i++)
+		app.policy.hosts[app.policy.nhosts++] = o.hosts[i];
 	if (rest_ctl_init(&app.ctl, o.control, o.timeout_ms)) {
 		LOGE(NULL, "cannot create ZeroMQ context");
 		rc = 1;
@@ -232,6 +266,17 @@ int main(int argc, char **argv)
 	LOGI(NULL, "listening on %s (port %u), base %s, control %s, timeout %d ms, %s", o.listen,
 	     rest_http_port(h), REST_BASE, o.control, o.timeout_ms,
 	     o.token && *o.token ? "bearer token required" : "NO authentication");
+	LOGI(NULL, "limits: %d connections, %d per address, %d ms per request; Host: addresses, "
+		   "localhost and %zu configured names", o.max_conns, o.max_per_addr, o.req_timeout_ms, o.nhosts);
+	if (!(o.token && *o.token) && !is_loopback(o.listen))
+		LOGW(NULL, "REST API on %s (port %u) WITHOUT authentication: anyone who can reach this "
+			   "port on %s can create and delete mappings; set rest.token, or rest.listen / "
+			   "--rest-listen to 127.0.0.1:%u", o.listen, rest_http_port(h),
+		     strncmp(o.listen, "0.0.0.0:", 8) && strncmp(o.listen, ":", 1) && strncmp(o.listen, "*:", 2) &&
+				     strncmp(o.listen, "[::]:", 5)
+			     ? "that address"
+			     : "ANY interface of this host",
+		     rest_http_port(h));
 
 	int sig = 0;
 	while (sigwait(&set, &sig) != 0)
@@ -245,5 +290,7 @@ out:
 	free(o.control);
 	free(o.token);
 	free(o.www_dir);
+	for (size_t i = 0; i < o.nhosts; i++)
+		free(o.hosts[i]);
 	return rc;
 }

@@ -7,7 +7,8 @@
  *   rest_ctl.c    one control request round trip over ZeroMQ
  *   rest_group.c  group commit of concurrent POST /slotmaps
  *   rest_remsim.c remsim's own API below /api/remsim/v1 (dashboard data)
- *   rest_static.c the dashboard's static files at / (docs/dashboard.md) */
+ *   rest_static.c the dashboard's static files at / (docs/dashboard.md)
+ *   rest_guard.c  slow-peer watchdog, Origin/Host/content-type checks */
 #ifndef REMSIM_REST_H
 #define REMSIM_REST_H
 
@@ -21,6 +22,10 @@
 #define REST_MAX_BODY		(64 * 1024)
 #define REST_MAX_ID		1023	/* bank, client and slot numbers: 0..1023 */
 #define REST_REMSIM_BASE	"/api/remsim/v1"	/* remsim's additions (rest_remsim.c) */
+#define REST_DEFAULT_REQ_TIMEOUT_MS	5000	/* a whole request must arrive within */
+#define REST_DEFAULT_MAX_CONNS		256
+#define REST_DEFAULT_MAX_PER_ADDR	16
+#define REST_MAX_HOSTS			16
 
 /* --- rest_ctl.c ---------------------------------------------------------- */
 struct rest_ctl {
@@ -73,11 +78,44 @@ long rj_client_id(const json_t *client);
  * larger than max. */
 long long rj_parse_uint(const char *s, unsigned long long max);
 
+/* --- rest_guard.c -------------------------------------------------------- */
+/* Names the Host header may carry besides IP literals and "localhost". */
+struct rest_policy {
+	const char *hosts[REST_MAX_HOSTS];
+	size_t nhosts;
+};
+
+/* What rest_guard_check() looks at (NULL: header absent). */
+struct rest_hdrs {
+	const char *method, *host, *origin, *content_type;
+	size_t body_len;
+};
+
+/* 0 if the request may go on, else the HTTP status (403 foreign Origin or
+ * Host, 400 form-like body on a state-changing method) with a reason. */
+int rest_guard_check(const struct rest_policy *p, const struct rest_hdrs *h, char *why, size_t len);
+/* "application/json", parameters allowed. */
+int rest_is_json_type(const char *ct);
+
+/* Slow-peer watchdog: a connection gets timeout_ms for each request. */
+struct rest_guard;
+struct gconn;
+struct rest_guard *rest_guard_new(unsigned timeout_ms);
+void rest_guard_free(struct rest_guard **g);
+struct gconn *rest_guard_start(struct rest_guard *g, int fd, const char *peer);
+/* busy 1: request complete, being answered (no deadline); 0: waiting for the next one */
+void rest_guard_busy(struct rest_guard *g, struct gconn *c, int busy);
+/* a request's headers arrived (a connection without one is logged at its end) */
+void rest_guard_seen(struct rest_guard *g, struct gconn *c);
+void rest_guard_end(struct rest_guard *g, struct gconn *c);
+
 /* --- rest_routes.c -------------------------------------------------------- */
 struct rest_app {
 	struct rest_ctl ctl;
 	const char *token;	/* bearer token; NULL or "" = no authentication */
 	const char *www_dir;	/* dashboard files; NULL = no dashboard (rest_static.c) */
+	struct rest_policy policy;
+	unsigned req_timeout_ms, max_conns, max_per_addr;
 };
 
 struct rest_req {
@@ -110,8 +148,6 @@ void rest_route(struct rest_app *app, const struct rest_req *rq, struct rest_res
 /* Dispatch a request below REST_REMSIM_BASE (path stripped of it).  Errors
  * carry a JSON body {"error":"..."}. */
 void rest_remsim_route(struct rest_app *app, const struct rest_req *rq, struct rest_resp *rs);
-/* "application/json" with optional parameters (rest_routes.c) */
-int rest_is_json_type(const char *content_type);
 
 /* --- rest_static.c ------------------------------------------------------- */
 struct MHD_Connection;

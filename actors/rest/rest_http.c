@@ -1,9 +1,12 @@
 /* rest_http.c: the libmicrohttpd side of the REST actor.  Collects the
- * request body, enforces the optional bearer token, strips the API base
- * path, hands the request to rest_route() and sends its answer; logs one
- * line per request (method, path, status, milliseconds). */
+ * request body, enforces the optional bearer token and the cross-site checks
+ * (rest_guard.c), strips the API base path, hands the request to
+ * rest_route() and sends its answer; logs one line per request (method,
+ * path, status, milliseconds).  Connection limits: max_conns in all,
+ * max_per_addr from one address, each request within req_timeout_ms. */
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,14 +18,15 @@
 #include <microhttpd.h>
 
 #include "log.h"
+#include "ratelim.h"
 #include "rest.h"
 
-#define CONNECTION_LIMIT	64
-#define CONNECTION_TIMEOUT_S	30
+#define IDLE_TIMEOUT_S	10	/* no progress at all (e.g. a reader of our answer) */
 
 struct rest_http {
 	struct MHD_Daemon *d;
 	struct rest_app *app;
+	struct rest_guard *guard;
 	unsigned port;
 };
 
@@ -144,6 +148,37 @@ static struct rest_req make_req(struct MHD_Connection *c, const struct reqstate 
 	};
 }
 
+static void fmt_addr(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char host[64] = "?", serv[16] = "?";
+	if (sa)
+		getnameinfo(sa, sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in),
+			    host, sizeof(host), serv, sizeof(serv), NI_NUMERICHOST | NI_NUMERICSERV);
+	snprintf(buf, len, "%s:%s", host, serv);
+}
+
+static struct gconn *guard_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct rest_http *h = cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fi = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ai = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		char peer[96];
+		fmt_addr(ai ? ai->client_addr : NULL, peer, sizeof(peer));
+		*socket_context = fi ? rest_guard_start(h->guard, fi->connect_fd, peer) : NULL;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		rest_guard_end(h->guard, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -156,6 +191,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!r)
 			return MHD_NO;
 		clock_gettime(CLOCK_MONOTONIC, &r->t0);
+		rest_guard_seen(h->guard, guard_of(c));
 		snprintf(r->method, sizeof(r->method), "%s", method);
 		r->url = printable_copy(url);
 		*con_cls = r;
@@ -168,6 +204,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 
+	rest_guard_busy(h->guard, guard_of(c), 1);
 	/* the dashboard's files (rest_static.c): hold no data, need no token */
 	if (rest_static_path(url))
 		return (enum MHD_Result)rest_static_send(h->app, c, method, url, &r->status, r->why,
@@ -177,10 +214,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	const char *token = h->app->token;
 	size_t blen = strlen(REST_BASE);
 	size_t rlen = strlen(REST_REMSIM_BASE);
+	const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	struct rest_hdrs hd = {
+		.method = method,
+		.host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+		.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ORIGIN),
+		.content_type = ctype,
+		.body_len = r->len + (size_t)r->too_big,
+	};
+	int refused;
 	if (token && *token &&
 	    !token_ok(token, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION))) {
 		rs.status = MHD_HTTP_UNAUTHORIZED;
 		snprintf(rs.why, sizeof(rs.why), "missing or wrong bearer token");
+	} else if ((refused = rest_guard_check(&h->app->policy, &hd, rs.why, sizeof(rs.why)))) {
+		rs.status = refused;
 	} else if (r->too_big) {
 		rs.status = MHD_HTTP_CONTENT_TOO_LARGE;
 		snprintf(rs.why, sizeof(rs.why), "body larger than %d bytes", REST_MAX_BODY);
@@ -220,14 +268,24 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-/* libmicrohttpd's own messages: one line each into our log */
+/* libmicrohttpd's own messages (e.g. each connection refused by a limit):
+ * one line each into our log, at most 10 per 10 s */
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static struct ratelim rl = RATELIM_INIT(10, 10000);
 	(void)cls;
 	char buf[512];
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	buf[strcspn(buf, "\r\n")] = '\0';
-	LOGW(NULL, "http: %s", buf);
+	unsigned long held = 0;
+	pthread_mutex_lock(&mu);
+	int pass = ratelim_pass(&rl, &held);
+	pthread_mutex_unlock(&mu);
+	if (!pass)
+		return;
+	char note[RATELIM_NOTE_MAX];
+	LOGW(NULL, "http: %s%s", buf, ratelim_note(held, note, sizeof(note)));
 }
 
 /* "ADDR:PORT", "[V6ADDR]:PORT", ":PORT" or "*:PORT" -> socket address */
@@ -282,6 +340,12 @@ struct rest_http *rest_http_start(struct rest_app *app, const char *listen, char
 		return NULL;
 	}
 	h->app = app;
+	h->guard = rest_guard_new(app->req_timeout_ms);
+	if (!h->guard) {
+		snprintf(err, errlen, "cannot start the connection watchdog");
+		free(h);
+		return NULL;
+	}
 	unsigned flags = MHD_USE_AUTO | MHD_USE_INTERNAL_POLLING_THREAD |
 			 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
@@ -290,11 +354,14 @@ struct rest_http *rest_http_start(struct rest_app *app, const char *listen, char
 				MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,	/* must be first */
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
+				MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+				MHD_OPTION_CONNECTION_LIMIT, app->max_conns,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, app->max_per_addr,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
 				MHD_OPTION_END);
 	if (!h->d) {
 		snprintf(err, errlen, "cannot listen on %s (address in use or not local?)", listen);
+		rest_guard_free(&h->guard);
 		free(h);
 		return NULL;
 	}
@@ -308,6 +375,7 @@ void rest_http_stop(struct rest_http **h)
 	if (!*h)
 		return;
 	MHD_stop_daemon((*h)->d);
+	rest_guard_free(&(*h)->guard);
 	free(*h);
 	*h = NULL;
 }

@@ -163,19 +163,6 @@ static void h_client(struct rest_app *app, const struct rest_req *rq, char **par
 }
 
 /* "application/json", optionally followed by parameters ("; charset=utf-8") */
-int rest_is_json_type(const char *ct)
-{
-	static const char want[] = "application/json";
-	if (!ct)
-		return 0;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	if (strncasecmp(ct, want, sizeof(want) - 1))
-		return 0;
-	char next = ct[sizeof(want) - 1];
-	return next == '\0' || next == ';' || next == ' ' || next == '\t';
-}
-
 static void h_slotmap_create(struct rest_app *app, const struct rest_req *rq, char **params,
 			     struct rest_resp *rs)
 {

@@ -1,7 +1,10 @@
 /* fe_shell.c: the shell frontend, compatible with osmo-remsim-client-shell
  * on stdin/stdout (client.md §9): one hex C-APDU per line (whitespace between
  * octets allowed), "RESET" (any case) for a modem reset; prints
- * "R-APDU: xx xx \n" and "SET_ATR: xx \n", flushed per line.  Unlike
+ * "R-APDU: xx xx \n" and "SET_ATR: xx \n" (only for a SetAtrReq of the
+ * bankd, not for the configured ATR presented when the slot becomes
+ * OPERATIONAL), flushed per line.  C-APDUs of 1..RSPRO_DATA_MAX octets are
+ * forwarded as they are.  Unlike
  * osmo-remsim, lines are buffered properly: CR, LF or CRLF end a line,
  * several lines may come in one read and a line may be split across reads.
  * EOF on stdin ends the actor with exit status 0.  Logs go to stderr. */
@@ -21,6 +24,7 @@ struct fe_shell {
 	char line[LINE_MAX_LEN + 1];
 	size_t len;
 	int overflow;
+	int quiet_atr;		/* the next set_atr is the configured one (below) */
 };
 
 /* "LABEL xx xx ... \n" in one write (no printf per octet: this is on every
@@ -61,7 +65,7 @@ static void do_line(struct slot *s, char *line)
 		slot_mdm_status(s, &st);
 		return;
 	}
-	uint8_t apdu[300];
+	uint8_t apdu[LINE_MAX_LEN / 2];	/* the slot checks the length */
 	int len = parse_hex(line, apdu, sizeof(apdu));
 	if (len <= 0) {
 		fprintf(stderr, "ERROR parsing C-APDU '%s'!\n", line);
@@ -128,9 +132,25 @@ static void shell_stop(struct slot *s)
 	s->fe_priv = NULL;
 }
 
+/* The slot machine presents the configured ATR right after selecting the
+ * remote SIM (sim_select(1), then set_atr) when it becomes OPERATIONAL; a
+ * board needs that, a shell user does not: only a bankd's SetAtrReq (set_atr
+ * without a sim_select before it) is printed. */
+static void shell_sim_select(struct slot *s, int remote)
+{
+	struct fe_shell *f = s->fe_priv;
+	if (f)
+		f->quiet_atr = remote;
+}
+
 static void shell_set_atr(struct slot *s, const uint8_t *atr, size_t len)
 {
-	(void)s;
+	struct fe_shell *f = s->fe_priv;
+	if (f && f->quiet_atr) {
+		f->quiet_atr = 0;
+		LOGD(SCTX(s), "configured ATR (%zu octets) not printed: waiting for the bankd's", len);
+		return;
+	}
 	print_hex_line("SET_ATR: ", atr, len);
 }
 
@@ -157,7 +177,7 @@ const struct frontend_ops fe_shell_ops = {
 	.stop = shell_stop,
 	.set_atr = shell_set_atr,
 	.card_insert = shell_noop_int,
-	.sim_select = shell_noop_int,
+	.sim_select = shell_sim_select,
 	.modem_reset = shell_noop,
 	.card2modem = shell_card2modem,
 	.script_env = NULL,

@@ -311,8 +311,9 @@ static void a_mdm_pts(struct slot *s, const struct ev_args *a)
 static void a_mdm_tpdu(struct slot *s, const struct ev_args *a)
 {
 	char h[64];
-	if (a->len < 5 || a->len > 260) {
-		LOGE(SCTX(s), "illegal TPDU length %zu (5..260): dropped", a->len);
+	/* a relay: lengths are the bankd reader's business (it protects the card) */
+	if (a->len < 1 || a->len > RSPRO_DATA_MAX) {
+		LOGE(SCTX(s), "TPDU of %zu octets cannot be carried (1..%d): dropped", a->len, RSPRO_DATA_MAX);
 		s->cnt.dropped++;
 		return;
 	}

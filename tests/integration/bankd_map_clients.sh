@@ -70,8 +70,10 @@ check "restarted reader/1 asked and was told C7:0 again" \
 	wait_for 10 bash -c "[ \$(grep -cE 'reader/1 .*told mapping C7:0' '$T/remsimd.log') -gt $n ]"
 peer_close p
 peer_close p2
-check "bankmap logs no per-connection lines at INFO (only parked clients getting their mapping)" \
-	bash -c "! grep -E 'bankmap .*conn [0-9]+' '$T/remsimd.log' | grep -v -e DEBUG -e "now mapped" | grep -q ."
+check "bankmap logs no per-connection lines at INFO (but parked clients getting their mapping, hostile input)" \
+	bash -c "! grep -E 'bankmap .*conn [0-9]+' '$T/remsimd.log' | grep -v -e DEBUG -e 'now mapped' -e 'undecodable RSPRO PDU' | grep -q ."
+check "... the undecodable PDU logged at INFO with the decoder's reason" \
+	grep -qE 'INFO .*bankmap .*undecodable RSPRO PDU \(2 octets\), closing: truncated' "$T/remsimd.log"
 
 sanitizer_check
 finish

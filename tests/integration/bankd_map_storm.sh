@@ -31,7 +31,11 @@ def frame(s):
     buf = b""
     while True:
         if len(buf) >= 3 and len(buf) >= 3 + (buf[0] << 8 | buf[1]):
-            return buf[:3 + (buf[0] << 8 | buf[1])], buf
+            n = 3 + (buf[0] << 8 | buf[1])
+            if buf[2] == 0xfe:        # IPA CCM (the bankd's keep-alive PING): skip
+                buf = buf[n:]
+                continue
+            return buf[:n], buf
         d = s.recv(4096)
         if not d:
             return None, buf

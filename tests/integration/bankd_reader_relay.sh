@@ -90,6 +90,9 @@ LONG=a0d6000000$(printf '%0510d' 0)ab
 { hello 23:0 "$ATR_T0"; echo "send tpduModemToCard client=23:0 bank=1:0 data=$LONG"; echo "expect-close 3000"; } >"$T/long.script"
 peer_ok "261-octet TPDU: connection closed" 0 long
 check "261-octet TPDU: log line" grep -q 'illegal TPDU length 261 ' "$T/remsimd.log"
+{ hello 23:0 "$ATR_T0"; echo "send tpduModemToCard client=23:0 bank=1:0 data=a0a40000023f00 version=99"; echo "expect-close 3000"; } >"$T/v99.script"
+peer_ok "TPDU with RSPRO version 99: connection closed" 0 v99
+check "... log line" grep -q 'tpduModemToCard with RSPRO version 99 (we speak 2), closing' "$T/remsimd.log"
 check "refused TPDUs never reached the card" test ! -s "$T/apdu0.log"
 { hello 23:0 "$ATR_T0"; tpdu_lines 23:0 1:0 a0a40000023f00 "${DIRECT[0]}"; } >"$T/next.script"
 peer_ok "next connection: ok, ATR, APDU fine" 0 next

@@ -2,8 +2,8 @@
 # broker_badframes.sh: garbage, zero-length, oversized, truncated frames and
 # wrong proto/ext cost only their own connection (a witness connection keeps
 # echoing) and each is logged with its reason; keep-alive per side (PING at
-# once, PONG timeout closes a silent peer in bounds; none on bankd-accepted
-# connections); CCM answers per side (PING, ID_ACK, ID_GET, ID_RESP); outgoing
+# once, PONG timeout closes a silent peer in bounds; none on a bankd listener
+# with keepalive = false, as osmo-remsim); CCM answers per side (PING, ID_ACK, ID_GET, ID_RESP); outgoing
 # connections: keep-alive, ID_GET answered, re-established after a loss.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/broker_common.bash"
@@ -17,7 +17,7 @@ cat >"$T/role.cfg" <<EOF
 run_dir = "$RUN";
 broker = {
   listeners = (
-    { name = "bk";  bind = "127.0.0.1"; port = $P_BK;  side = "bankd";  actor = "echo"; },
+    { name = "bk";  bind = "127.0.0.1"; port = $P_BK;  side = "bankd";  actor = "echo"; keepalive = false; },
     { name = "srv"; bind = "127.0.0.1"; port = $P_SRV; side = "server"; actor = "echo"; }
   );
   keepalive_interval_ms = $KA_INT;
@@ -64,7 +64,7 @@ check "broker still running" kill -0 "$BROKER_PID"
 # --- CCM per side -------------------------------------------------------------
 "${PEER[@]}" --port "$P_BK" raw:0001fe00 expect:0001fe01 raw:0001fe06 expect:0001fe06 \
 	raw:0005fe0401010108 alive:1 nopings echo:2 >"$T/ccm-bk.out" 2>&1
-check "bankd side: PING->PONG, ID_ACK->ID_ACK, ID_GET ignored, no PINGs sent" grep -q '^OK echo:2' "$T/ccm-bk.out"
+check "bankd side (keepalive = false): PING->PONG, ID_ACK->ID_ACK, ID_GET ignored, no PINGs sent" grep -q '^OK echo:2' "$T/ccm-bk.out"
 
 "${PEER[@]}" --port "$P_SRV" expect:0001fe00:1 raw:0001fe00 expect:0001fe01 raw:0001fe06 expect:0001fe06 \
 	echo:2 >"$T/ccm-srv.out" 2>&1
@@ -75,6 +75,8 @@ check "server side: ID_GET closes the connection" grep -q '^OK expect_close' "$T
 check "server side: ID_RESP without unit id closes" grep -q '^OK expect_close' "$T/ccm-srv3.out"
 "${PEER[@]}" --port "$P_SRV" raw:000afe05000708302f302f3000 alive:0.3 echo:1 >"$T/ccm-srv4.out" 2>&1
 check "server side: ID_RESP with unit id accepted" grep -q '^OK echo:1' "$T/ccm-srv4.out"
+check "... and logged as unsolicited with its unit id" \
+	grep -q 'unsolicited IPA ID_RESP (unit id "0/0/0"): we never ask for one, ignored' "$T/broker.log"
 
 # --- keep-alive ---------------------------------------------------------------
 "${PEER[@]}" --port "$P_SRV" alive:1.5 >"$T/ka-ok.out" 2>&1

@@ -9,6 +9,8 @@
 . "$(dirname "$0")/client_common.bash"
 
 PS=$(free_port); PB=$(free_port)
+LONG=$(printf 'a5%.0s' $(seq 1 300))		# a 300-octet TPDU (beyond 5..260)
+TOO_LONG=$(printf '5a%.0s' $(seq 1 1025))	# beyond RSPRO_DATA_MAX
 event_script
 peer srv "$PS" <<EOS
 $(server_lines "$PB" 0)
@@ -27,6 +29,8 @@ send tpduCardToModem bank=2:4 client=7:0 data=beef9000
 send tpduCardToModem bank=9:3 client=7:0 data=beef9000
 send setAtrReq client=7:1 atr=3b01
 send tpduCardToModem bank=2:3 client=7:0 data=01029000
+expect tpduModemToCard data=0102
+send tpduCardToModem bank=2:3 client=7:0 data=6d00
 expect tpduModemToCard data=0001000000
 send tpduCardToModem bank=2:3 client=7:0 data=9001
 expect tpduModemToCard data=0002000000
@@ -38,6 +42,8 @@ send tpduCardToModem bank=2:3 client=7:0 data=9004
 expect clientSlotStatusInd fromClientSlot=C7:0 toBankSlot=B2:3 rst=1 vcc=0 clk=0 card=1
 expect tpduModemToCard data=00a40004023f00
 send tpduCardToModem bank=2:3 client=7:0 data=6a82
+expect tpduModemToCard data=$LONG
+send tpduCardToModem bank=2:3 client=7:0 data=6c00
 expect-close 30000
 EOS
 BKD=$PEER_PID
@@ -51,8 +57,9 @@ exec 7>"$T/in"
 
 check "shell: registration, bankd assigned and connected, card ATR shown" \
 	wait_log "$T/out" '^SET_ATR: 3b 9f 96 80 1f c7 80 31 a0 73 be 21 13 67 43 20 07 18 00 00 01 a5 $' 10
-check "shell: default ATR shown first on entering OPERATIONAL" \
-	bash -c "head -1 '$T/out' | grep -qx 'SET_ATR: 3b 00 '"
+check "shell: no placeholder SET_ATR on entering OPERATIONAL: the card's ATR is the first line" \
+	bash -c "head -1 '$T/out' | grep -qx 'SET_ATR: 3b 9f 96 80 1f c7 80 31 a0 73 be 21 13 67 43 20 07 18 00 00 01 a5 '"
+check "... and the only SET_ATR line" bash -c "[ \$(grep -c '^SET_ATR:' '$T/out') = 1 ]"
 
 printf 'a0a40000023f00\n' >&7
 check "shell: LF-terminated C-APDU relayed, R-APDU printed" wait_log "$T/out" '^R-APDU: 9f 17 $' 5
@@ -72,10 +79,15 @@ check "shell: several lines in one write, all answered" wait_log "$T/out" '^R-AP
 check "shell: answers in order" \
 	bash -c "grep -E '^R-APDU: 90 0[1-4]' '$T/out' | tr -d '\n' | grep -q '90 01 .*90 02 .*90 03 .*90 04'"
 check "shell: parse error reported on stderr" grep -q "ERROR parsing C-APDU 'zz'!" "$T/client.log"
-check "shell: illegal TPDU length dropped" grep -q 'illegal TPDU length 2' "$T/client.log"
+check "shell: a 2-octet TPDU is relayed as it is (the bankd's reader judges lengths)" \
+	grep -q '^R-APDU: 6d 00 $' "$T/out"
 printf 'RESET\nreset\n00a40004023f00\n' >&7
 check "shell: RESET -> one clientSlotStatusInd (edge only), then the next TPDU" \
 	wait_log "$T/out" '^R-APDU: 6a 82 $' 5
+printf '%s\n%s\n' "$TOO_LONG" "$LONG" >&7
+check "shell: a 300-octet TPDU is relayed" wait_log "$T/out" '^R-APDU: 6c 00 $' 5
+check "shell: a 1025-octet one cannot be carried: dropped with a log line" \
+	grep -q 'TPDU of 1025 octets cannot be carried (1..1024): dropped' "$T/client.log"
 check "shell: stdout has only SET_ATR/R-APDU lines" bash -c "! grep -vqE '^(SET_ATR|R-APDU): ' '$T/out'"
 
 # event script

@@ -6,54 +6,17 @@
 # SIGTERM -> 0, and the requests osmo-remsim-apitool makes (python3-requests).
 . "$(dirname "$0")/../lib/common.sh"
 
-REST=$BIN/rest
-FAKE=$TBIN/fake-mapstore
-for b in "$REST" "$FAKE"; do
-	[ -x "$b" ] || { fail "missing $b (build first)"; finish; }
-done
-command -v curl >/dev/null || { skip "curl not installed"; finish; }
-
-API=/api/backend/v1
+. "$TOP/tests/lib/rest_fake.sh"
 BANK1='{"peer":"B1","state":"CONNECTED_BANKD","component_id":{"type_":"remsimBankd","name":"bankhost","software":"remsim-bankd","swVersion":"1.1.3"},"bankId":1,"numberOfSlots":8}'
 CLIENT23='{"peer":"C23:0","state":"CONNECTED_CLIENT","component_id":{"type_":"remsimClient","name":"modemhost","software":"remsim-client","swVersion":"1.1.3"}}'
 MAP='{"bank":{"bankId":1,"slotNr":5},"client":{"clientId":23,"slotNr":0},"state":"ACTIVE"}'
 MAPREQ='{"bank":{"bankId":1,"slotNr":5},"client":{"clientId":23,"slotNr":0}}'
-
-INSTANCES=()	# NAME:PID of every REST actor and fake-mapstore started
-
-# start_fake NAME ARGS...: fake-mapstore on ipc://$T/NAME.sock
-start_fake() {
-	local name=$1; shift
-	spawn "$name" "$FAKE" --bind "ipc://$T/$name.sock" "$@"
-	INSTANCES+=("$name:$SPAWNED_PID")
-	wait_log "$T/$name.log" '^READY' 10 2>/dev/null || fail "$name did not start"
-}
-
-# start_rest NAME ARGS...: REST actor on a free port; sets PORT and URL
-start_rest() {
-	local name=$1; shift
-	PORT=$(free_port)
-	URL=http://127.0.0.1:$PORT$API
-	spawn "$name" "$REST" --listen "127.0.0.1:$PORT" "$@"
-	REST_PID=$SPAWNED_PID
-	INSTANCES+=("$name:$SPAWNED_PID")
-	wait_log "$T/$name.log" 'listening on' 10 2>/dev/null || fail "$name did not start"
-}
 
 . "$TOP/tests/lib/http.sh"
 
 post_map() {	# NAME CODE JSON [curl args...]
 	local name=$1 code=$2 json=$3; shift 3
 	expect "$name" "$code" "" POST /slotmaps -H 'Content-Type: application/json' --data-binary "$json" "$@"
-}
-
-# last_req NAME: the last control request fake NAME received
-last_req() { grep '^REQ ' "$T/$1.log" | tail -n 1 | cut -c5-; }
-
-check_req() {	# TEST FAKE EXPECTED
-	local got
-	got=$(last_req "$2")
-	if [ "$got" = "$3" ]; then pass "$1"; else fail "$1: control request '$got', expected '$3'"; fi
 }
 
 # --- options ----------------------------------------------------------------
@@ -126,7 +89,9 @@ expect "DELETE impossible bank 2000 -> 404" 404 "" DELETE /slotmaps/$((2000 * 65
 expect "GET /slotmaps after delete" 200 '{"slotmaps":[{"bank":{"bankId":1023,"slotNr":1023},"client":{"clientId":1023,"slotNr":1023},"state":"ACTIVE"}]}' GET /slotmaps
 
 post_map "POST second map" 201 "$MAPREQ"
-expect "POST /global-reset 200 empty (body ignored)" 200 "" POST /global-reset -H 'Content-Type: text/plain' --data 'whatever'
+expect "POST /global-reset with a text/plain body -> 400 (a form could send it)" 400 "" POST /global-reset -H 'Content-Type: text/plain' --data 'whatever'
+check_req "refused global-reset sent nothing" fm '{"cmd":"map","args":["23:0","1:5"],"origin":"rest"}'
+expect "POST /global-reset 200 empty (JSON body ignored)" 200 "" POST /global-reset -H 'Content-Type: application/json' --data '{}'
 check_req "global-reset sends reset" fm '{"cmd":"reset","origin":"rest"}'
 expect "GET /slotmaps after reset" 200 '{"slotmaps":[]}' GET /slotmaps
 

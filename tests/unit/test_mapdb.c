@@ -302,6 +302,79 @@ static void test_constraints(void)
 	CHECK_EQ_INT(raw_int(p, "SELECT count(*) FROM history WHERE event = 'created'"), 1);
 }
 
+/* retention: by age and by row count, oldest first, in batches; other
+ * deletes still refused; a new file is 0640 */
+static void test_prune(void)
+{
+	const char *p = fresh("prune");
+	struct mapdb *db = open_ok(p);
+	CHECK(db != NULL);
+	if (!db)
+		return;
+	struct stat st;
+	CHECK(stat(p, &st) == 0 && !(st.st_mode & 0027));	/* 0640 less the umask */
+	CHECK_EQ_INT(mapdb_history_prune(db, 30, 0, 100), 0);	/* empty: nothing */
+	CHECK(mapdb_begin(db) == 0);
+	for (int i = 0; i < 50; i++) {	/* 50 rows from 2020, then 30 of today */
+		struct mapdb_event ev = mk_ev("2020-01-01 00:00:00.000", i + 1, "created", 1, 0, 1, 0);
+		CHECK_EQ_INT(mapdb_history_add(db, &ev), 0);
+	}
+	for (int i = 0; i < 30; i++) {
+		struct mapdb_event ev = mk_ev(NULL, 100 + i, "created", 1, 0, 1, 0);
+		CHECK_EQ_INT(mapdb_history_add(db, &ev), 0);
+	}
+	CHECK(mapdb_commit(db) == 0);
+	CHECK_EQ_INT(mapdb_history_rows(db), 80);
+	/* by age, 20 at a time: 20, 20, 10, then nothing */
+	CHECK_EQ_INT(mapdb_history_prune(db, 30, 0, 20), 20);
+	CHECK_EQ_INT(mapdb_history_prune(db, 30, 0, 20), 20);
+	CHECK_EQ_INT(mapdb_history_prune(db, 30, 0, 20), 10);
+	CHECK_EQ_INT(mapdb_history_prune(db, 30, 0, 20), 0);
+	CHECK_EQ_INT(mapdb_history_rows(db), 30);
+	/* by row count: keep the newest 25 */
+	CHECK_EQ_INT(mapdb_history_prune(db, 0, 25, 1000), 5);
+	CHECK_EQ_INT(mapdb_history_prune(db, 0, 25, 1000), 0);
+	CHECK_EQ_INT(mapdb_history_rows(db), 25);
+	/* no limits: nothing */
+	CHECK_EQ_INT(mapdb_history_prune(db, 0, 0, 1000), 0);
+	/* an old row written last (clock set back, an import) goes by age too */
+	struct mapdb_event late = mk_ev("2021-06-01 00:00:00.000", 999, "created", 1, 0, 1, 0);
+	CHECK_EQ_INT(mapdb_history_add(db, &late), 0);
+	CHECK_EQ_INT(mapdb_history_prune(db, 30, 0, 1000), 1);
+	CHECK_EQ_INT(mapdb_history_rows(db), 25);
+	mapdb_close(db);
+	CHECK_EQ_INT(raw_int(p, "SELECT min(map_id) FROM history"), 105);	/* the oldest went */
+	CHECK_EQ_INT(raw_int(p, "SELECT count(*) FROM history_prune"), 0);
+	CHECK_EQ_INT(raw_exec(p, "DELETE FROM history WHERE seq = (SELECT max(seq) FROM history)"), -1);
+	CHECK_EQ_INT(raw_int(p, "SELECT count(*) FROM history"), 25);
+}
+
+/* a version-1 database (history without pruning) is upgraded on open */
+static void test_upgrade_v1(void)
+{
+	const char *p = fresh("upgrade");
+	struct mapdb *db = open_ok(p);
+	CHECK(db != NULL);
+	if (!db)
+		return;
+	struct mapdb_event ev = mk_ev("2019-01-01 00:00:00.000", 1, "created", 1, 0, 1, 0);
+	CHECK_EQ_INT(mapdb_history_add(db, &ev), 0);
+	mapdb_close(db);
+	/* back to what version 1 had */
+	CHECK_EQ_INT(raw_exec(p, "DROP TRIGGER history_no_delete; DROP TABLE history_prune;"
+				 "CREATE TRIGGER history_no_delete BEFORE DELETE ON history"
+				 "  BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
+				 "PRAGMA user_version = 1;"), 0);
+	db = open_ok(p);
+	CHECK(db != NULL);
+	if (!db)
+		return;
+	CHECK_EQ_INT(mapdb_history_prune(db, 30, 0, 10), 1);
+	mapdb_close(db);
+	CHECK_EQ_INT(raw_int(p, "PRAGMA user_version"), 2);
+	CHECK_EQ_INT(raw_int(p, "SELECT count(*) FROM history"), 0);
+}
+
 static void test_bad_paths(void)
 {
 	char err[400] = "";
@@ -651,6 +724,8 @@ int main(void)
 	RUN(test_transactions);
 	RUN(test_constraints);
 	RUN(test_bad_paths);
+	RUN(test_prune);
+	RUN(test_upgrade_v1);
 	RUN(test_times);
 	RUN(test_history_filters);
 	RUN(test_history_callback_stop);

@@ -72,8 +72,8 @@ static const struct cell expected[SM_STATE__NUM][SM_EV__NUM] = {
 	},
 	[SM_NEW_SENT] = {
 		[SM_EV_PUSH] = { SM_UNACK, D | H | SC, SM_H_PUSHED },
-		[SM_EV_DELETE] = { SM_DELETE_REQ, D | H, SM_H_DELETE_REQUESTED },
-		[SM_EV_RESET] = { SM_DELETE_REQ, D | H, SM_H_RESET },
+		[SM_EV_DELETE] = { SM_GONE, X | H | U, SM_H_DELETED },
+		[SM_EV_RESET] = { SM_GONE, X | H | U, SM_H_RESET },
 		[SM_EV_BANK_LOST] = { SM_NEW_SENT, 0, 0 },
 		[SM_EV_BANK_BACK] = { SM_NEW_SENT, H, SM_H_BANK_BACK },
 		[SM_EV_RESTORE] = { SM_NEW_SENT, H, SM_H_RESTORED },
@@ -95,23 +95,24 @@ static const struct cell expected[SM_STATE__NUM][SM_EV__NUM] = {
 	[SM_REFUSED] = {
 		[SM_EV_PUSH] = { SM_REFUSED, 0, 0 },
 		[SM_EV_DELETE] = { SM_DELETE_REQ, D | H, SM_H_DELETE_REQUESTED },
-		[SM_EV_RESET] = { SM_DELETE_REQ, D | H, SM_H_RESET },
+		[SM_EV_RESET] = { SM_GONE, X | H | U, SM_H_RESET },
 		[SM_EV_BANK_LOST] = { SM_NEW_SENT, D | H, SM_H_BANK_LOST },
 	},
 	[SM_UNACK_DEL] = {
 		[SM_EV_CREATE_OK] = { SM_DELETING, D | H | SR, SM_H_REMOVING },
 		[SM_EV_CREATE_ERR] = { SM_DELETING, D | H | SR, SM_H_REMOVING },
-		[SM_EV_BANK_LOST] = { SM_DELETE_REQ, D | H, SM_H_BANK_LOST },
+		[SM_EV_BANK_LOST] = { SM_GONE, X | H | U, SM_H_DELETED },
 	},
 	[SM_DELETE_REQ] = {
 		[SM_EV_PUSH] = { SM_DELETING, D | H | SR, SM_H_REMOVING },
-		[SM_EV_BANK_LOST] = { SM_DELETE_REQ, 0, 0 },
+		[SM_EV_RESET] = { SM_GONE, X | H | U, SM_H_RESET },
+		[SM_EV_BANK_LOST] = { SM_GONE, X | H | U, SM_H_DELETED },
 		[SM_EV_BANK_BACK] = { SM_DELETE_REQ, H, SM_H_BANK_BACK },
 		[SM_EV_RESTORE] = { SM_DELETE_REQ, H, SM_H_RESTORED },
 	},
 	[SM_DELETING] = {
 		[SM_EV_REMOVE_RES] = { SM_GONE, X | H | U, SM_H_DELETED },
-		[SM_EV_BANK_LOST] = { SM_DELETE_REQ, D | H, SM_H_BANK_LOST },
+		[SM_EV_BANK_LOST] = { SM_GONE, X | H | U, SM_H_DELETED },
 		[SM_EV_RESTORE] = { SM_DELETE_REQ, D | H, SM_H_RESTORED },
 	},
 };
@@ -185,12 +186,9 @@ static uint64_t reach(struct slotmap_table *t, enum sm_state want)
 		slotmap_create(t, C1, B1, SM_ACTOR_CTL, &a, &id);
 		slotmap_delete_bank(t, B1, SM_ACTOR_REST, &a);
 		break;
-	case SM_DELETE_REQ:
-		slotmap_bank_up(t, B1.id, BANK_IP, SM_BANKD_PORT, &a);
-		slotmap_create(t, C1, B1, SM_ACTOR_CTL, &a, &id);
-		slotmap_create_res(t, B1.id, 0, &a);
-		slotmap_bank_down(t, B1.id, &a);
-		slotmap_delete_bank(t, B1, SM_ACTOR_REST, &a);
+	case SM_DELETE_REQ:	/* only a stored pending removal, before its bankd is back */
+		id = 7;
+		slotmap_restore(t, id, C1, B1, "DELETE_REQ", 1, &a);
 		break;
 	case SM_DELETING:
 		slotmap_bank_up(t, B1.id, BANK_IP, SM_BANKD_PORT, &a);
@@ -524,45 +522,37 @@ static void test_bank_lost_and_back(void)
 	CHECK_EQ_INT(slotmap_bank_down(t, 1, &a), SM_ERR_NOT_FOUND);
 	CHECK_EQ_INT(state_of(t, active), SM_NEW_SENT);
 	CHECK_EQ_INT(state_of(t, unack), SM_NEW_SENT);
-	CHECK_EQ_INT(state_of(t, deleting), SM_DELETE_REQ); /* removal stays pending */
+	CHECK_EQ_INT(state_of(t, deleting), SM_GONE);	/* its bankd forgot it: deleted */
 	CHECK_EQ_INT(state_of(t, other_bank), SM_UNACK);    /* other banks untouched */
 	CHECK_EQ_INT(count_type(&a, SM_ACT_HISTORY), 4);
 	CHECK_EQ_INT(a.v[find_type(&a, SM_ACT_HISTORY, 0)].hist, SM_H_BANK_LOST);
 	CHECK_EQ_INT(a.v[find_type(&a, SM_ACT_HISTORY, 0)].actor, SM_ACTOR_BANKD);
+	CHECK(find_hist(&a, SM_H_DELETED) >= 0);
 	CHECK_EQ_INT(count_type(&a, SM_ACT_SEND_CREATE) + count_type(&a, SM_ACT_SEND_REMOVE), 0);
-	CHECK_EQ_INT(count_type(&a, SM_ACT_CONFIG_CLIENT), 0);  /* clients not told (5.5) */
+	/* clients of the lost bank are not told (5.5); the deleted map's client is */
+	CHECK_EQ_INT(count_type(&a, SM_ACT_CONFIG_CLIENT), 0);
 	/* still visible to the operator as NEW */
 	CHECK_EQ_INT(slotmap_count(t, false), 4);
 	CHECK_EQ_STR(sm_state_rest_name(state_of(t, active)), "NEW");
 
-	/* while the bankd is away: create one, delete one */
+	/* while the bankd is away: create one, delete one (gone at once) */
 	slotmap_create(t, S(6, 0), S(1, 9), SM_ACTOR_CTL, &a, &never);
 	slotmap_delete_bank(t, S(1, 2), SM_ACTOR_CTL, &a);
-	CHECK_EQ_INT(state_of(t, delreq_src), SM_DELETE_REQ);  /* bankd may still hold it */
+	CHECK_EQ_INT(state_of(t, delreq_src), SM_GONE);
 	sm_actions_clear(&a);
 
-	/* bankd back: bank_back records, then creates (FIFO) then removes (FIFO) */
+	/* bankd back: bank_back records, then creates (FIFO), no removes at all */
 	CHECK_EQ_INT(slotmap_bank_up(t, 1, IP(10, 0, 0, 9), SM_BANKD_PORT, &a), SM_OK);
 	CHECK_EQ_INT(count_type(&a, SM_ACT_SEND_CREATE), 3);
-	CHECK_EQ_INT(count_type(&a, SM_ACT_SEND_REMOVE), 2);
+	CHECK_EQ_INT(count_type(&a, SM_ACT_SEND_REMOVE), 0);
 	int c0 = find_type(&a, SM_ACT_SEND_CREATE, 0), c1 = find_type(&a, SM_ACT_SEND_CREATE, 1),
 	    c2 = find_type(&a, SM_ACT_SEND_CREATE, 2);
-	int r0 = find_type(&a, SM_ACT_SEND_REMOVE, 0), r1 = find_type(&a, SM_ACT_SEND_REMOVE, 1);
 	CHECK(a.v[c0].map_id == active && a.v[c1].map_id == unack && a.v[c2].map_id == never);
-	CHECK(a.v[r0].map_id == deleting && a.v[r1].map_id == delreq_src);
-	CHECK(c2 < r0);
 	CHECK(find_hist(&a, SM_H_BANK_BACK) >= 0 && find_hist(&a, SM_H_BANK_BACK) < c0);
 	/* never-sent NEW map gets no bank_back record, only pushed */
 	for (size_t i = 0; i < a.n; i++)
 		if (a.v[i].map_id == never && a.v[i].type == SM_ACT_HISTORY)
 			CHECK_EQ_INT(a.v[i].hist, SM_H_PUSHED);
-	/* the removes are answered in order */
-	sm_actions_clear(&a);
-	CHECK_EQ_INT(slotmap_remove_res(t, 1, 5 /* unknownSlotmap */, &a), SM_OK);
-	CHECK_EQ_INT(state_of(t, deleting), SM_GONE);
-	CHECK_EQ_INT(a.v[find_hist(&a, SM_H_DELETED)].result, 5);
-	CHECK_EQ_INT(slotmap_remove_res(t, 1, 0, &a), SM_OK);
-	CHECK_EQ_INT(state_of(t, delreq_src), SM_GONE);
 	CHECK_EQ_INT(slotmap_count(t, true), 4);
 	sm_actions_free(&a);
 	slotmap_free(t);
@@ -763,6 +753,31 @@ static void test_reset(void)
 	slotmap_free(t);
 }
 
+/* reset with nothing connected: maps waiting for their bankd and pending
+ * removals are gone at once (counted, recorded); the bankd gets nothing later */
+static void test_reset_pending(void)
+{
+	struct slotmap_table *t = slotmap_new();
+	struct sm_actions a;
+	sm_actions_init(&a);
+	CHECK_EQ_INT(slotmap_restore(t, 1, S(1, 0), S(1, 0), "ACTIVE", 1, &a), SM_OK);
+	CHECK_EQ_INT(slotmap_restore(t, 2, S(2, 0), S(1, 1), "DELETE_REQ", 1, &a), SM_OK);
+	CHECK_EQ_INT(state_of(t, 1), SM_NEW_SENT);
+	sm_actions_clear(&a);
+	CHECK_EQ_INT(slotmap_reset(t, SM_ACTOR_REST, &a), 2);
+	CHECK_EQ_INT(state_of(t, 1), SM_GONE);
+	CHECK_EQ_INT(state_of(t, 2), SM_GONE);
+	CHECK_EQ_INT(slotmap_count(t, true), 0);
+	CHECK_EQ_INT(count_type(&a, SM_ACT_DB_DEL), 2);
+	CHECK(find_hist(&a, SM_H_RESET) >= 0);
+	CHECK_EQ_INT(count_type(&a, SM_ACT_SEND_CREATE) + count_type(&a, SM_ACT_SEND_REMOVE), 0);
+	sm_actions_clear(&a);
+	slotmap_bank_up(t, 1, BANK_IP, SM_BANKD_PORT, &a);
+	CHECK_EQ_INT(count_type(&a, SM_ACT_SEND_CREATE) + count_type(&a, SM_ACT_SEND_REMOVE), 0);
+	sm_actions_free(&a);
+	slotmap_free(t);
+}
+
 /* ------------------------------------------------------------------------ */
 /* 8. restart recovery */
 
@@ -814,15 +829,15 @@ static void test_restore(void)
 	slotmap_bank_up(t, 1, BANK_IP, SM_BANKD_PORT, &a);
 	CHECK_EQ_INT(count_type(&a, SM_ACT_SEND_CREATE), 4);
 	CHECK_EQ_INT(count_type(&a, SM_ACT_SEND_REMOVE), 2);
-	/* a restored never-sent NEW map deleted before its bankd returns is just dropped;
-	 * a restored one that the bankd may hold needs a RemoveMappingReq later */
+	/* restored maps deleted before their bankd returns are just dropped: a
+	 * bankd's maps do not outlive its connection (it was lost with the server) */
 	struct slotmap_table *t2 = slotmap_new();
 	slotmap_restore(t2, 1, S(1, 0), S(1, 0), "NEW", 0, &a);
 	slotmap_restore(t2, 2, S(2, 0), S(1, 1), "ACTIVE", 1, &a);
 	slotmap_delete_bank(t2, S(1, 0), SM_ACTOR_CTL, &a);
 	slotmap_delete_bank(t2, S(1, 1), SM_ACTOR_CTL, &a);
 	CHECK_EQ_INT(state_of(t2, 1), SM_GONE);
-	CHECK_EQ_INT(state_of(t2, 2), SM_DELETE_REQ);
+	CHECK_EQ_INT(state_of(t2, 2), SM_GONE);
 	slotmap_free(t2);
 	sm_actions_free(&a);
 	slotmap_free(t);
@@ -907,6 +922,7 @@ int main(void)
 	RUN(test_client_config_new_map);
 	RUN(test_client_moved_before_remove_res);
 	RUN(test_reset);
+	RUN(test_reset_pending);
 	RUN(test_restore);
 	RUN(test_names_and_helpers);
 	RUN(test_many);

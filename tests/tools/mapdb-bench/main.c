@@ -1,15 +1,18 @@
-/* mapdb-bench: latency of durable mapping operations (slotmap + mapdb).
+/* mapdb-bench: latency of durable mapping operations (slotmap + mapdb);
+ * with --history, the database size after create/delete cycles (history.c).
  * Creates 1,024 mappings (bankd connected, so each create also records the
  * CreateMappingReq push), then acknowledges them, each operation committed
  * to sqlite (WAL, synchronous=FULL) on its own as the mapstore does.
  * Prints per-operation p50/p99/max and total time; no asserts.
- *   mapdb-bench [DIR]   (database directory; default: a new dir in $TMPDIR or /tmp) */
+ *   mapdb-bench [DIR]   (database directory; default: a new dir in $TMPDIR or /tmp)
+ *   mapdb-bench --history CYCLES KEEP_DAYS MAX_ROWS [DIR] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "log.h"
 #include "mapdb.h"
 #include "slotmap.h"
@@ -37,29 +40,52 @@ static void report(const char *what, double *lat, size_t n, double total_us)
 	       n / (total_us / 1e6));
 }
 
+struct mapdb *bench_open(const char *dir_arg, char *dir, size_t dirlen, const char *file,
+			 char *path, size_t pathlen)
+{
+	char err[400];
+	if (!dir_arg) {
+		const char *tmp = getenv("TMPDIR");
+		snprintf(dir, dirlen, "%s/mapdb-bench.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(dir)) {
+			perror("mkdtemp");
+			return NULL;
+		}
+	} else {
+		snprintf(dir, dirlen, "%s", dir_arg);
+	}
+	snprintf(path, pathlen, "%s/%s", dir, file);
+	unlink(path);
+	struct mapdb *db = mapdb_open(path, err, sizeof(err));
+	if (!db)
+		fprintf(stderr, "%s\n", err);
+	return db;
+}
+
+void bench_cleanup(const char *dir, const char *path, int own_dir)
+{
+	char p[320];
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+	if (own_dir)
+		rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	log_init("mapdb-bench");
 	log_set_level(LL_ERROR);
-	char dir[256];
+	if (argc > 1 && !strcmp(argv[1], "--history"))
+		return history_bench(argc - 1, argv + 1);
+	char dir[256], path[300];
 	int own_dir = argc < 2;
-	if (own_dir) {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(dir, sizeof(dir), "%s/mapdb-bench.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(dir)) {
-			perror("mkdtemp");
-			return 1;
-		}
-	} else {
-		snprintf(dir, sizeof(dir), "%s", argv[1]);
-	}
-	char path[300], err[400];
-	snprintf(path, sizeof(path), "%s/bench-maps.db", dir);
-	struct mapdb *db = mapdb_open(path, err, sizeof(err));
-	if (!db) {
-		fprintf(stderr, "%s\n", err);
+	struct mapdb *db = bench_open(own_dir ? NULL : argv[1], dir, sizeof(dir), "bench-maps.db", path,
+				      sizeof(path));
+	if (!db)
 		return 1;
-	}
 	struct slotmap_table *t = slotmap_new();
 	struct sm_actions a;
 	sm_actions_init(&a);
@@ -122,14 +148,6 @@ int main(int argc, char **argv)
 	sm_actions_free(&a);
 	slotmap_free(t);
 	mapdb_close(db);
-	if (own_dir) {
-		char p[320];
-		unlink(path);
-		snprintf(p, sizeof(p), "%s-wal", path);
-		unlink(p);
-		snprintf(p, sizeof(p), "%s-shm", path);
-		unlink(p);
-		rmdir(dir);
-	}
+	bench_cleanup(dir, path, own_dir);
 	return 0;
 }

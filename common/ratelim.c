@@ -1,0 +1,37 @@
+/* ratelim.c: see ratelim.h. */
+#include "ratelim.h"
+
+#include <stdio.h>
+#include <time.h>
+
+int64_t mono_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+int ratelim_pass(struct ratelim *r, unsigned long *held_back)
+{
+	int64_t now = mono_ms();
+	if (!r->window || now - r->window >= (int64_t)r->period_ms) {
+		r->window = now;
+		r->used = 0;
+	}
+	if (r->used >= r->burst) {
+		r->held++;
+		return 0;
+	}
+	r->used++;
+	*held_back = r->held;
+	r->held = 0;
+	return 1;
+}
+
+const char *ratelim_note(unsigned long held, char *buf, unsigned len)
+{
+	if (!held)
+		return "";
+	snprintf(buf, len, " (%lu similar lines held back)", held);
+	return buf;
+}
