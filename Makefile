@@ -16,7 +16,7 @@
 BUILD   ?= build
 SAN     ?= 0
 CC      ?= cc
-PKGS    := libczmq libzmq libusb-1.0 libpcsclite libconfig sqlite3 libmicrohttpd jansson
+PKGS    := libczmq libzmq libusb-1.0 libpcsclite libconfig sqlite3 libmicrohttpd jansson libsystemd
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -37,7 +37,7 @@ ASN1_LIB  := $(BUILD)/lib/librspro-asn1.a
 ASN1_STAMP := $(ASN1_DIR)/.generated
 LIB       := $(BUILD)/lib/libremsim.a
 
-INCLUDES := -Icommon -I$(ASN1_DIR)
+INCLUDES := -Icommon -I$(ASN1_DIR) -I$(BUILD)/gen
 CFLAGS_ALL = $(BASEFLAGS) $(WARN) $(SANFLAGS) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 LDLIBS_ALL = $(LIB) $(ASN1_LIB) $(PKG_LIBS) -lpthread -lm
@@ -63,7 +63,7 @@ all: $(LIB) $(ASN1_LIB) $(PROGS) $(TTOOLS) $(UNITS)
 $(ASN1_STAMP): asn1/RSPRO.asn
 	@rm -rf $(ASN1_DIR) && mkdir -p $(ASN1_DIR)
 	@cd $(ASN1_DIR) && asn1c -fcompound-names -fincludes-quoted -fno-include-deps \
-	    ../../asn1/RSPRO.asn >asn1c.log 2>&1 || { cat asn1c.log; exit 1; }
+	    $(CURDIR)/asn1/RSPRO.asn >asn1c.log 2>&1 || { cat asn1c.log; exit 1; }
 	@rm -f $(ASN1_DIR)/converter-sample.c $(ASN1_DIR)/Makefile.am.sample
 	@touch $@
 	@echo "  ASN1C   asn1/RSPRO.asn"
@@ -74,6 +74,16 @@ $(ASN1_LIB): $(ASN1_STAMP)
 	@ls $(ASN1_DIR)/*.c | xargs -P 4 -I{} sh -c \
 	  'o=$(ASN1_DIR)/obj/$$(basename {} .c).o; $(CC) -std=gnu11 -g $(OPT) $(ASN1_SANFLAGS) $(ASN1_CFLAGS) -w -I$(ASN1_DIR) -c {} -o $$o'
 	@rm -f $@ && ar rcs $@ $(ASN1_DIR)/obj/*.o
+
+# --- version: scripts/version.sh (git describe, else the VERSION file) -------
+# Rewritten only when it changes; only common/version.c includes it.
+VERSION_H := $(BUILD)/gen/remsim_version.h
+.PHONY: FORCE
+$(VERSION_H): FORCE
+	@mkdir -p $(dir $@)
+	@v=$$(scripts/version.sh); printf '#define REMSIM_VERSION_STRING "%s"\n' "$$v" >$@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "  GEN     $@ ($$v)"; fi
+$(BUILD)/obj/common/version.o: $(VERSION_H)
 
 # --- our code ---------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c $(ASN1_STAMP)

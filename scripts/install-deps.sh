@@ -8,13 +8,15 @@ PACKAGES=(
 	# build
 	build-essential pkg-config asn1c
 	libczmq-dev libzmq3-dev libsodium-dev libusb-1.0-0-dev libpcsclite-dev
-	libconfig-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev
+	libconfig-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev libsystemd-dev
 	# sanitizer runtime for clang (fuzzing) and the fuzzer itself
 	clang libclang-rt-dev
 	# tests and demo: real pcscd with the vpcd driver, sqlite3 CLI, HTTP
 	pcscd pcsc-tools vsmartcard-vpcd sqlite3 curl python3 python3-requests procps iproute2 tshark
 	# USB emulation for the libusb path of the client
 	umockdev libumockdev-dev gir1.2-umockdev-1.0
+	# packaging test (tests/integration/packaging.sh) and the units' check
+	dpkg-dev debhelper fakeroot systemd
 )
 
 missing=()

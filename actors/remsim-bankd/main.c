@@ -13,6 +13,7 @@
 
 #include "launcher.h"
 #include "log.h"
+#include "version.h"
 
 static void usage(FILE *f)
 {
@@ -123,7 +124,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":hVd:i:p:b:n:N:I:P:sg:G:LTe:c:r:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("remsim-bankd version %s\n", LAUNCHER_VERSION); return 0;
+		case 'V': return version_print("remsim-bankd");
 		case 'd': o.log_level = mask_level(optarg) >= 0 ? mask_level(optarg) : o.log_level; break;
 		case 'e':
 			if (num("-e", optarg, &v) < 0)

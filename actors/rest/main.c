@@ -12,6 +12,7 @@
 #include "config.h"
 #include "log.h"
 #include "rest.h"
+#include "version.h"
 
 struct opts {
 	char *listen;
@@ -181,6 +182,8 @@ static int parse_args(struct opts *o, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	if (version_flag(argc, argv, "rest"))
+		return 0;
 	log_init("rest");
 	struct opts o = { .timeout_ms = REST_DEFAULT_TIMEOUT_MS };
 	int rc = parse_args(&o, argc, argv);
