@@ -167,3 +167,48 @@ bench: all
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# --- install (docs/install.md) ----------------------------------------------
+# `make install PREFIX=/usr DESTDIR=/tmp/root`.  Launchers, remsimd and the
+# operator tools go to bin/, the actor programs to libexec/remsim/ (the
+# launchers and remsimd find them there, common/progdir.c), pcscd's reader
+# driver to pcscd's serial driver folder, units, sysusers.d and udev files
+# under lib/ (SYSTEMDUNITDIR etc. to override), example configs and
+# /etc/default files under share/doc/remsim/examples (debian/ puts them in
+# /etc).
+PREFIX        ?= /usr/local
+BINDIR        ?= $(PREFIX)/bin
+LIBEXECDIR    ?= $(PREFIX)/libexec/remsim
+DATADIR       ?= $(PREFIX)/share
+DOCDIR        ?= $(DATADIR)/doc/remsim
+MANDIR        ?= $(DATADIR)/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR   ?= $(PREFIX)/lib/sysusers.d
+UDEVRULESDIR  ?= $(PREFIX)/lib/udev/rules.d
+IFDDIR        ?= $(shell pkg-config --variable=usbdropdir libpcsclite 2>/dev/null || echo /usr/lib/pcsc/drivers)/serial
+INSTALL       ?= install
+USER_PROGS    := remsim-server remsim-bankd remsim-client remsim-client-shell remsimd remsim-ctl rspro-dump
+ACTOR_PROGS   := $(filter-out $(USER_PROGS),$(notdir $(PROGS)))
+MAN_PAGES     := $(wildcard docs/man/*.[18])
+UNITS_SRC     := $(wildcard etc/systemd/*.service)
+
+.PHONY: install
+install: $(PROGS) $(IFD_LIB)
+	@echo "  INSTALL $(DESTDIR)$(PREFIX)"
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(IFDDIR) \
+	  $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(UDEVRULESDIR)
+	$(INSTALL) -m 0755 $(addprefix $(BUILD)/bin/,$(USER_PROGS)) $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 0755 $(addprefix $(BUILD)/bin/,$(ACTOR_PROGS)) $(DESTDIR)$(LIBEXECDIR)/
+	$(INSTALL) -m 0644 $(IFD_LIB) $(DESTDIR)$(IFDDIR)/
+	$(INSTALL) -d $(DESTDIR)$(DOCDIR)/examples/default $(DESTDIR)$(DOCDIR)/examples/reader.conf.d
+	$(INSTALL) -m 0644 etc/*.cfg $(DESTDIR)$(DOCDIR)/examples/
+	$(INSTALL) -m 0644 etc/default/* $(DESTDIR)$(DOCDIR)/examples/default/
+	$(INSTALL) -m 0644 etc/reader.conf.d/remsim $(DESTDIR)$(DOCDIR)/examples/reader.conf.d/
+	$(INSTALL) -m 0644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man8/
+	for u in $(UNITS_SRC); do sed -e 's|/usr/bin/|$(BINDIR)/|g' $$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$(basename $$u); \
+	  chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$(basename $$u); done
+	$(INSTALL) -m 0644 etc/sysusers.d/remsim.conf $(DESTDIR)$(SYSUSERSDIR)/remsim.conf
+	$(INSTALL) -m 0644 etc/udev/60-remsim.rules $(DESTDIR)$(UDEVRULESDIR)/60-remsim.rules
