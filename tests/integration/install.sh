@@ -9,6 +9,7 @@
 # notification socket READY=1, then STOPPING=1 on SIGTERM.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/notify.sh"
+. "$(dirname "$0")/../lib/peer.sh"
 R=$T/root
 case "$BUILD" in /*) ABS_BUILD=$BUILD ;; *) ABS_BUILD=$TOP/$BUILD ;; esac
 
@@ -93,6 +94,12 @@ wait_for 5 bash -c "[ \$($CTL status | grep -c running) -ge 3 ]"
 $CTL status >"$T/status.txt" 2>&1
 check "remsim-ctl status: broker, mapstore, rest running" bash -c \
 	"grep -qE '^broker .*running' '$T/status.txt' && grep -qE '^mapstore .*running' '$T/status.txt' && grep -qE '^rest .*running' '$T/status.txt'"
+SHORT=${V%-dirty}
+peer_fifo_open b1 -c "127.0.0.1:$P_RSPRO"
+peer_do b1 "send connectBankReq bankid=1 slots=2 name=bank1" "expect connectBankRes result=ok"
+check "the server's RSPRO identity carries swVersion $SHORT (no -dirty, <= 32)" \
+	bash -c "grep -qF 'connectBankRes' '$T/b1.log' && grep 'connectBankRes' '$T/b1.log' | grep -qE ' ${SHORT//./\\.}( |\$)' && [ \${#SHORT} -le 32 ]"
+peer_close b1
 bad=
 for p in $(pgrep -P "$RS_PID"); do
 	exe=$(readlink "/proc/$p/exe")
