@@ -173,7 +173,8 @@ clean:
 # operator tools go to bin/, the actor programs to libexec/remsim/ (the
 # launchers and remsimd find them there, common/progdir.c), pcscd's reader
 # driver to pcscd's serial driver folder, units, sysusers.d and udev files
-# under lib/ (SYSTEMDUNITDIR etc. to override), example configs and
+# under lib/ (SYSTEMDUNITDIR etc. to override), the REST dashboard's files
+# (actors/rest/www, when present) to share/remsim/www, example configs and
 # /etc/default files under share/doc/remsim/examples (debian/ puts them in
 # /etc).
 PREFIX        ?= /usr/local
@@ -191,6 +192,7 @@ USER_PROGS    := remsim-server remsim-bankd remsim-client remsim-client-shell re
 ACTOR_PROGS   := $(filter-out $(USER_PROGS),$(notdir $(PROGS)))
 MAN_PAGES     := $(wildcard docs/man/*.[18])
 UNITS_SRC     := $(wildcard etc/systemd/*.service)
+WWW_FILES     := $(wildcard actors/rest/www/*)
 
 .PHONY: install
 install: $(PROGS) $(IFD_LIB)
@@ -212,3 +214,5 @@ install: $(PROGS) $(IFD_LIB)
 	  chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$(basename $$u); done
 	$(INSTALL) -m 0644 etc/sysusers.d/remsim.conf $(DESTDIR)$(SYSUSERSDIR)/remsim.conf
 	$(INSTALL) -m 0644 etc/udev/60-remsim.rules $(DESTDIR)$(UDEVRULESDIR)/60-remsim.rules
+	$(if $(WWW_FILES),$(INSTALL) -d $(DESTDIR)$(DATADIR)/remsim/www && \
+	  $(INSTALL) -m 0644 $(WWW_FILES) $(DESTDIR)$(DATADIR)/remsim/www/)

@@ -56,6 +56,10 @@ fi
 check "example configs and /etc/default files in share/doc/remsim/examples" \
 	test -f "$R/usr/share/doc/remsim/examples/server.cfg" -a -f "$R/usr/share/doc/remsim/examples/default/remsim-bankd"
 check "LICENSE installed" test -f "$R/usr/share/doc/remsim/LICENSE"
+if [ -d "$TOP/actors/rest/www" ]; then
+	check "the REST dashboard's files in share/remsim/www" \
+		bash -c "for f in '$TOP'/actors/rest/www/*; do cmp -s \$f '$R/usr/share/remsim/www/'\$(basename \$f) || exit 1; done"
+fi
 
 # --- versions ---------------------------------------------------------------------------
 V=$("$BIN/remsim-server" --version | awk '{print $2}')

@@ -53,6 +53,10 @@ check "remsim-client: launchers, usbslot, unit template, udev rule, pcscd driver
 	/usr/share/man/man1/remsim-client.1.gz /usr/share/man/man1/remsim-client-shell.1.gz
 check "no actor program in /usr/bin of any package" bash -c \
 	"! cat '$T'/remsim-*.list | grep -E '^/usr/bin/(broker|mapstore|rest|reader|bankmap|usbslot)$'"
+check "every actor program of the build is in a package's /usr/libexec/remsim" bash -c \
+	"for f in \$(cd '$TOP' && ls -d actors/*/ tools/*/); do n=\$(basename \$f); \
+	 case \$n in remsim-*|remsimd|rspro-dump) continue ;; esac; \
+	 cat '$T'/remsim-*.list | grep -qx /usr/libexec/remsim/\$n || { echo \"no package has \$n\"; exit 1; }; done"
 check "no file in two packages" bash -c "[ -z \"\$(cat '$T'/remsim-*.list | grep -v '/$' | sort | uniq -d)\" ]"
 check "remsim-common's postinst creates the remsim user" \
 	bash -c "dpkg-deb -I '$T/out/remsim-common_${V}_$ARCH.deb' postinst | grep -q 'systemd-sysusers remsim.conf'"
