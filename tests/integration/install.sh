@@ -67,7 +67,7 @@ check "installed remsim-server --version: 'remsim-server $V'" \
 	bash -c "[ \"\$('$R/usr/bin/remsim-server' --version)\" = 'remsim-server $V' ]"
 bad=
 for p in $USER_PROGS; do [ "$("$R/usr/bin/$p" --version 2>&1)" = "$p $V" ] || bad="$bad $p"; done
-for p in $ACTORS; do [ "$("$R/usr/libexec/remsim/$p" --version 2>&1)" = "$p $V" ] || bad="$bad $p"; done
+for f in "$R"/usr/libexec/remsim/*; do p=$(basename "$f"); [ "$("$f" --version 2>&1)" = "$p $V" ] || bad="$bad $p"; done
 check "every installed program prints 'NAME VERSION'${bad:+ (wrong:$bad)}" [ -z "$bad" ]
 check "version is the one scripts/version.sh gives" [ "$V" = "$("$TOP/scripts/version.sh")" ]
 
