@@ -16,7 +16,7 @@
 BUILD   ?= build
 SAN     ?= 0
 CC      ?= cc
-PKGS    := libczmq libzmq libusb-1.0 libpcsclite libconfig sqlite3 libmicrohttpd jansson
+PKGS    := libczmq libzmq libusb-1.0 libpcsclite libconfig sqlite3 libmicrohttpd jansson libsystemd
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -37,7 +37,7 @@ ASN1_LIB  := $(BUILD)/lib/librspro-asn1.a
 ASN1_STAMP := $(ASN1_DIR)/.generated
 LIB       := $(BUILD)/lib/libremsim.a
 
-INCLUDES := -Icommon -I$(ASN1_DIR)
+INCLUDES := -Icommon -I$(ASN1_DIR) -I$(BUILD)/gen
 CFLAGS_ALL = $(BASEFLAGS) $(WARN) $(SANFLAGS) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 LDLIBS_ALL = $(LIB) $(ASN1_LIB) $(PKG_LIBS) -lpthread -lm
@@ -63,7 +63,7 @@ all: $(LIB) $(ASN1_LIB) $(PROGS) $(TTOOLS) $(UNITS)
 $(ASN1_STAMP): asn1/RSPRO.asn
 	@rm -rf $(ASN1_DIR) && mkdir -p $(ASN1_DIR)
 	@cd $(ASN1_DIR) && asn1c -fcompound-names -fincludes-quoted -fno-include-deps \
-	    ../../asn1/RSPRO.asn >asn1c.log 2>&1 || { cat asn1c.log; exit 1; }
+	    $(CURDIR)/asn1/RSPRO.asn >asn1c.log 2>&1 || { cat asn1c.log; exit 1; }
 	@rm -f $(ASN1_DIR)/converter-sample.c $(ASN1_DIR)/Makefile.am.sample
 	@touch $@
 	@echo "  ASN1C   asn1/RSPRO.asn"
@@ -74,6 +74,16 @@ $(ASN1_LIB): $(ASN1_STAMP)
 	@ls $(ASN1_DIR)/*.c | xargs -P 4 -I{} sh -c \
 	  'o=$(ASN1_DIR)/obj/$$(basename {} .c).o; $(CC) -std=gnu11 -g $(OPT) $(ASN1_SANFLAGS) $(ASN1_CFLAGS) -w -I$(ASN1_DIR) -c {} -o $$o'
 	@rm -f $@ && ar rcs $@ $(ASN1_DIR)/obj/*.o
+
+# --- version: scripts/version.sh (git describe, else the VERSION file) -------
+# Rewritten only when it changes; only common/version.c includes it.
+VERSION_H := $(BUILD)/gen/remsim_version.h
+.PHONY: FORCE
+$(VERSION_H): FORCE
+	@mkdir -p $(dir $@)
+	@v=$$(scripts/version.sh); printf '#define REMSIM_VERSION_STRING "%s"\n' "$$v" >$@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "  GEN     $@ ($$v)"; fi
+$(BUILD)/obj/common/version.o: $(VERSION_H)
 
 # --- our code ---------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c $(ASN1_STAMP)
@@ -161,3 +171,52 @@ soak: all
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# --- install (docs/install.md) ----------------------------------------------
+# `make install PREFIX=/usr DESTDIR=/tmp/root`.  Launchers, remsimd and the
+# operator tools go to bin/, the actor programs to libexec/remsim/ (the
+# launchers and remsimd find them there, common/progdir.c), pcscd's reader
+# driver to pcscd's serial driver folder, units, sysusers.d and udev files
+# under lib/ (SYSTEMDUNITDIR etc. to override), the REST dashboard's files
+# (actors/rest/www, when present) to share/remsim/www, example configs and
+# /etc/default files under share/doc/remsim/examples (debian/ puts them in
+# /etc).
+PREFIX        ?= /usr/local
+BINDIR        ?= $(PREFIX)/bin
+LIBEXECDIR    ?= $(PREFIX)/libexec/remsim
+DATADIR       ?= $(PREFIX)/share
+DOCDIR        ?= $(DATADIR)/doc/remsim
+MANDIR        ?= $(DATADIR)/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR   ?= $(PREFIX)/lib/sysusers.d
+UDEVRULESDIR  ?= $(PREFIX)/lib/udev/rules.d
+IFDDIR        ?= $(shell pkg-config --variable=usbdropdir libpcsclite 2>/dev/null || echo /usr/lib/pcsc/drivers)/serial
+INSTALL       ?= install
+USER_PROGS    := remsim-server remsim-bankd remsim-client remsim-client-shell remsimd remsim-ctl rspro-dump
+ACTOR_PROGS   := $(filter-out $(USER_PROGS),$(notdir $(PROGS)))
+MAN_PAGES     := $(wildcard docs/man/*.[18])
+UNITS_SRC     := $(wildcard etc/systemd/*.service)
+WWW_FILES     := $(wildcard actors/rest/www/*)
+
+.PHONY: install
+install: $(PROGS) $(IFD_LIB)
+	@echo "  INSTALL $(DESTDIR)$(PREFIX)"
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(IFDDIR) \
+	  $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(UDEVRULESDIR)
+	$(INSTALL) -m 0755 $(addprefix $(BUILD)/bin/,$(USER_PROGS)) $(DESTDIR)$(BINDIR)/
+	$(INSTALL) -m 0755 $(addprefix $(BUILD)/bin/,$(ACTOR_PROGS)) $(DESTDIR)$(LIBEXECDIR)/
+	$(INSTALL) -m 0644 $(IFD_LIB) $(DESTDIR)$(IFDDIR)/
+	$(INSTALL) -d $(DESTDIR)$(DOCDIR)/examples/default $(DESTDIR)$(DOCDIR)/examples/reader.conf.d
+	$(INSTALL) -m 0644 etc/*.cfg $(DESTDIR)$(DOCDIR)/examples/
+	$(INSTALL) -m 0644 etc/default/* $(DESTDIR)$(DOCDIR)/examples/default/
+	$(INSTALL) -m 0644 etc/reader.conf.d/remsim $(DESTDIR)$(DOCDIR)/examples/reader.conf.d/
+	$(INSTALL) -m 0644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man8/
+	for u in $(UNITS_SRC); do sed -e 's|/usr/bin/|$(BINDIR)/|g' $$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$(basename $$u); \
+	  chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$(basename $$u); done
+	$(INSTALL) -m 0644 etc/sysusers.d/remsim.conf $(DESTDIR)$(SYSUSERSDIR)/remsim.conf
+	$(INSTALL) -m 0644 etc/udev/60-remsim.rules $(DESTDIR)$(UDEVRULESDIR)/60-remsim.rules
+	$(if $(WWW_FILES),$(INSTALL) -d $(DESTDIR)$(DATADIR)/remsim/www && \
+	  $(INSTALL) -m 0644 $(WWW_FILES) $(DESTDIR)$(DATADIR)/remsim/www/)

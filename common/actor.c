@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "version.h"
 
 #define HELLO_RESEND_MS	1000	/* while waiting for WELCOME */
 #define HELLO_EARLY_MS	5	/* ZMQ_IMMEDIATE: a HELLO sent before the hub connection is
@@ -79,7 +80,8 @@ static void usage(FILE *out, const char *prog, const char *extra)
 		"  --hub ENDPOINT   the broker's hub (ZeroMQ ROUTER), env REMSIM_HUB\n"
 		"  --name NAME      actor name (DEALER routing id), env REMSIM_NAME\n"
 		"  --config FILE    the role's config file, env REMSIM_CONFIG\n"
-		"  --help           this text\n", prog);
+		"  --help           this text\n"
+		"  --version        print the version\n", prog);
 	if (extra && *extra)
 		fprintf(out, "%s\n", extra);
 }
@@ -99,6 +101,10 @@ int actor_parse_args(int argc, char **argv, struct actor_args *args,
 		if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
 			usage(stdout, prog, help_extra);
 			args->exit_code = 0;
+			return 1;
+		}
+		if (!strcmp(o, "--version")) {
+			args->exit_code = version_print(prog);
 			return 1;
 		}
 		if (!strcmp(o, "--")) {

@@ -8,7 +8,7 @@ PACKAGES=(
 	# build
 	build-essential pkg-config asn1c
 	libczmq-dev libzmq3-dev libsodium-dev libusb-1.0-0-dev libpcsclite-dev
-	libconfig-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev
+	libconfig-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev libsystemd-dev
 	# sanitizer runtime for clang (fuzzing) and the fuzzer itself
 	clang libclang-rt-dev
 	# tests and demo: real pcscd with the vpcd driver, sqlite3 CLI, HTTP
@@ -19,6 +19,8 @@ PACKAGES=(
 	umockdev libumockdev-dev gir1.2-umockdev-1.0
 	# the dashboard's browser test: headless chromium driven by selenium
 	chromium chromium-driver python3-selenium
+	# packaging test (tests/integration/packaging.sh) and the units' check
+	dpkg-dev debhelper fakeroot systemd
 )
 
 missing=()

@@ -18,9 +18,10 @@
 
 #include "actor.h"
 #include "rspro.h"
+#include "version.h"
 
 #define BANKD_SOFTWARE		"remsim-bankd"
-#define BANKD_SW_VERSION	"0.1.0"
+#define BANKD_SW_VERSION	remsim_version_short()	/* version.h */
 #define BM_SERVER_KEY		"server"	/* actor_open() key of the server link */
 
 /* One bank slot's mapping. */

@@ -14,6 +14,7 @@
 
 #include "fdlimit.h"
 #include "log.h"
+#include "version.h"
 
 int64_t bnow(void)
 {
@@ -185,6 +186,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	if (version_flag(argc, argv, "broker"))
+		return 0;
 	const char *config = getenv("REMSIM_CONFIG"), *hub = NULL, *control = NULL;
 	const char *name = getenv("REMSIM_NAME");
 	for (int i = 1; i < argc; i++) {

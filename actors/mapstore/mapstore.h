@@ -23,10 +23,11 @@
 #include "actor.h"
 #include "mapdb.h"
 #include "rspro.h"
+#include "version.h"
 #include "slotmap.h"
 
 #ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION		"0.1.0"
+#define PACKAGE_VERSION		remsim_version_short()	/* version.h */
 #endif
 #define MS_SOFTWARE		"remsim-server"
 #define MS_STR_MAX		32	/* identity strings kept (as the REST API shows them) */

@@ -17,10 +17,11 @@
 #include <winscard.h>
 
 #include "rspro.h"
+#include "version.h"
 
 #define READER_SW_NAME		"remsim-bankd"
 #ifndef REMSIM_VERSION
-#define REMSIM_VERSION		"0.1.0"
+#define REMSIM_VERSION		remsim_version_short()	/* version.h */
 #endif
 #define READER_ATR_MAX		33	/* pcsc-lite MAX_ATR_SIZE */
 #define READER_TPDU_MIN		5

@@ -7,8 +7,6 @@
 
 #include <libconfig.h>
 
-#define LAUNCHER_VERSION "0.1.0"
-
 /* What the command line says; NULL / -1 = not given (gsmtap_slot: -2). */
 struct opts {
 	const char *server_host, *component_name, *bind_ip, *gsmtap_host;

@@ -13,6 +13,7 @@
 
 #include "launcher.h"
 #include "log.h"
+#include "version.h"
 
 static void usage(FILE *f)
 {
@@ -128,7 +129,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'u': user = optarg; break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("remsim-bankd version %s\n", LAUNCHER_VERSION); return 0;
+		case 'V': return version_print("remsim-bankd");
 		case 'd': o.log_level = mask_level(optarg) >= 0 ? mask_level(optarg) : o.log_level; break;
 		case 'e':
 			if (num("-e", optarg, &v) < 0)

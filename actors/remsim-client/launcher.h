@@ -7,7 +7,6 @@
 
 #include <stdio.h>
 
-#define CLIENT_VERSION "0.1.0"
 
 struct launch {
 	int shell;			/* remsim-client-shell */

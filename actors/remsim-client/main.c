@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "launcher.h"
+#include "version.h"
 
 static void usage(FILE *f, int shell)
 {
@@ -214,7 +215,7 @@ int main(int argc, char **argv)
 		}
 		switch (c) {
 		case 'h': usage(stdout, l.shell); return 0;
-		case 'v': printf("%s version %s\n", prog, CLIENT_VERSION); return 0;
+		case 'v': return version_print(prog);
 		case 'd':
 			l.log_level = map_level(optarg);
 			if (!l.log_level)

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "launcher.h"
+#include "progdir.h"
 
 static void sleep_ms(long ms)
 {
@@ -75,8 +76,10 @@ static int keep_broker(const char *broker, const char *cfg, const char *hub, con
 int shell_run(const struct launch *l, const char *cfg)
 {
 	char broker[4200], usbslot[4200], hub_path[4200], hub[4300];
-	snprintf(broker, sizeof(broker), "%s/broker", l->bindir);
-	snprintf(usbslot, sizeof(usbslot), "%s/usbslot", l->bindir);
+	char actors[4096];
+	progdir_actors(actors, sizeof(actors));
+	snprintf(broker, sizeof(broker), "%s/broker", actors);
+	snprintf(usbslot, sizeof(usbslot), "%s/usbslot", actors);
 	snprintf(hub_path, sizeof(hub_path), "%s/hub", l->run_dir);
 	snprintf(hub, sizeof(hub), "ipc://%s", hub_path);
 	unlink(hub_path);	/* stale socket of an earlier run */

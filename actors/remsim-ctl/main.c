@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "version.h"
 
 #define DEFAULT_ENDPOINT "ipc:///run/remsim/control"
 #define DEFAULT_TIMEOUT_MS 3000
@@ -102,6 +103,8 @@ static int print_reply(const char *reply, const struct ctl_command *cmd, int jso
 
 int main(int argc, char **argv)
 {
+	if (version_flag(argc, argv, "remsim-ctl"))
+		return 0;
 	enum { OPT_SKEY = 256, OPT_CCERT };
 	static const struct option opts[] = {
 		{ "endpoint", required_argument, NULL, 'e' },

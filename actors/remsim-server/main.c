@@ -18,9 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "0.1.0"
-#endif
+#include "version.h"
 
 struct opts {
 	const char *config;
@@ -167,7 +165,7 @@ int main(int argc, char **argv)
 		case 'u': o.user = optarg; break;
 		case 'c': o.config = optarg; break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("remsim-server version %s\n", PACKAGE_VERSION); return 0;
+		case 'V': return version_print("remsim-server");
 		case 'd':
 			if (!(o.level = map_level(optarg))) {
 				fprintf(stderr, "remsim-server: cannot read log mask '%s'\n", optarg);

@@ -25,9 +25,11 @@
 #include "lifecycle.h"
 #include "fdlimit.h"
 #include "log.h"
+#include "notify.h"
 #include "privs.h"
 #include "sup.h"
 #include "supcfg.h"
+#include "version.h"
 
 int64_t now_ms(void)
 {
@@ -130,6 +132,7 @@ static void begin_shutdown(struct sup *s, int signo)
 	LOGI(NULL, "%s: stopping %d actors in reverse start order",
 	     s->failed ? "essential actor given up" : strsignal(signo), s->nactors);
 	s->shutting_down = 1;
+	notify_stopping(s);
 	for (int i = s->nactors - 1; i >= 0; i--) {
 		enum actor_state st = s->actors[i].state;
 		if (st == AS_IDLE || st == AS_BACKOFF)
@@ -227,6 +230,7 @@ static int run(struct sup *s, int sfd)
 			events_drain(s->ev);
 		reap_children(s);
 		fire_timers(s);
+		notify_check_ready(s);
 	}
 }
 
@@ -245,6 +249,8 @@ static void list_actors(const struct sup *s)
 
 int main(int argc, char **argv)
 {
+	if (version_flag(argc, argv, "remsimd"))
+		return 0;
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "run-dir", required_argument, NULL, 'r' },

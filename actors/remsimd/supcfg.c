@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "progdir.h"
 
 #define DEFAULT_RUN_DIR "/run/remsim"
 #define DEFAULT_HUB	"ipc://@RUN_DIR@/hub"
@@ -282,18 +283,12 @@ static int load_actor(struct sup *s, struct cfg *c, const config_setting_t *e, i
 	return 0;
 }
 
-/* Directory of our own executable: bare program names are looked up there. */
+/* Bare program names are looked up in the actors' directory (progdir.h). */
 static char *own_bin_dir(void)
 {
 	char buf[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return strdup(".");
-	buf[n] = '\0';
-	char *slash = strrchr(buf, '/');
-	if (slash)
-		*slash = '\0';
-	return strdup(buf[0] ? buf : "/");
+	progdir_actors(buf, sizeof(buf));
+	return strdup(buf);
 }
 
 static int load_root(struct sup *s, struct cfg *c, const char *run_dir_override)

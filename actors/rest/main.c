@@ -12,6 +12,7 @@
 #include "config.h"
 #include "log.h"
 #include "rest.h"
+#include "version.h"
 
 struct opts {
 	char *listen;
@@ -223,6 +224,8 @@ static int is_loopback(const char *listen)
 
 int main(int argc, char **argv)
 {
+	if (version_flag(argc, argv, "rest"))
+		return 0;
 	log_init("rest");
 	struct opts o = { .timeout_ms = REST_DEFAULT_TIMEOUT_MS, .req_timeout_ms = REST_DEFAULT_REQ_TIMEOUT_MS,
 			  .max_conns = REST_DEFAULT_MAX_CONNS, .max_per_addr = REST_DEFAULT_MAX_PER_ADDR };

@@ -20,9 +20,10 @@
 #include "actor.h"
 #include "slotstat.h"
 #include "rspro.h"
+#include "version.h"
 #include "st2_usb.h"
 
-#define USBSLOT_VERSION		"0.1.0"
+#define USBSLOT_VERSION		remsim_version_short()	/* version.h */
 #define USBSLOT_SOFTWARE	"remsim-client"
 #define USBSLOT_ATR_MAX		55
 

@@ -12,7 +12,7 @@ W="$T/wd"; mkdir -p "$W"; cd "$W" || exit 1
 
 "$L" --help >"$T/help.out" 2>&1; rc=$?
 check "--help: exit 0, lists the osmo options" bash -c "[ $rc = 0 ] && grep -q -- '-i, --server-host' '$T/help.out' && grep -q -- '--permit-shared-pcsc' '$T/help.out'"
-check "-V prints the version" bash -c "'$L' -V | grep -q '^remsim-bankd version '"
+check "-V prints the version" bash -c "'$L' -V | grep -q '^remsim-bankd [0-9]'"
 "$L" -n 2 >"$T/noi.out" 2>"$T/noi.err"; rc=$?
 check "-i missing: exit 2, message and usage on stderr" \
 	bash -c "[ $rc = 2 ] && grep -q 'mandatory' '$T/noi.err' && grep -q '^usage:' '$T/noi.err' && [ ! -s '$T/noi.out' ]"

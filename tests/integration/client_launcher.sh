@@ -12,7 +12,7 @@ check "launcher: --help exits 0" [ "$rc" = 0 ]
 check "launcher: --help lists the SIMtrace2 options" grep -q -- '-V, --usb-vendor HEX' "$T/help"
 "$RCS" --help >"$T/shelp" 2>&1
 check "launcher: the shell's --help has no USB options" bash -c "! grep -q usb-vendor '$T/shelp' && grep -q 'stdin/stdout' '$T/shelp'"
-check "launcher: -v prints the version" bash -c "'$RC' -v | grep -q '^remsim-client version '"
+check "launcher: -v prints the version" bash -c "'$RC' -v | grep -q '^remsim-client [0-9]'"
 "$RC" -a 3b --print-config >/dev/null 2>"$T/atr.err"; rc=$?
 check "launcher: a 1-octet ATR is malformed, exit 2 (rc=$rc)" eval '[ "$rc" = 2 ] && grep -q "ATR malformed" "$T/atr.err"'
 "$RC" -a zz00 --print-config >/dev/null 2>&1; rc=$?

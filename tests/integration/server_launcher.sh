@@ -11,7 +11,7 @@ RS=$BIN/remsim-server
 "$RS" -h >"$T/help" 2>&1; rc=$?
 check "-h: exit 0, usage names -c, -d, -V" [ "$rc" = 0 ] && grep -q -- '-c, --config' "$T/help" && grep -q -- '--debug MASK' "$T/help"
 OUT=$("$RS" -V); rc=$?
-check "-V: 'remsim-server version X', exit 0" [ "$rc" = 0 ] && grep -qE '^remsim-server version [0-9]' <<<"$OUT"
+check "-V: 'remsim-server VERSION', exit 0" [ "$rc" = 0 ] && grep -qE '^remsim-server [0-9]' <<<"$OUT"
 "$RS" extra >/dev/null 2>"$T/err"; rc=$?
 check "positional argument: exit 2 with a message" [ "$rc" = 2 ] && grep -q "positional argument 'extra'" "$T/err"
 "$RS" --print-config >"$T/default.cfg"; rc=$?

@@ -12,6 +12,7 @@
 #include "hexstr.h"
 #include "ipa.h"
 #include "rspro.h"
+#include "version.h"
 
 enum mode { MODE_FIELDS, MODE_SUMMARY, MODE_REENCODE, MODE_XER };
 
@@ -194,6 +195,8 @@ static int dump_stream(FILE *in, const char *name, enum mode mode)
 
 int main(int argc, char **argv)
 {
+	if (version_flag(argc, argv, "rspro-dump"))
+		return 0;
 	static const struct option opts[] = {
 		{ "summary", no_argument, NULL, 's' },
 		{ "reencode", no_argument, NULL, 'r' },
