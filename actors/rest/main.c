@@ -42,7 +42,7 @@ static void usage(FILE *f)
 		"                          NO authentication)\n"
 		"  -T, --timeout MS        control reply timeout, then 503 (default %d)\n"
 		"  -w, --www-dir DIR       dashboard files served at / (default: rest.www_dir, then\n"
-		"                          BINDIR/../share/remsim/www, then the source tree's\n"
+		"                          PREFIX/share/remsim/www when installed, then the source tree's\n"
 		"                          actors/rest/www)\n"
 		"      --config FILE       role config: rest { listen; token; timeout_ms; www_dir; hosts;\n"
 		"                          request_timeout_ms; max_connections; max_per_address; },\n"

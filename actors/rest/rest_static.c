@@ -157,8 +157,9 @@ char *rest_static_default_dir(void)
 	if (n <= 0)
 		return NULL;
 	exe[n] = '\0';
-	const char *bindir = dirname(exe);	/* PREFIX/bin or BUILD/bin */
-	static const char *const rel[] = { "/../share/remsim/www", "/../../actors/rest/www" };
+	const char *bindir = dirname(exe);	/* PREFIX/libexec/remsim, PREFIX/bin or BUILD/bin */
+	static const char *const rel[] = { "/../../share/remsim/www", "/../share/remsim/www",
+					   "/../../actors/rest/www" };
 	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
 		char d[PATH_MAX + 32];
 		snprintf(d, sizeof(d), "%s%s", bindir, rel[i]);
