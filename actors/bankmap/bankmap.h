@@ -27,6 +27,7 @@
 /* One bank slot's mapping. */
 struct bm_map {
 	bool used;
+	bool unconfirmed;		/* kept from before a reconnect, not re-sent yet (reconcile.c) */
 	struct rspro_client_slot client;
 };
 
@@ -54,6 +55,8 @@ struct bankmap {
 	unsigned t1_ms;				/* ConnectBankRes timeout */
 	unsigned stats_ms;			/* client activity summary period (0: off) */
 	unsigned ident_ms;			/* ConnectClientReq within, else closed */
+	unsigned reconcile_ms;			/* after a reconnect, maps not re-sent within are dropped (0: kept) */
+	int reconcile_timer;
 	/* mapping table, index = bank slot number */
 	struct bm_map *map;
 	/* server link */
@@ -64,6 +67,12 @@ struct bankmap {
 	struct conntab *clients;
 	struct bm_stats st, st_reported;
 };
+
+/* reconcile.c: after the server link is (re)established, the server sends
+ * its mappings again; the ones it does not send within reconcile_ms are
+ * gone (deleted while the link was down, or the server forgot them). */
+void reconcile_start(struct bankmap *bm);
+void reconcile_confirm(struct bankmap *bm, long slot);
 
 /* maptable.c: results are RSPRO ResultCodes.  changed[] receives the bank
  * slots whose mapping changed (at most 2), so their readers can be told. */
@@ -87,6 +96,7 @@ void link_up(struct bankmap *bm, const struct actor_conn *c, int restored);
 void link_down(struct bankmap *bm, uint32_t conn, const char *reason);
 void link_rspro(struct bankmap *bm, uint32_t conn, const uint8_t *der, size_t len);
 const char *link_state_name(enum bm_link_state s);
+void link_persist(struct bankmap *bm);	/* the table into the link's META */
 
 /* clients.c */
 void clients_up(struct bankmap *bm, const struct actor_conn *c, int restored);

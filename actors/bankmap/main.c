@@ -24,7 +24,7 @@ static int load_config(struct bankmap *bm, const char *path)
 {
 	char err[512];
 	const char *host = NULL, *name = NULL;
-	int port, bank, slots, t1, stats, ident;
+	int port, bank, slots, t1, stats, ident, reconcile;
 	struct cfg *c = cfg_load(path, err, sizeof(err));
 	if (!c) {
 		fprintf(stderr, "bankmap: %s\n", err);
@@ -44,7 +44,8 @@ static int load_config(struct bankmap *bm, const char *path)
 	     cfg_get_string(c, g, "name", "", RSPRO_STR_MAX, &name) < 0 ||
 	     cfg_get_int(c, g, "connect_res_timeout_ms", 10000, 100, 600000, &t1) < 0 ||
 	     cfg_get_int(c, g, "stats_interval_s", 10, 0, 3600, &stats) < 0 ||
-	     cfg_get_int(c, g, "identify_timeout_ms", 10000, 100, 600000, &ident) < 0))
+	     cfg_get_int(c, g, "identify_timeout_ms", 10000, 100, 600000, &ident) < 0 ||
+	     cfg_get_int(c, g, "reconcile_ms", 5000, 0, 600000, &reconcile) < 0))
 		rc = -1;
 	if (rc == 0 && (!host || !*host))
 		rc = cfg_fail(c, g, "'bankd.server_host' is required");
@@ -60,6 +61,7 @@ static int load_config(struct bankmap *bm, const char *path)
 	bm->t1_ms = (unsigned)t1;
 	bm->stats_ms = (unsigned)stats * 1000;
 	bm->ident_ms = (unsigned)ident;
+	bm->reconcile_ms = (unsigned)reconcile;
 	if (gethostname(bm->hostname, sizeof(bm->hostname) - 1) < 0 || !bm->hostname[0])
 		snprintf(bm->hostname, sizeof(bm->hostname), "remsim-bankd");
 	snprintf(bm->name, sizeof(bm->name), "%s", name && *name ? name : bm->hostname);

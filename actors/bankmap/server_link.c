@@ -15,6 +15,8 @@
  * | CONNECTED |                                        | (answers are sent only when CONNECTED)   |           |
  * | STOPPED   | anything                               | nothing until bankmap is restarted       | STOPPED   |
  *
+ * On CONNECTED the kept mappings wait to be sent again (reconcile.c).
+ *
  * The code is the same table: link_fsm[state][event] below.
  * The table and the state go into the connection's META after every change,
  * so a restarted bankmap resumes on the same connection (persist.c). */
@@ -50,6 +52,11 @@ static void persist(struct bankmap *bm)
 		warned = true;
 	}
 	actor_set_meta(bm->a, bm->srv_conn, buf, n);
+}
+
+void link_persist(struct bankmap *bm)
+{
+	persist(bm);
 }
 
 static void t1_stop(struct bankmap *bm)
@@ -139,6 +146,7 @@ static void h_connected(struct bankmap *bm, const struct rspro_msg *m)
 	LOGI(NULL, "server link: connected to \"%s\" (%s %s)", id->name, id->software, id->sw_version);
 	set_state(bm, LINK_CONNECTED);
 	persist(bm);
+	reconcile_start(bm);
 }
 
 static void h_refused(struct bankmap *bm, const struct rspro_msg *m)
@@ -190,6 +198,8 @@ static void h_mapping(struct bankmap *bm, const struct rspro_msg *m)
 	long rc;
 	if (m->type == RSPRO_MSG_CREATE_MAPPING_REQ) {
 		rc = mt_create(bm, c, b, changed, &n);
+		if (rc == RSPRO_RES_OK)
+			reconcile_confirm(bm, b.slot_nr);
 		rspro_build_create_mapping_res(&res, rc);
 	} else {
 		rc = mt_remove(bm, c, b, changed, &n);

@@ -4,11 +4,13 @@
 # dropped after T1 (10 s) and reconnected; a non-ok ConnectBankRes closes and
 # reconnects; a peer that is not a server (identity type) is given up for good;
 # server link dropped and restored: the mappings are kept, re-pushed by the
-# server (identical: ok, client undisturbed) and used by new clients.
+# server (identical: ok, client undisturbed) and used by new clients; a
+# mapping the server does not send again after a reconnect (deleted while
+# the link was down) is removed reconcile_ms after it.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/bankd_map_common.bash"
 
-bankd_cfg "$T/bankd.cfg" 2
+bankd_cfg "$T/bankd.cfg" 2 "reconcile_ms = 1500;"
 check "bankd role starts" bankd_start "$T/bankd.cfg"
 
 # --- ConnectBankReq fields, T1 --------------------------------------------------
@@ -55,6 +57,20 @@ check "... is used by a new client (C4:0 -> reader/1)" \
 check "reader/1 was told C4:0" told 1 'mapping C4:0'
 peer_close c1
 peer_close c2
+
+# --- reconnect: what the server does not send again is gone ------------------------
+check "server link dropped again" peer_do srv2 "close"
+peer_close srv2
+peer_open srv5 -l "127.0.0.1:$P_SRV"
+check "bankd reconnects; the server sends only C4:0 -> B1:1 again" \
+	peer_do srv5 "expect connectBankReq bankId=1" "send connectBankRes result=ok" \
+	"send createMappingReq client=4:0 bank=1:1" "expect createMappingRes result=ok"
+check "C3:0 -> B1:0, not sent again, is removed after reconcile_ms" \
+	wait_log "$T/remsimd.log" 'bankmap .*B1:0 C3:0.*not sent again by the server within 1500 ms of the reconnect: removed' 5
+check "... and reader/0 is told" told 0 'mapping none' 3
+check "C4:0 -> B1:1 (sent again) stays" bash -c "! grep -q 'B1:1 C4:0.*not sent again' '$T/remsimd.log'"
+check "banks: one mapping left" ctl_has banks '"mapped":1'
+peer_close srv5
 
 # --- a peer that is not a server: given up ------------------------------------------
 peer_close srv2

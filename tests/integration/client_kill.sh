@@ -12,7 +12,9 @@
 PS0=$(free_port); PS1=$(free_port); PB0=$(free_port); PB1=$(free_port)
 cat >"$T/client.cfg" <<EOC
 run_dir = "$RUN";
-supervisor = { restart_intensity = 5; restart_period_s = 10; backoff_initial_ms = 50; backoff_max_ms = 300; };
+# (the restart waits 1 s: long enough for the killed slot's simulator to
+# notice and exit, so the new usbslot does not claim the old simulator)
+supervisor = { restart_intensity = 5; restart_period_s = 10; backoff_initial_ms = 1000; backoff_max_ms = 2000; };
 broker = { connect_timeout_ms = 300; backoff_unit_ms = 20; };
 actors = ( { name = "broker"; }, { name = "usbslot"; count = 2; } );
 client = {

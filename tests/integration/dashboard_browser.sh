@@ -63,8 +63,9 @@ check "scripted bankd B1 and clients C0:0..C2:0 identified" \
 	bash -c "$(declare -f wait_for wait_log); wait_log '$T/bank.log' '^READY' 10 && wait_log '$T/clients.log' '^READY' 10"
 
 MAPREQ='{"bank":{"bankId":1,"slotNr":7},"client":{"clientId":0,"slotNr":0}}'
-expect "cross-site form (text/plain) POST /slotmaps: 415, nothing mapped" 415 - POST /api/remsim/v1/slotmaps "${AUTH[@]}" -H 'Content-Type: text/plain' --data-binary "$MAPREQ"
-expect "cross-site form POST /reset: 415" 415 - POST /api/remsim/v1/reset "${AUTH[@]}" -H 'Content-Type: application/x-www-form-urlencoded' --data-binary 'confirm=true'
+# (refused by the REST guard for every state-changing route: 400 for a form-like body)
+expect "cross-site form (text/plain) POST /slotmaps: 400, nothing mapped" 400 - POST /api/remsim/v1/slotmaps "${AUTH[@]}" -H 'Content-Type: text/plain' --data-binary "$MAPREQ"
+expect "cross-site form POST /reset: 400" 400 - POST /api/remsim/v1/reset "${AUTH[@]}" -H 'Content-Type: application/x-www-form-urlencoded' --data-binary 'confirm=true'
 expect "POST from another Origin: 403" 403 - POST /api/remsim/v1/slotmaps "${AUTH[@]}" "${JSON[@]}" -H 'Origin: http://evil.example' --data-binary "$MAPREQ"
 expect "POST /reset without confirm: 400 with the reason" 400 '{"error":"reset deletes every mapping: send {\"confirm\":true}"}' POST /api/remsim/v1/reset "${AUTH[@]}" "${JSON[@]}" --data-binary '{}'
 expect "... nothing was mapped by those" 200 '{"slotmaps":[]}' GET /api/backend/v1/slotmaps "${AUTH[@]}"
