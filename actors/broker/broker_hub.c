@@ -276,9 +276,11 @@ static struct conn *owned_conn(struct broker *b, const char *sender, uint32_t id
 {
 	struct conn *c = conn_get(b, id);
 	if (!c || c->st != CS_UP) {
-		/* an id we handed out and closed since: both sides' timers may fire
-		 * together (identity vs keep-alive timeout), the DOWN is on its way */
-		int closed = id && id < b->next_id;
+		/* an id we handed out and closed since (both sides' timers may fire
+		 * together: identity vs keep-alive timeout; the DOWN is on its way),
+		 * or one of an earlier broker generation */
+		const uint32_t low = (1u << ENV_GEN_SHIFT) - 1;
+		int closed = id && (ENV_CONN_GEN(id) != b->gen || (id & low) < (b->next_id & low));
 		log_msg(closed ? LL_DEBUG : LL_WARN, NULL, "%s from %s on conn %u: no such connection%s", cmd,
 			sender, id, closed ? " (closed already)" : "");
 		env_send_down(b->hub, sender, id, "", "", "no such connection");
