@@ -473,7 +473,7 @@ json_t *session_status(const struct session *s)
 {
 	size_t alen;
 	const uint8_t *atr = card_atr(s->card, &alen);
-	char bank[32], client[32] = "", mapped[32] = "", slot[32], mapped_c[32] = "";
+	char bank[32], client[32] = "", mapped[32] = "", slot[48], mapped_c[48] = "";
 	snprintf(bank, sizeof(bank), "%ld:%ld", s->bank.bank_id, s->bank.slot_nr);
 	snprintf(slot, sizeof(slot), "B%ld:%ld", s->bank.bank_id, s->bank.slot_nr);
 	if (s->active)
