@@ -22,7 +22,7 @@ NSLOT=32
 bench_files server
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-KA_INTERVAL=30000 KA_TIMEOUT=10000 server_cfg "$T/server.cfg"
+REST_EXTRA="max_per_address = 128;" KA_INTERVAL=30000 KA_TIMEOUT=10000 server_cfg "$T/server.cfg"
 server_start "$T/server.cfg" || { echo "server did not start"; tail -20 "$T/remsimd.log"; exit 1; }
 MS=$(pid_of mapstore); BR=$(pid_of broker)
 RSS0_MS=$(rss_kib "$MS"); RSS0_BR=$(rss_kib "$BR")

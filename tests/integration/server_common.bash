@@ -42,7 +42,7 @@ mapstore = {
   database = "@STATE_DIR@/server.db";
   identify_timeout_ms = ${IDENT_MS:-10000};
 };
-rest = { listen = "127.0.0.1:$P_REST"; timeout_ms = 2500; };
+rest = { listen = "127.0.0.1:$P_REST"; timeout_ms = 2500; ${REST_EXTRA:-} };
 EOF
 }
 

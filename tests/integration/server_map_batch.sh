@@ -15,7 +15,8 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/server_common.bash"
 
-server_cfg "$T/server.cfg"
+# 25 concurrent POSTs from one address: above the REST guard's default per-address cap
+REST_EXTRA="max_per_address = 64;" server_cfg "$T/server.cfg"
 check "server role starts" server_start "$T/server.cfg"
 bank_connect b1 1 8 >/dev/null
 hist_count() { sqlite3 -readonly "$DB" 'SELECT count(*) FROM history' 2>/dev/null; }
