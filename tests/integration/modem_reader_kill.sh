@@ -7,6 +7,8 @@
 # reboots, reads the ATR and runs a new session.  Real server, bankd,
 # private pcscd + vpcd + virtual card; the board and the modem are st2sim in
 # modem mode on an ngff-cardem board (card-insert output, modem reset line).
+# Then the client role's remsimd is killed (-9) and started again: the
+# modem gets the card and a new session (a cold start of the role).
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/pcscd.sh"
 . "$(dirname "$0")/../lib/system.sh"
@@ -47,5 +49,20 @@ n_st=$(statuses)
 check "rk: ... and runs a new session" wait_for 10 session $((n_st + 5))
 check "rk: the client logged why" grep -q 'the bank re-opened the card (new ATR mid-session)' "$T/client.log"
 check "rk: the simulated modem saw no stall" bash -c "! grep -q '^STALL' '$T/sim0.log'"
+
+# --- the client role's remsimd killed (-9) and started again: the board's
+# host comes back and the modem gets a new session (a cold start of the role)
+n_atr=$(grep -c '^ATR: ' "$T/sim0.log")
+kill -9 "$CLIENT_PID"; wait "$CLIENT_PID" 2>/dev/null
+gone() { ! pgrep -f "usbslot --hub ipc://$T/client-run/hub" >/dev/null; }
+check "rk: killing the client's remsimd took its actors along" wait_for 5 gone
+mv "$T/client.log" "$T/client-1.log"
+t0=$(recovery_now)
+system_client 1
+check "rk: after the client role's restart the modem reads the ATR again" wait_for 15 new_atr
+el=$(python3 -c "import time; print(int((time.monotonic() - $t0) * 1000))")
+echo "# client role restart: the modem had the card again ${el} ms after the start" >&2
+n_st=$(statuses)
+check "rk: ... and runs a new session" wait_for 10 session $((n_st + 5))
 sanitizer_check
 finish
