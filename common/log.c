@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,11 +14,24 @@ static char log_component[48] = "remsim";
 static char log_context[64] = "-";
 enum log_level log_threshold_ = LL_INFO;	/* read inline by the LOG* macros */
 static int log_timestamps = 1;
+static int log_prio_prefix;	/* "<N>" syslog priority first: the journal reads it */
 
 static const char *const level_names[] = {
 	[LL_DEBUG] = "DEBUG", [LL_INFO] = "INFO", [LL_NOTICE] = "NOTICE",
 	[LL_WARN] = "WARN", [LL_ERROR] = "ERROR", [LL_FATAL] = "FATAL",
 };
+
+/* Is stderr the systemd journal?  systemd sets JOURNAL_STREAM=DEV:INODE of
+ * the stream it connected; a redirected stderr no longer matches. */
+static int stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st) < 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void log_init(const char *component)
 {
@@ -25,6 +39,13 @@ void log_init(const char *component)
 	const char *env = getenv("REMSIM_LOG_LEVEL");
 	if (env && log_level_parse(env) >= 0)
 		log_threshold_ = (enum log_level)log_level_parse(env);
+	/* Under the journal: syslog priorities, and no timestamps of our own
+	 * (the journal has them).  REMSIM_LOG_TIMESTAMPS and
+	 * REMSIM_LOG_PRIORITY (0/1) override either way. */
+	int journal = stderr_is_journal();
+	const char *ts = getenv("REMSIM_LOG_TIMESTAMPS"), *pp = getenv("REMSIM_LOG_PRIORITY");
+	log_timestamps = ts && *ts ? atoi(ts) != 0 : !journal;
+	log_prio_prefix = pp && *pp ? atoi(pp) != 0 : journal;
 }
 
 void log_set_level(enum log_level level) { log_threshold_ = level; }
@@ -80,12 +101,20 @@ void log_vmsg(enum log_level level, const char *ctx, const char *fmt, va_list ap
 		return;
 	char line[1024];
 	size_t n = 0;
+	if (log_prio_prefix) {
+		/* syslog priorities: debug 7, info 6, notice 5, warning 4, err 3, crit 2 */
+		static const char prio[] = { [LL_DEBUG] = '7', [LL_INFO] = '6', [LL_NOTICE] = '5',
+					     [LL_WARN] = '4', [LL_ERROR] = '3', [LL_FATAL] = '2' };
+		line[n++] = '<';
+		line[n++] = prio[level <= LL_FATAL ? level : LL_FATAL];
+		line[n++] = '>';
+	}
 	if (log_timestamps) {
 		struct timespec ts;
 		struct tm tm;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
-		n += strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
+		n += strftime(line + n, sizeof(line) - n, "%Y-%m-%dT%H:%M:%S", &tm);
 		n += (size_t)snprintf(line + n, sizeof(line) - n, ".%03ldZ ", ts.tv_nsec / 1000000);
 	}
 	n += (size_t)snprintf(line + n, sizeof(line) - n, "%-6s %s [%s] ", log_level_name(level),

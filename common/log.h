@@ -5,7 +5,12 @@
  * i.e. UTC time, level, component (the process/actor name), the slot context
  * in brackets (bank/client/slot the line concerns, "-" when none) and text.
  * The component is set once per process with log_init(); the context is given
- * per call (NULL uses the process default set with log_set_context()). */
+ * per call (NULL uses the process default set with log_set_context()).
+ * When stderr is the systemd journal (JOURNAL_STREAM matches it), lines
+ * start with their syslog priority ("<6>INFO ...") and carry no timestamp
+ * of their own; REMSIM_LOG_PRIORITY=0/1 and REMSIM_LOG_TIMESTAMPS=0/1
+ * override either, for other supervisors.  A FATAL line's text is also
+ * written to REMSIM_REASON_FILE when set (remsimd reports it). */
 #ifndef REMSIM_LOG_H
 #define REMSIM_LOG_H
 
