@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # remsim top-level build.
 #
 # Layout conventions (adding a file never needs an edit here):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* actor.c: the actor side of the broker envelope (see actor.h): argument
  * parsing, HELLO/WELCOME, a zloop-based event loop dispatching the broker's
  * messages to callbacks, timers, fd watchers and the request helpers. */

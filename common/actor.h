@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* actor.h: what every actor program is built on.
  *
  *   struct actor_args args;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* config.c: libconfig wrapper with typed, range-checked getters whose errors
  * name file:line of the offending setting (see config.h). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* config.h: a thin layer over libconfig for the role configs in etc/.
  *
  * Every error message names the place it comes from, compiler style:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ctlclient.h: one request to a role's control socket (docs/control.md):
  * a fresh ZMQ_REQ socket, one JSON frame out, one JSON frame back, bounded
  * by a timeout, so that a dead or silent role gives an error, never a hang.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* envelope.c: encode/decode of the broker <-> actor ZeroMQ messages (see
  * envelope.h and docs/envelope.md).  Thin on purpose: frames are sent with
  * zmq_send() straight from the caller's buffers, and received into a reused

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* envelope.h: the ZeroMQ message set between the broker and the actors of a
  * role (docs/envelope.md is the reference).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fdlimit.h: raise RLIMIT_NOFILE to its hard limit at start (every role and
  * its broker), so that a role is not capped at systemd's default of 1024
  * file descriptors by accident; the value is logged and returned. */

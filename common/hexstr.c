@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hexstr.c: hex text <-> octets (see hexstr.h). */
 #include "hexstr.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hexstr.h: hex text <-> octets, for options, scripts, captures and logs. */
 #ifndef REMSIM_HEXSTR_H
 #define REMSIM_HEXSTR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ipa.c: IPA multiplex framing for RSPRO (rspro-wire.md §2-3): the stream
  * reassembler, RSPRO/CCM frame builders and the per-side CCM reaction table.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ipa.h: Osmocom IPA multiplex framing as RSPRO uses it (see
  * shared/spec/rspro-wire.md §2-3): a stream reassembler that accepts any TCP
  * segmentation, RSPRO framing (proto 0xEE, extension 0x07), and the IPA CCM

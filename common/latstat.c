@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* latstat.c: latency summary with nearest-rank percentiles (see latstat.h). */
 #include "latstat.h"
 

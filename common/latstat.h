@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* latstat.h: latency summary (nearest-rank percentiles) for the test tools
  * and benchmarks that measure round trips (pcsc-apdu, shell-drive,
  * zmq-floor).  Values are microseconds; nothing here prints. */

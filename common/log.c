@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* log.c: stderr logging with level, component and slot context (see log.h). */
 #include "log.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* log.h: stderr logging for every remsim process.
  *
  * One line per event:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mapdb.c: sqlite storage of slot mappings and their history (see mapdb.h).
  * The schema text below is the reference; docs/mapping-history.md explains
  * it for operators and must be kept in step with it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mapdb.h: sqlite storage of the server's slot mappings and their history.
  *
  * One database file (WAL journal, synchronous=FULL) with two tables:

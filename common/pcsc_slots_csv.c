@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pcsc_slots_csv.c: reader for bankd_pcsc_slots.csv (see the header for the
  * accepted syntax).  A small state machine over the octets:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pcsc_slots_csv.h: osmo-remsim-bankd's `bankd_pcsc_slots.csv` (bankd.md §2):
  * one row per bank slot, `bank_id, slot_nr, reader_name_regex`, e.g.
  *     "1","0","ACS ACR33 ICC Reader 00 00"

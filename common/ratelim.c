@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ratelim.c: see ratelim.h. */
 #include "ratelim.h"
 

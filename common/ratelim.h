@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ratelim.h: a log-line rate limit for events a hostile or broken peer can
  * repeat at will (undecodable PDUs, refused connections): at most `burst`
  * lines per `period_ms`; the lines held back are counted and reported with

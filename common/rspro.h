@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rspro.h: RSPRO messages as plain C values, over the asn1c codec generated
  * from asn1/RSPRO.asn.
  *

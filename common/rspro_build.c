@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rspro_build.c: build each of the 21 RSPRO messages from plain C values. */
 #include "rspro.h"
 

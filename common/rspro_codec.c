@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rspro_codec.c: struct rspro_msg <-> asn1c's RsproPDU_t, DER encode and
  * stack-limited BER decode (see rspro.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rspro_text.c: names of RSPRO messages and enumerations, and the one-line
  * texts that logs and rspro-dump print for a message. */
 #include "rspro.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* slotmap.c: slot-mapping state machine and table (see slotmap.h).
  * Pure logic: the only side effects are log lines and appended actions. */
 #include "slotmap.h"

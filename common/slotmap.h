@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* slotmap.h: the server's slot-mapping core (no I/O).
  *
  * A slotmap_table holds every mapping ClientSlot C:S <-> BankSlot B:S, knows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* slotstat.h: the per-slot counters and TPDU round-trip times that reader
  * and usbslot actors keep and report as their `slot` control answer (the
  * rows of `remsim-ctl slots`, docs/control.md).  No allocation; the round

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* st2_msg.c: SIMtrace2 cardem USB message codec (see st2_msg.h).
  * Each message kind is one row of a table with its name and its payload
  * decoder/encoder; the generic functions dispatch through that table. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* st2_msg.h: encode/decode of the SIMtrace2 card-emulation ("cardem") USB
  * messages (spec simtrace2-cardem.md §3/§4).
  *

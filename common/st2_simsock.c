@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* st2_simsock.c: SIMtrace2 transport over a unix stream socket to the
  * st2sim simulator (see st2_simsock.h for the framing). */
 #include "st2_simsock.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* st2_simsock.h: simulator implementation of the SIMtrace2 transport seam
  * (st2_transport.h): a stream socket (unix socket) to tests/tools/st2sim,
  * which plays the board's firmware and the modem behind it.

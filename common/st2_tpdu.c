@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* st2_tpdu.c: host-side T=0 TPDU state machine for a SIMtrace2 cardem slot
  * (see st2_tpdu.h).  Inbound happenings are first classified into events;
  * the transition table st2_fsm[state][event] then gives the action and the

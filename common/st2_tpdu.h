@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* st2_tpdu.h: host-side T=0 TPDU handling for one SIMtrace2 cardem slot
  * (spec simtrace2-cardem.md §6, client.md §8.3-8.5).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* st2_transport.c: helpers shared by all SIMtrace2 transports (see
  * st2_transport.h). */
 #include "st2_transport.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* st2_transport.h: the seam between the usbslot actor and the SIMtrace2
  * board.  A transport delivers inbound messages (bulk IN, interrupt IN) and
  * "device gone" through callbacks and accepts outbound messages (bulk OUT).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* st2_usb.c: libusb-1.0 SIMtrace2 transport (see st2_usb.h). */
 #include "st2_usb.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* st2_usb.h: libusb-1.0 implementation of the SIMtrace2 transport seam
  * (st2_transport.h) for one cardem slot (= one USB interface).
  *

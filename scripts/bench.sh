@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench.sh: runs every benchmark under tests/bench/ (make bench).  Each prints
 # numbers (latency percentiles, throughput, memory, recovery time) and keeps
 # them in $BUILD/bench/NAME.txt, showing the previous run beside the new one.

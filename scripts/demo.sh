@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # demo.sh: the README's main command.  On a machine with no hardware it
 # installs what it needs, builds, and runs one whole remsim system on
 # loopback:

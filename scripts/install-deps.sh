@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # install-deps.sh: installs every Debian package remsim needs to build, test,
 # fuzz and run its demo.  Idempotent and non-interactive; run as root (or it
 # uses sudo when present).  Does nothing when everything is installed already.

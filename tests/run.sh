@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/run.sh: runs every test of the project and prints one closing line
 # "N passed, N failed, N skipped".  Unit test programs and integration scripts
 # print "PASS: name", "FAIL: name" or "SKIP: name" per case; a program that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bankmap.h: the bankd's mapping actor.  It holds the link to the
  * remsim-server (ConnectBankReq, Create/RemoveMappingReq, ResetStateReq),
  * the table "bank slot -> client slot" the server pushes, and every client

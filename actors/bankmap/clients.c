@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* clients.c: client connections accepted on the bankd listener (port 9999)
  * until they are handed to their reader (bankd.md §4.3, §5.1).  Each event
  * costs constant work; per-connection lines are DEBUG, and a summary of the

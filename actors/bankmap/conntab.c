@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* conntab.c: the client connections bankmap owns, hashed by connection id,
  * so that every event of a connection costs the same however many others
  * are parked (a client storm must stay cheap). */

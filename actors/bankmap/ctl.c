@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ctl.c: remsim-ctl commands answered by bankmap (routed by the broker's
  * `commands` table): `maps` (the mapping table), `banks` (this bank and its
  * server link), `clients` (connections waiting for an identity or a

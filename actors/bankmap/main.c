@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: the bankmap actor program: reads the `bankd` group of the role
  * config, opens the server link and dispatches the actor callbacks to
  * server_link.c (connection "out:server"), clients.c (connections accepted

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* maptable.c: the bankd's mapping table and its rules (bankd.md §7).
  * One entry per bank slot of this bank; a client slot appears at most once.
  *

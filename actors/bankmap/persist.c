@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* persist.c: the mapping table kept in the META of the server connection, so
  * that a restarted bankmap (kill -9) gets it back from the broker in WELCOME
  * while the server link stays up.  The table itself stays ephemeral: it dies

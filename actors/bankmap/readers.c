@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* readers.c: the messages between bankmap and reader/N (actor_tell, JSON).
  *
  * | direction          | message                                  | when                                   |

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reconcile.c: the bankd's mapping table after a reconnect to the server.
  * The table survives a lost server link (and a bankmap restart, in META),
  * so that clients keep being served meanwhile; but mappings the server

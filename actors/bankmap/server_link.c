@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* server_link.c: the bankd's RSPRO link to the remsim-server (bankd.md §3,
  * client.md §3).  The broker owns TCP, IPA keep-alive and the reconnect
  * back-off of the outgoing connection "server"; this file runs what is

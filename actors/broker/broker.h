@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* broker.h: the broker's shared data model.  One struct broker holds the
  * configuration, the ZeroMQ sockets (hub ROUTER for actors, control ROUTER
  * for remsim-ctl), the TCP listeners and connections, the outgoing keys, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* broker_conf.c: reads the broker's part of a role config (top-level run_dir,
  * hub, control as remsimd reads them, plus the `broker` group; see
  * docs/envelope.md "Broker configuration").  Errors are "file:line: reason". */

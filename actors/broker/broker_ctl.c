@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* broker_ctl.c: the control socket remsim-ctl talks to.  A ROUTER (so that
  * several REQ clients and slow actors never block each other) bound to an
  * ipc path created 0600 (0660 with control_group_writable), or to tcp://

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* broker_gen.c: the broker's generation.  Every broker start is a new
  * generation (1..255), kept in RUN_DIR/broker.generation and advanced on
  * each start, so that two consecutive brokers of a role never share one.

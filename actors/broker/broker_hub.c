@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* broker_hub.c: the actor side of the broker: the hub ROUTER (0600 ipc),
  * HELLO/WELCOME, the actor -> broker requests of the envelope, delivery of
  * RSPRO/UP/DOWN to the bound actor, supervisor EVENTs and the actor records

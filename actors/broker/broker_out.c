@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* broker_out.c: outgoing connections by key (OPEN/CANCEL) and their
  * re-establish back-off.  osmo-remsim waits 1 s and more between attempts
  * (10 s before a restarted peer is used again); remsim retries fast and

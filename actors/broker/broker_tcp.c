@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* broker_tcp.c: the TCP side of the broker: listeners, one struct conn per
  * TCP connection (id table, non-blocking I/O with a bounded write buffer),
  * IPA reassembly (a started frame must be complete within frame_timeout_ms),

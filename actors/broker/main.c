@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: the broker program: arguments, start-up (config, hub, control,
  * listeners), the single zmq_poll() loop over ZeroMQ sockets and raw TCP
  * fds, timers, and an orderly shutdown on SIGTERM/SIGINT. */

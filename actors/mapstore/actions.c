@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* actions.c: executes the action lists of common/slotmap.h in the order
  * the protocol requires: (1) mapdb_apply() - every storage action in one
  * committed, fsynced transaction; (2) the RSPRO sends in list order.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* conn_fsm.c: the per-connection SERVER_CONN state machine (spec/server.md
  * section 3) as a table state x event -> handler.  An empty cell means "event
  * not allowed in this state": logged and ignored, the connection is kept.

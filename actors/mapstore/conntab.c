@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* conntab.c: the mapstore's connections, indexed by conn id (all of them),
  * by client slot (identified clients) and by bank id (identified bankds). */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ctl.c: the server's control commands (docs/control.md): map, unmap, maps,
  * banks, clients, history, reset.  Changes run through the slotmap core and
  * its action list: stored durably first, then sent to bankds/clients, then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* grace.c: the banks' grace period after a restart.  When the server (or
  * its mapstore, or its broker) restarts, clients and bankds reconnect in any
  * order.  A client that comes back before the bankd of its mapping would be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* json.c: the JSON objects of docs/control.md (the shapes osmo-remsim's REST
  * API returns), in osmo-remsim's key order, plus identity <-> JSON for META. */
 #include <stdio.h>

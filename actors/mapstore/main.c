@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: the mapstore actor program: reads the `mapstore` group of the role
  * config, opens the sqlite mapping store, reloads the mappings into the
  * slotmap core, then runs the actor loop, dispatching connections to

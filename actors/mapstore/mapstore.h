@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mapstore.h: the server role's brain (osmo-remsim-server's RSPRO side).
  *
  * The broker hands this actor every TCP connection accepted on the server's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* meta.c: what the mapstore stores on a connection with META, so that a
  * restarted mapstore (kill -9) gets its identified peers back from the
  * broker's WELCOME.  Compact JSON, e.g.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* retention.c: the history retention of the mapstore (docs/mapping-history.md
  * "Retention"): rows older than history.keep_days or beyond the newest
  * history.max_rows are deleted, oldest first, in batches of prune_batch rows,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: the metrics actor: config (group `metrics`), hub membership (so
  * that remsimd and `remsim-ctl status` see it like any actor), and the HTTP
  * listener (libmicrohttpd, its own thread) answering GET /metrics. */

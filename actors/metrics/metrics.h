@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* metrics.h: the metrics actor (opt-in, every role): a Prometheus text
  * endpoint.  On each scrape it asks its role's control socket for `status`,
  * `slots` and, on a server, `maps`, and renders them (render.c); it keeps

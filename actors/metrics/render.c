@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* render.c: the Prometheus text exposition format (version 0.0.4) of a
  * role's status, slots and mappings.  Every series is labelled with the
  * role; slot series with the slot ("B1:3", "C0:1") and its actor. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* card.c: one PC/SC reader and its card, as a small state machine.
  *
  *   NO_SERVICE --context--> NO_READER --regex match--> READER --connect--> OPEN

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gsmtap.c: GSMTAP tracing of the card's ATR and APDUs (bankd.md §10).
  *
  * Each packet is a 16-octet GSMTAP v2 header (type 4 = SIM; sub-type 1 =

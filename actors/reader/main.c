@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: the reader actor program (one per bank slot, named reader/N).
  *
  * Wires the actor library to the session (client side + card): RSPRO PDUs,

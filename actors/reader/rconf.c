@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rconf.c: the reader actor's settings from the role file (docs/reader.md).
  *
  *   bankd  = { bank_id = 1; };

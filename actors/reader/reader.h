@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reader.h: the bankd's reader actor, one process per bank slot.
  *
  * It owns one PC/SC reader (found by regex) and the one client connection

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* session.c: the reader's client side: ConnectClientReq, SetAtrReq, the TPDU
  * relay and resets from ClientSlotStatusInd (bankd.md §5, §6, §8).
  *

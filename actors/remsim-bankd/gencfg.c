@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gencfg.c: the role config remsim-bankd hands to remsimd.
  *
  * Base: our libconfig file (-c FILE, the format of etc/bankd.cfg) or, without

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* launcher.h: remsim-bankd, the osmo-remsim-bankd compatible front end of
  * the bankd role.  main.c parses osmo-remsim-bankd's options; gencfg.c turns
  * them, plus bankd_pcsc_slots.csv or our own -c bankd.cfg, into the role

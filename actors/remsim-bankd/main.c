@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: remsim-bankd, a drop-in for osmo-remsim-bankd's command line.
  * Builds the bankd role config (gencfg.c), writes it to RUN_DIR/bankd.cfg and
  * executes remsimd on it (the supervisor then runs broker, bankmap and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* remsim-client-shell: the client role with the stdin/stdout frontend,
  * started like osmo-remsim-client-shell.  The work is done by remsim-client
  * (same directory) in its shell mode; this program only runs it, so both

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* launcher.h: remsim-client / remsim-client-shell, the client role's
  * command-line front doors (osmo-remsim-client-st2 / -shell compatible
  * options).  main.c parses the options; rolecfg.c writes the role config

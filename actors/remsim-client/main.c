@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* remsim-client: the client role, started like osmo-remsim-client-st2 (and,
  * when called as remsim-client-shell, like osmo-remsim-client-shell).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rolecfg.c: the role config a launcher generates from osmo-style options:
  * run_dir, the broker with no listeners (the client only connects out) and
  * one usbslot actor whose settings are in group "client" (see

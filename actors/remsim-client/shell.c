@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* shell.c: how remsim-client-shell runs.  remsimd gives its actors
  * /dev/null as stdin, so the shell does not go through remsimd: this
  * process forks the broker (which dies with us: PR_SET_PDEATHSIG, its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* batch.c: reads the pairs of `remsim-ctl map --batch FILE` (FILE "-" is
  * stdin): one "CLIENT:SLOT BANK:SLOT" per line, blank lines and lines
  * starting with '#' ignored.  The role checks the slots themselves (and

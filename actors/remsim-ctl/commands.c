@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* commands.c: the command table.  Adding a command is one line here (plus a
  * printer in print.c if the generic one does not suit it).  Every command is
  * sent as {"cmd":NAME,"args":[strings],"json":BOOL}; the role decides. */

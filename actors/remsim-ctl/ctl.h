@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ctl.h: remsim-ctl internals: exit codes, the command table, the request
  * transport and the printers. */
 #ifndef REMSIM_CTL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: remsim-ctl, the command line for a role's control socket.
  *
  *   remsim-ctl [-e ENDPOINT] [--json] [-t TIMEOUT_MS] COMMAND [ARGS]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* print.c: human output of results.  The generic printer shows an array of
  * objects as a table (columns: the keys in order of first appearance), an
  * object as "key: value" lines and anything else as itself.  The server's

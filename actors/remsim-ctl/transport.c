@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* transport.c: one REQ round trip to the role's control socket, with CURVE
  * client keys for tcp:// endpoints. */
 #include <czmq.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: remsim-server, the server role's launcher.
  *
  * Without -c it behaves like osmo-remsim-server: RSPRO on 0.0.0.0:9998, REST

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* events.c: the DEALER that reports actor lifecycle events to the broker. */
 #include "events.h"
 

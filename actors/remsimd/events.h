@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* events.h: lifecycle events from remsimd to the broker.
  *
  * A DEALER with routing id "remsimd" connected to the hub sends, per event,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lifecycle.c: what happens to one actor on each event, as a table.
  *
  *   state \ event | START      EXIT          TIMER         STOP       KILL

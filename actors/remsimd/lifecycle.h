@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lifecycle.h: the per-actor state machine (a table of state x event). */
 #ifndef REMSIMD_LIFECYCLE_H
 #define REMSIMD_LIFECYCLE_H

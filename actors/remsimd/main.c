@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: remsimd, the per-role supervisor.
  *
  *   remsimd -c ROLE.cfg [-r RUN_DIR] [-d LOGLEVEL] [--check]

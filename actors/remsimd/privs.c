@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* privs.c: least privilege for a role (docs/remsimd.md "Privileges").
  * remsimd sets no-new-privileges for itself and every actor it starts; with
  * `user` (and optionally `group`) in the config or -u USER[:GROUP], remsimd,

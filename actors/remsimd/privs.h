@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* privs.h: no-new-privileges and the switch to the role's user (privs.c). */
 #ifndef REMSIMD_PRIVS_H
 #define REMSIMD_PRIVS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ready.c: probing an endpoint with a plain, non-blocking connect(). */
 #include "ready.h"
 

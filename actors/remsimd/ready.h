@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ready.h: is anybody listening on a ZeroMQ endpoint (the broker's hub)? */
 #ifndef REMSIMD_READY_H
 #define REMSIMD_READY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* spawn.c: fork/exec of an actor with its arguments and environment.
  *
  * Everything the child needs (argv, envp) is built before fork(), so the

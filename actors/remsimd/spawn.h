@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* spawn.h: starting and signalling one actor process. */
 #ifndef REMSIMD_SPAWN_H
 #define REMSIMD_SPAWN_H

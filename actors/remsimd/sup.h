@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sup.h: remsimd's data model.  One struct actor per actor instance (a kind
  * with `count = N` is expanded to N instances "kind/0".."kind/N-1"), and one
  * struct sup holding them in start order together with the role-wide

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* supcfg.c: reads remsimd's settings from a role's libconfig file.
  *
  * Only the keys remsimd owns are checked strictly (top-level run_dir,

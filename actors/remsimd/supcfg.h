@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* supcfg.h: loads remsimd's part of a role's libconfig file (run_dir, hub,
  * control, the supervisor group and the actors list) into a struct sup.
  * Every error message starts with "FILE:LINE: ". */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: the REST actor: osmo-remsim-server's HTTP API (default :9997,
  * /api/backend/v1) translated onto control requests.  Options, the role's
  * libconfig file, signals; the work happens in rest_http.c/rest_routes.c. */

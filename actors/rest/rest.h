@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rest.h: the pieces of the REST actor (osmo-remsim-server compatible HTTP
  * API translated onto control requests) and how they fit together:
  *   main.c        options, config file, signals, start/stop

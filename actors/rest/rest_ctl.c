@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rest_ctl.c: one control request round trip (docs/control.md): a fresh
  * ZMQ_REQ socket per HTTP request, one JSON frame out, one JSON frame back,
  * bounded by a timeout so that a dead or silent control socket gives 503

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rest_group.c: group commit of POST /slotmaps.  libmicrohttpd runs one
  * thread per connection; a `map` costs one fsync in the mapstore (its
  * promise: once the answer is 201, a restart keeps the map).  Requests that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rest_guard.c: what keeps the REST API from being starved or forged.
  *
  * Slow peers: every HTTP connection must deliver a complete request (headers

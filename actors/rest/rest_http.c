@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rest_http.c: the libmicrohttpd side of the REST actor.  Collects the
  * request body, enforces the optional bearer token and the cross-site checks
  * (rest_guard.c), strips the API base path, hands the request to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rest_json.c: JSON in and out of the REST API.  Incoming POST /slotmaps
  * bodies are checked strictly (objects, JSON integers, 0..1023); outgoing
  * objects are rebuilt with exactly the keys, in exactly the order, that

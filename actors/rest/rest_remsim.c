@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rest_remsim.c: remsim's own REST API below /api/remsim/v1, what the
  * operator dashboard needs beyond osmo-remsim's API (docs/rest.md):
  *   GET    /state              banks, clients and slotmaps in one answer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rest_routes.c: the REST API of osmo-remsim-server (below /api/backend/v1)
  * as a table of method + path pattern -> handler.  Each handler turns its
  * request into at most one control request and shapes the answer the way

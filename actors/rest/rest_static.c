@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rest_static.c: serves the operator dashboard's static files (index.html,
  * its CSS and JS) from www_dir at "/".  Only flat names of a known type are
  * served ("/", "/NAME.html|css|js|svg", NAME of [A-Za-z0-9_-]), so no path

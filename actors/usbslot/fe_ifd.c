@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fe_ifd.c: the PC/SC reader frontend (--transport ifd:PATH, docs/ifd.md).
  * pcscd's driver libifd_remsim.so is a thin REQ client of a ROUTER socket
  * bound at ipc://PATH here; this file answers its requests with the slot's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fe_shell.c: the shell frontend, compatible with osmo-remsim-client-shell
  * on stdin/stdout (client.md §9): one hex C-APDU per line (whitespace between
  * octets allowed), "RESET" (any case) for a modem reset; prints

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fe_st2.c: the SIMtrace2 frontend (client.md §6, §8) over the transport
  * seam: libusb (--transport usb) or the st2sim simulator socket
  * (--transport sim:PATH).  The T=0 work is done by common/st2_tpdu: every

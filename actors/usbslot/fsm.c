@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fsm.c: the client main FSM ("CLIENT_MAIN", client.md §4) as a table of
  * state x event -> action.  An empty cell is an event that is not permitted
  * in that state: logged and dropped.  Actions change state only through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* usbslot: the client role's actor for one modem slot (client.md).  It keeps
  * the slot's RSPRO connections to the server and the bankd (through the
  * broker), runs the client main FSM and drives one frontend: a SIMtrace2

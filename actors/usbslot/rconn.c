@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rconn.c: the slot's two RSPRO connections, "server" and "bankd" (client.md
  * §3, §4.3).  The broker owns TCP, IPA, keep-alive and the re-establish
  * back-off (OPEN key policy "reconnect"); this file does the rest of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* script.c: the event script (-e CMD, client.md §5): run asynchronously as
  *     /bin/sh -c "CMD CAUSE"
  * with a whitelist of our environment plus the REMSIM_* variables.  The

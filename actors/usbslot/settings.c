@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* settings.c: the settings of one usbslot actor.  Sources, later ones win:
  * built-in defaults (osmo-remsim-client's), the role config's group
  * "client", the slot's entry "client.slots.[INDEX]" (INDEX = REMSIM_INDEX),

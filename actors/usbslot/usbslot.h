@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* usbslot.h: the client role's per-slot actor (one modem slot: one SIMtrace2
  * cardem interface, or the stdin/stdout shell).  Shared types of its parts:
  *   settings.c  options and role-config settings of one slot

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ifd.c: the IFD handler entry points pcscd calls (pcsc-lite's ifdhandler.h,
  * API 3.0).  One channel per Lun (reader); pcscd may drive several readers
  * of this driver at once, each with its own lock and socket.  Every call is

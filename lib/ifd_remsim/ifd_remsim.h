@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ifd_remsim.h: pcscd's reader driver for a remote SIM (docs/ifd.md).  The
  * driver is thin: it holds one ZeroMQ REQ socket per reader to the `ifd`
  * frontend of a usbslot actor (client role) and never speaks RSPRO itself.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* link.c: the driver's request/reply link to the ifd frontend: one ZeroMQ
  * REQ socket per reader, connected to ipc://SOCK_PATH.  REQ_RELAXED and
  * REQ_CORRELATE let a request follow one that got no reply (timeout, the

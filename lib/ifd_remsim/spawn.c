@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* spawn.c: starting the client role for a reader on first use.  pcscd is a
  * threaded daemon, so everything is prepared before fork(); the child only
  * calls async-signal-safe functions: new session, second fork (the role is

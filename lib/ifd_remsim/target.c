@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* target.c: what a reader's DEVICENAME means (docs/ifd.md).
  *   "ClientID:SlotNr:ServerIp:ServerPort", each part optional (osmo-remsim's
  *   format; defaults 0, 0, 127.0.0.1, 9998): the role that remsim-client

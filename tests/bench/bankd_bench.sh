@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bankd_bench.sh: numbers for the bankd's reader path (never asserts).
 #  - APDU round trip scripted client -> broker -> reader -> pcscd -> vpcd ->
 #    vcard -> back, p50/p90/p99 over N APDUs (default 3000), beside the same

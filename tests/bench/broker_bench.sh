@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # broker_bench.sh: numbers for the broker hop (never asserts).
 #  - round-trip latency TCP peer -> broker -> echo actor -> broker -> peer,
 #    p50/p90/p99 over N frames (default 10000), and the same peer against a

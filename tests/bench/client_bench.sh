@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # client_bench.sh: APDU round trip through the client role (never asserts).
 #   simulated modem (st2sim --bench) -> SIMtrace2 messages -> usbslot actor
 #   -> broker -> TCP RSPRO -> scripted bankd (rspro-peer serve-card, answers

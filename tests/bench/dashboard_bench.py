@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dashboard_bench.py: the browser half of dashboard_bench.sh (numbers only,
 # no assertions).  Maps every client slot Ci:0 -> B(i/NSLOT+1):(i%NSLOT)
 # through the REST API, waits until all are ACTIVE, loads the dashboard and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dashboard_bench.sh: numbers for the operator dashboard (never asserts).
 # A real server role with 32 bankds x 32 slots and 1,024 clients (one
 # tests/tools/server-load process), every client slot mapped and ACTIVE; then

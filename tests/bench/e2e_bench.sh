@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # e2e_bench.sh: APDU round trip through the whole system (numbers only):
 # simulated modem (st2sim --bench) -> client (usbslot) -> bankd (reader) ->
 # pcscd -> virtual card and back, p50/p90/p99 over N APDUs, beside the same

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # history_bench.sh: size of the mapping database after many create/delete
 # cycles (tests/tools/mapdb-bench --history: the mapstore's storage path, two history
 # rows per cycle), without retention, with the default retention

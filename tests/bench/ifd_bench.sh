@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ifd_bench.sh: SCardTransmit round trip through the remote reader (numbers
 # only): PC/SC program -> pcscd -> libifd_remsim.so -> usbslot (ifd
 # frontend) -> broker -> bankd (reader) -> pcscd -> virtual card and back,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # profile_chain.sh: where an APDU's time goes, per process, on the chains of
 # sidebyside_bench.sh (remsim, and osmo-remsim with OSMO_REMSIM_PREFIX).
 # Numbers only; not run by `make bench` (it needs perf and strace, and strace

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # recovery_bench.sh: how long each fault interrupts the APDU flow.  The
 # system of tests/lib/recovery.sh (server, bankd with 2 slots behind a
 # private pcscd + cards, two pumped shell clients); each fault is done

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # rest_slowloris_bench.sh: legitimate GETs answered by the REST actor while a
 # slowloris runs (the attack of issue 12: 64 connections, one header line
 # every 5 s; 70 GETs, one a second), default limits (request_timeout_ms 5000,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # server_bench.sh: numbers for the server role (never asserts).
 # 32 bankds x 32 slots and 1,024 clients connected (one tests/tools/server-load
 # process holding every connection, answering PINGs and CreateMappingReqs),

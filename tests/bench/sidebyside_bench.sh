@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # sidebyside_bench.sh: remsim beside the osmo-remsim 1.0.0 it replaces, on
 # one machine, in one run (numbers only, never asserts).  Three chains share
 # one private pcscd + vpcd + our virtual card (reader 0, opened SHARED by

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # soak.sh: long run of the whole system (make soak; not part of `make test`
 # nor `make bench`).  Four simulated modems (st2sim modem mode on ngff-cardem
 # boards: card-insert output and modem reset) each do a realistic SIM

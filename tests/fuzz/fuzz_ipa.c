@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_ipa.c: libFuzzer target for common/ipa.c.
  *
  * The input is a raw TCP byte stream.  It is reassembled three times, in one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_rspro.c: libFuzzer target for the RSPRO decoder.  Every input is
  * decoded; what decodes is summarised, formatted, re-encoded, and the
  * re-encoding must decode again to the same message type. */

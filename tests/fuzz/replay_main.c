@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* replay_main.c: a main() for the fuzz targets when they are built without
  * libFuzzer: runs LLVMFuzzerTestOneInput over every file in the directories
  * (or files) named on the command line, so `make test` replays the corpus. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bankd_hostile.sh: hostile peers on the bankd's client port (docs/bankd.md
 # "Hostile clients"), with short timeouts so that it stays quick:
 #   - 300 connections that never identify (PINGs answered) are closed after

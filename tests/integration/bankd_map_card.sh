@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bankd_map_card.sh: the mapping rules end to end with the real reader actor,
 # a private pcscd with 2 vpcd readers and two virtual SIMs: an unmapped
 # client is parked with cardNotPresent, then the mapping arrives and it gets

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bankd_map_clients.sh: client connections before they reach a reader
 # (bankd.md §4.3, §5.1): no clientSlot -> illegalClientId and close; a
 # non-client identity -> illegalClientId and close; unmapped -> cardNotPresent

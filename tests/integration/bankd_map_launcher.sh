@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bankd_map_launcher.sh: remsim-bankd, the osmo-remsim-bankd compatible
 # launcher: --help, -V, -i mandatory (exit 2), bankd_pcsc_slots.csv from the
 # working directory (missing file, bad line -> FILE:LINE, exit 1; rows

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bankd_map_rules.sh: Create/RemoveMappingReq and ResetStateReq from a scripted
 # server, with clients on fake readers (bankd.md §7): illegalBankId,
 # illegalSlotId, unknownSlotmap, identical re-create (ok, client undisturbed,

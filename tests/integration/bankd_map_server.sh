@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bankd_map_server.sh: the bankd's link to the remsim-server, played by a
 # scripted rspro-peer: ConnectBankReq fields; a server that never answers is
 # dropped after T1 (10 s) and reconnected; a non-ok ConnectBankRes closes and

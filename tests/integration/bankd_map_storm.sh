@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bankd_map_storm.sh: 2,000 rejected connect attempts (as osmo-remsim clients
 # make them: connect, ConnectClientReq, close on the non-ok answer; plus
 # clients without a slot, closed by the bankd, and 200 that stay parked) do

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bankd_reader_common.bash: helpers for tests/integration/bankd_reader_*.sh
 # and tests/bench/bankd_bench.sh (sourced after tests/lib/common.sh and
 # tests/lib/pcscd.sh; not a test itself).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bankd_reader_crash.sh: kill -9 of reader/1 while slots 0 and 2 exchange
 # APDUs continuously (3 slots on 2 private pcscd instances, under remsimd):
 # slots 0 and 2 see no error at all; slot 1's client keeps its TCP

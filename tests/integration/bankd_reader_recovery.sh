@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bankd_reader_recovery.sh: the reader actor notices card removal and the
 # loss of pcscd, reports both (log + BankSlotStatusInd(cardPresent=0) to the
 # client, whose connection is kept), does not spin while waiting (CPU ticks

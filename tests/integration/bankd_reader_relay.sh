@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bankd_reader_relay.sh: the reader actor through a real pcscd + vpcd + vcard:
 # ConnectClientReq -> ok + SetAtrReq with the card's ATR; 10 SELECTs and a
 # 256-octet READ BINARY match what the card answers directly over PC/SC; a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # broker_badframes.sh: garbage, zero-length, oversized, truncated frames and
 # wrong proto/ext cost only their own connection (a witness connection keeps
 # echoing) and each is logged with its reason; keep-alive per side (PING at

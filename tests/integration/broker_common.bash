@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # broker_common.bash: helpers shared by tests/integration/broker_*.sh (sourced
 # after tests/lib/common.sh; not a test itself).
 PEER=(python3 "$TOP/tests/integration/broker_peer.py")

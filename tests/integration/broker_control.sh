@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # broker_control.sh: the control socket: ipc file 0600 by default (0660 when
 # group-writable is configured), tcp:// refused without CURVE keys with an
 # error naming the config line, JSON errors, `status` from hellos and

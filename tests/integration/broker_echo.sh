@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # broker_echo.sh: RSPRO frames from a TCP peer go through the broker to the
 # echo actor and back (whole, split octet by octet, coalesced); kill -9 of the
 # actor and a restart under the same name keep the peer's TCP connection and

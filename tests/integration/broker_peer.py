@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """broker_peer.py: a scripted IPA/RSPRO TCP peer for the broker tests.
 
 usage: broker_peer.py --port PORT [--host H] [--no-pong] [--listen] STEP...

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # broker_slow_consumer.sh: a TCP peer that sends RSPRO frames but never reads
 # the echoes is a slow consumer: the broker queues at most tcp_outbuf_max_kib
 # for it, then closes that connection with a log line naming the reason; the

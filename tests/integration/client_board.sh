@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # client_board.sh: multi-slot boards.  st2sim --board qmod4 presents one USB
 # device (1d50:4004 at path 1-1, address 2) with 4 cardem interfaces, each
 # with its own simulated modem; remsimd runs 4 usbslot actors, each selecting

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # client_common.bash: helpers for tests/integration/client_*.sh (sourced after
 # tests/lib/common.sh; not a test itself).  Scripted server and bankd are
 # tests/tools/rspro-peer in listen mode; the modem is tests/tools/st2sim or

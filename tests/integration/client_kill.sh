@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # client_kill.sh: two slots (usbslot/0, usbslot/1) under one remsimd, each
 # with its own server and bankd connection and its own simulated modem.
 # While slot 1 runs thousands of TPDUs, usbslot/0 is killed with SIGKILL:

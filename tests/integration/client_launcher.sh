@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # client_launcher.sh: remsim-client / remsim-client-shell option handling
 # (osmo-remsim-client's options -> the generated role config), the -c clash
 # (a number is the client id, anything else a config file), --help/-v, ATR

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # client_modem.sh: what the modem sees (spec simtrace2-cardem.md §7, client.md
 # §4): remsim-client on st2sim in modem mode (a modem that follows the
 # board: card-insert control, modem reset, SIM select) on an ngff-cardem

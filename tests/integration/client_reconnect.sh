@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # client_reconnect.sh: the RSPRO connection behaviour of one usbslot actor
 # (remsimd + broker + usbslot) against scripted servers and bankds that go
 # away and come back: server loss keeps the bankd connection; bankd loss ->

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # client_shell.sh: remsim-client-shell against a scripted server and bankd:
 # registration, ConfigClientBankReq -> bankd connect -> SetAtr, TPDU relay,
 # the stdin line buffering (LF, CR, CRLF, several lines per write, a line

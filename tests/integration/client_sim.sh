@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # client_sim.sh: remsim-client (launcher -> remsimd -> broker + usbslot) with
 # the SIMtrace2 frontend on the st2sim simulator: the simulator's whole
 # TPDU script (PTS followed at once by a header, all four cases, 255-octet

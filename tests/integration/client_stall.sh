@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # client_stall.sh: the "stuck on PTS" scenario (spec simtrace2-cardem.md
 # §8.2, OS#4409) from the board's side, through remsim-client -> remsimd ->
 # usbslot -> broker -> a scripted bankd answering with the test card.  The

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # client_umockdev.sh: the usbslot actor's libusb path (--transport usb,
 # common/st2_usb.c) under umockdev, as in st2_umockdev.sh (see
 # docs/usb-testing.md): remsimd + broker + usbslot run inside umockdev-run

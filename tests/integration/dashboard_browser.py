@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dashboard_browser.py: the browser half of dashboard_browser.sh (not a test
 # by itself).  Headless chromium on the dashboard of a real server role with
 # bankd B1 (8 slots, server-load pid DASH_BANK_PID) and clients C0:0..C2:0;

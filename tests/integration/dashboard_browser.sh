@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dashboard_browser.sh: the operator dashboard (docs/dashboard.md) against a
 # real server role (token set) with scripted bankd B1 (8 slots) and clients
 # C0:0..C2:0 (tests/tools/server-load).  First with curl: the static files,

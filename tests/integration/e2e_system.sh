@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # e2e_system.sh: the whole system on loopback.  A simulated modem (st2sim)
 # drives the client role over the SIMtrace2 protocol; the client reaches our
 # server and our bankd; the bankd's reader actors talk to a private pcscd

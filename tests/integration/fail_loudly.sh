@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fail_loudly.sh: a role that cannot work exits, non-zero, saying why, so
 # that its service manager can act; a role that lost one slot keeps serving
 # the others and says which slot failed.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # fd_flood.sh: 1,500 idle TCP connections against the server's and the
 # bankd's RSPRO ports while both roles run with a file descriptor limit of
 # 1,024 (systemd's default): no broker aborts (libzmq asserts when it cannot

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # hub_survival.sh: the broker is the one process every RSPRO byte passes
 # through; this kills it (kill -9) in each role while two modem stand-ins
 # keep STATUS APDUs flowing through two client roles -> bankd (2 slots) ->

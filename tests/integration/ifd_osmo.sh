@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ifd_osmo.sh: the PC/SC reader driver against the reference osmo-remsim
 # server and bankd (fixed ports 9997/9998/9999, as osmo-remsim has them):
 # pcscd -> libifd_remsim.so -> our client role -> osmo-remsim-bankd ->

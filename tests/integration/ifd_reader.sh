@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # ifd_reader.sh: a remote bank card as a local PC/SC reader.  A private pcscd
 # loads libifd_remsim.so for two readers: "remsim-svc" (DEVICENAME = the role
 # config of a client role the test runs as a service) and "remsim-auto"

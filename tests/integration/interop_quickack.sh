@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # interop_quickack.sh: no Nagle stall with osmo-remsim peers.  osmo-remsim
 # does not set TCP_NODELAY on its client connections: when its bankd sends
 # ConnectClientRes and SetAtrReq back to back, or its client sends SetAtrRes

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # metrics_endpoint.sh: the opt-in Prometheus endpoint (metrics actor) of each
 # role during real traffic: a server, a bankd (2 slots, private pcscd + vpcd
 # + cards) and a client role on two simulated SIMtrace2 boards running

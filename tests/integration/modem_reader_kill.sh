@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # modem_reader_kill.sh: the reader serving a SIMtrace2 slot is killed (-9)
 # while the modem behind the board is in its session: the restarted reader
 # re-opens the card and sends its ATR again; the client shows the modem a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # remsim_ctl.sh: remsim-ctl against a running role.  The role is remsimd with
 # tests/tools/fake-hub as its broker (it answers status/maps/banks/history on
 # the control socket and refuses the rest); with the real build/bin/broker a

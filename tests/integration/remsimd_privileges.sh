@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # remsimd_privileges.sh: least privilege (docs/remsimd.md "Privileges"): a
 # server role with user = "nobody", group = "nogroup", started as root,
 # creates its run and state dirs, hands them over and drops: remsimd and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # remsimd_supervise.sh: the supervisor with real processes and signals.
 # The broker is played by tests/tools/fake-hub (it binds the hub and records
 # every EVENT remsimd sends); the other actors are tests/tools/crashy-actor.

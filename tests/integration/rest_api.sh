@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/integration/rest_api.sh: the REST actor (osmo-remsim-server's HTTP API,
 # docs/rest.md) against fake-mapstore, with curl: every endpoint and status
 # code, exact bodies where server.md §7 gives them, the control requests it

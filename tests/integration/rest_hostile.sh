@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/integration/rest_hostile.sh: the REST actor (docs/rest.md "Security")
 # against hostile peers and browsers, on loopback with fake-mapstore:
 #   - a slowloris (64 connections from 127.0.0.2, one header line a second)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # rspro_dump_vectors.sh: rspro-dump on the captured osmo-remsim frames of
 # tests/vectors/: every frame decodes, re-encodes to the identical bytes, and
 # gives the captured XER; bad lines are reported as FILE:LINE with a reason

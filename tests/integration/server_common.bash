@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # server_common.bash: helpers for tests/integration/server_*.sh (sourced
 # after tests/lib/common.sh; not a test itself).
 #

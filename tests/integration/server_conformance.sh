@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # server_conformance.sh: mapping corners a conformance suite for osmo-remsim
 # checks (docs/mapping-history.md): a bankd's maps do not outlive its
 # connection, so maps being deleted when it disconnects are deleted, a map

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # server_ctl.sh: remsim-ctl's mapping commands against the real server role:
 # map/unmap/maps/banks/clients/history/reset as human tables and --json, one-line
 # errors with exit status != 0, history filters, and the history in sqlite

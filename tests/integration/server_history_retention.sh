@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # server_history_retention.sh: the mapping history stays bounded
 # (docs/mapping-history.md "Retention"): with history.max_rows = 40 and a
 # 1 s pruning period, 60 map/unmap cycles (120 history rows) shrink to at

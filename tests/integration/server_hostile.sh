@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # server_hostile.sh: protocol corners on the server's RSPRO port, with short
 # timers: silent peers whose identity and keep-alive timers expire together
 # (no spurious "no such connection" warning), a partial frame (closed after

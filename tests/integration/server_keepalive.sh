@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # server_keepalive.sh: IPA keep-alive on the server role with short timers
 # (PING every 300 ms, PONG within 1000 ms): a silent client or bankd is
 # dropped, its identity is accepted again on reconnect (osmo-remsim 1.1.0-1.1.2

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # server_launcher.sh: remsim-server, the server role's launcher: osmo-remsim-
 # server's options (-h, -V, -d MASK, -L, unknown options ignored, positional
 # argument -> exit 2), the built-in defaults (RSPRO 0.0.0.0:9998, REST 9997,

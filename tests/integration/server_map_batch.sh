@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # server_map_batch.sh: `remsim-ctl map --batch FILE|-` (all pairs in one
 # control request, one transaction) and the "each" form the REST actor uses
 # for its group commit, against the real server role:

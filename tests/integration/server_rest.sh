@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # server_rest.sh: the REST API (osmo-remsim-server's, docs/rest.md) of the real
 # server role with curl: scripted bankd B1 and client C23:0 connected, exact
 # bodies of server.md section 7 (spec examples), status codes, the slotmap life

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # server_restart.sh: a mapping, once acknowledged to the operator, survives
 # restarts.  kill -9 of the mapstore: remsimd restarts it, the TCP connections
 # stay (the broker holds them), identities come back from META, mappings from

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # slots_status.sh: `remsim-ctl slots` during real traffic: the bankd's reader
 # actors and the clients' usbslot actors each answer for their slot (state,
 # peer, mapping, ATR, counters, TPDU round trip), gathered by the broker into

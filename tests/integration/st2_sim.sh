@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # st2_sim.sh: the SIMtrace2 simulator (st2sim) against the test host
 # (st2host: st2_simsock transport + st2_tpdu engine + test card): the full
 # script (PTS + header, all APDU cases, 255/256-octet TPDUs, back-to-back,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # vcard_pcsc.sh: the PC/SC test rig itself: a private pcscd with 2 vpcd
 # readers, 2 virtual cards (tests/tools/vcard), driven through pcsc-apdu.
 # Checks ATR, SELECT/GET RESPONSE, READ BINARY, RUN GSM ALGORITHM, card

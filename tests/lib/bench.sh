@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/bench.sh: where a benchmark keeps its numbers and how it shows
 # them beside the previous run's.  Source after tests/lib/common.sh.
 #   bench_files NAME     sets RES=$BUILD/bench/NAME.txt (kept across runs) and

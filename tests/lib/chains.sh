@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/chains.sh: the APDU chains of the side-by-side benchmark and the
 # profile script, on one private pcscd + vpcd reader + our virtual card:
 #   remsim  remsim-client-shell -> remsim-bankd (-s) -> pcscd -> card

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/common.sh: shared helpers for integration test scripts.
 # Source it at the top of tests/integration/*.sh:
 #     . "$(dirname "$0")/../lib/common.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/dashboard.py: drives the operator dashboard in a real headless
 # Debian chromium through chromedriver (python3-selenium), for
 # tests/integration/dashboard_browser.sh and tests/bench/dashboard_bench.sh.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/dashboard.sh: the operator dashboard in a real browser, shared by
 # tests/integration/dashboard_browser.sh and tests/bench/dashboard_bench.sh.
 # Source after tests/lib/common.sh and tests/integration/server_common.bash.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/http.sh: HTTP checks with curl for the REST tests.  Source after
 # tests/lib/common.sh and set URL (the API base, e.g.
 # http://127.0.0.1:9997/api/backend/v1).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/ifd.sh: a second private pcscd whose readers are our driver
 # libifd_remsim.so (docs/ifd.md), beside the vpcd one of tests/lib/pcscd.sh.
 # Source after tests/lib/common.sh, tests/lib/pcscd.sh and tests/lib/system.sh.

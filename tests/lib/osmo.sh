@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/osmo.sh: the real osmo-remsim 1.0.0 programs (bankd, client-shell)
 # for interop tests and side-by-side benchmarks.  They are found through
 # OSMO_REMSIM_PREFIX (an install prefix: bin/osmo-remsim-bankd,

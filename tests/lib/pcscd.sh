@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/pcscd.sh: a private pcscd with vpcd readers and virtual SIM cards
 # for integration tests (see docs/testing-pcsc.md and spec/vpcd.md §6).
 # Source it after tests/lib/common.sh:

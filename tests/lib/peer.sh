@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/peer.sh: scripted RSPRO peers (tests/tools/rspro-peer) driven
 # step by step through a FIFO, so a test can interleave peer steps with its
 # own checks.  Source after tests/lib/common.sh.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/recovery.sh: helpers for fault-recovery tests and benchmarks on
 # top of tests/lib/system.sh: modem stand-ins that keep APDUs flowing through
 # shell clients (tests/tools/apdu-pump.py) and the outage they saw.

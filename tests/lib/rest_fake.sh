@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/rest_fake.sh: the REST actor against fake-mapstore, for the REST
 # tests.  Source after tests/lib/common.sh; sets REST, FAKE, API (and ends the
 # test when a binary or curl is missing).

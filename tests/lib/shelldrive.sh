@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/shelldrive.sh: run a client-shell (ours or osmo-remsim's) under
 # tests/tools/shell-drive and talk to it (see the top of its main.c).
 # Source after tests/lib/common.sh.

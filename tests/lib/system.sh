@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/system.sh: start a whole remsim system on loopback for end-to-end
 # tests, the demo and benchmarks: the real server, a real bankd behind a
 # private pcscd + vpcd + our virtual cards, and the client role on simulated

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """apdu-pump.py: a modem stand-in that keeps APDUs flowing through a client
 role's shell frontend, for recovery tests and benchmarks.
 

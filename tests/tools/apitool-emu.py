@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """apitool-emu.py: does what osmo-remsim-apitool does (shared/spec/server.md
 section 8) with python3-requests, so the REST tests can check that operators'
 apitool calls keep working: json= bodies, "<path>: <repr>" lines for GETs,

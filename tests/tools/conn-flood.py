@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """conn-flood.py: open N TCP connections to HOST:PORT (loopback only), hold
 them for --hold seconds (or until SIGTERM), then close them; prints
 "FLOOD opened=N failed=N closed_by_peer=N".  Never sends a byte.  Bounded:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """http-slowloris.py: a bounded slowloris against an HTTP port on loopback,
 with legitimate GETs from another source address at the same time, for the
 REST hardening test (tests/integration/rest_hostile.sh).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """ipa-hostile.py: hostile RSPRO/IPA peers on loopback for the timeout tests
 (tests/integration/bankd_hostile.sh): many connections at once, each doing
 one bad thing, and a report of what the other side did about it.

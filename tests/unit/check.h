@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* check.h: the tiny assertion harness every unit test uses.
  *
  * A test file defines functions `static void test_xxx(void)` and calls

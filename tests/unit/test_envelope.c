@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_envelope.c: the envelope's encoders and decoder over an inproc
  * DEALER/ROUTER pair (routing id, frame layout, numbers, big WELCOMEs). */
 #include <czmq.h>

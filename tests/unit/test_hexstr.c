@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_hexstr.c: hex text <-> octets. */
 #include "check.h"
 #include "hexstr.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_latstat.c: nearest-rank percentiles of the latency summary. */
 #include "check.h"
 #include "latstat.h"

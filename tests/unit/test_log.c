@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_log.c: the log line format: level, component, context; timestamps
  * and syslog priority prefixes (the journal) switched by the environment;
  * levels below the threshold dropped; the FATAL reason file. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_mapdb.c: mapdb on real sqlite files in a temp dir: create/reopen,
  * durability (close/reopen and a killed writer), WAL, schema checks, history
  * filters and times, append-only history, clear open errors, the slotmap

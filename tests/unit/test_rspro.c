@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_rspro.c: the RSPRO codec.  Every message built from plain values must
  * give the bytes osmo-remsim's encoder gives (shared/spec/rspro-wire.md
  * Appendix A and tests/vectors/encoder-every-message.txt); decoding must be

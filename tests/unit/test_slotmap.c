@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_slotmap.c: the slotmap state machine table and the table driver:
  * every (state, event) cell, ranges, conflicts, FIFO response matching,
  * bankd loss/return, client configuration, reset and restart recovery. */

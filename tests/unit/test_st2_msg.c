@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_st2_msg.c: SIMtrace2 cardem message codec — byte-exact encodings
  * from the spec, a round trip for every message type, and malformed
  * lengths mapping to defined errors. */

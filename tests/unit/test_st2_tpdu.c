@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_st2_tpdu.c: the host-side T=0 TPDU state machine — all four APDU
  * cases, 255-octet commands, 256-octet responses, PTS followed at once by a
  * header, back-to-back TPDUs, reset in the middle of a TPDU, stale and

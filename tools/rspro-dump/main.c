@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rspro-dump: read IPA frames written as hex (one per line) and print what
  * they carry: one line per frame with the message and its fields, or the
  * frame re-encoded by our codec (--reencode), or asn1c's XER (--xer).

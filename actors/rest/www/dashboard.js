@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* dashboard.js: remsim's operator dashboard (docs/dashboard.md).  Polls
  * GET /api/remsim/v1/state once a second (only re-rendering when the answer
  * changed), draws the bank grids, the clients and mappings tables, maps and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* broker-load: load generator for tests/bench/broker_bench.sh.  Prints
  * numbers, never judges them.
  *

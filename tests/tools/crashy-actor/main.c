@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* crashy-actor: a stand-in actor for supervisor tests.  It prints its
  * arguments and REMSIM_* environment, then sleeps; it exits with a given
  * status or crashes (SIGSEGV) after a delay when told to.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* echo-actor: a test actor on common/actor.h that sends every RSPRO PDU it
  * receives back on the same connection.  Control commands: "echo-count"
  * (PDUs echoed since start, and connections held), "echo-meta" (store

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fake-hub: a stand-in for the broker in supervisor and remsim-ctl tests.
  *
  *   fake-hub --hub EP [--events FILE] [--control EP] [--curve-cert FILE]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fake-mapstore: an in-memory stand-in for the server's mapstore actor, for
  * REST and remsim-ctl tests.  Answers the server commands of docs/control.md
  * on a REP socket (map, unmap, maps, banks, clients, reset, history).

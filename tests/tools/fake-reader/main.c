@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fake-reader: a stand-in for reader/N in the bankd mapping tests, without
  * PC/SC.  It speaks the bankmap contract (docs/bankd.md): asks bankmap for
  * its mapping at start ({"op":"query","slot":N}), takes handed-over client

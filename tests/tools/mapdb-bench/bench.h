@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench.h: what the two mapdb-bench modes share: a database in a scratch
  * directory (main.c: latency of mapping operations; history.c: database
  * size after create/delete cycles, --history). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* history.c: mapdb-bench --history: database size after many mapping
  * create/delete cycles, with
  * and without history retention (the numbers of docs/mapping-history.md

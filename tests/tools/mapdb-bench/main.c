@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mapdb-bench: latency of durable mapping operations (slotmap + mapdb);
  * with --history, the database size after create/delete cycles (history.c).
  * Creates 1,024 mappings (bankd connected, so each create also records the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hexio.c: hex printing of answers (parsing is common/hexstr.h). */
 #include "pcsc_apdu.h"
 

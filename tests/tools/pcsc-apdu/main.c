@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: pcsc-apdu, a small PC/SC client for tests and benchmarks.
  *
  * Lists readers, waits for a card, connects to a reader chosen by name

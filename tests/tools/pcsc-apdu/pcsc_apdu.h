@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pcsc_apdu.h: shared declarations of the pcsc-apdu test client. */
 #ifndef PCSC_APDU_H
 #define PCSC_APDU_H

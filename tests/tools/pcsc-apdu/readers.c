@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* readers.c: listing readers, finding one by substring, waiting for a card. */
 #include "pcsc_apdu.h"
 

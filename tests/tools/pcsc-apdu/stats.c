@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* stats.c: the --stats line of pcsc-apdu (microseconds). */
 #include "pcsc_apdu.h"
 #include "latstat.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rspro-peer: a scripted RSPRO peer for tests and benchmarks.  It connects
  * to (or accepts one connection on) a TCP address and runs a script of send /
  * expect steps over IPA-framed RSPRO, answering PINGs with PONGs unless told

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* spec.c: build an RSPRO message from "MSGNAME key=value ..." (see spec.h). */
 #include "spec.h"
 

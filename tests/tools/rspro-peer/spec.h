@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* spec.h: turn "MSGNAME key=value ..." text into a struct rspro_msg, for the
  * scripted RSPRO test peer.  Keys: version tag type name software swversion
  * hwmanufacturer hwmodel hwserial hwversion fwversion bankid slots client=C:S

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* server-load: many scripted RSPRO peers in one process, for the server
  * benchmark.  Opens B bankd connections (bankId 1..B, S slots each) and C
  * client connections (C0:0 .. C<C-1>:0) to the server, identifies them, then

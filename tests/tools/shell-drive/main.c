@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: shell-drive, a driver for client-shell programs (ours and
  * osmo-remsim-client-shell) in benchmarks and latency tests.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 # st2_usbmon_pcap.py: writes a usbmon pcap (LINKTYPE_USB_LINUX_MMAPPED) of a
 # SIMtrace2 cardem session as st2host --usb performs it, for umockdev's
 # in-order pcap replay (tests/integration/st2_umockdev.sh, docs/usb-testing.md):

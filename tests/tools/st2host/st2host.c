@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* st2host.c: minimal SIMtrace2 host for tests: opens a transport (the
  * st2sim simulator socket or a libusb device), sends the osmo-remsim
  * start-up sequence (CONFIG STATUS_IRQ, SIM_SELECT remote, SET_ATR,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* board.c: st2sim's simulated boards on the "bus" (see board.h). */
 #include "board.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* board.h: the USB side of st2sim's simulated boards: which boards exist
  * (VID:PID, cardem interfaces), where the board sits on the bus (bus,
  * address, port path), the check of a host's CLAIM against it, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* firmware.c: st2sim's model of the board's cardem firmware (spec
  * simtrace2-cardem.md §4-§5): the host connection and its IN endpoints, the
  * card state machine towards the modem (activation, ATR, PPS with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* inep.c: st2sim's model of one IN endpoint towards the host (see inep.h). */
 #include "inep.h"
 

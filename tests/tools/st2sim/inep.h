@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* inep.h: the firmware's host-bound side of one IN endpoint, as st2sim
  * models it (spec simtrace2-cardem.md §8.3):
  *   - the host "posts" IN transfers (credits); each one re-posted after a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* modem.c: st2sim's modem, the T=0 side of the line: it sends TPDU
  * headers and command data, follows procedure bytes (ACK, NULL, SW1),
  * collects response data, fetches 61xx/9Fxx answers with GET RESPONSE and

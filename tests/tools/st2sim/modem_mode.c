@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* modem_mode.c: st2sim --modem, a modem that follows what the host does to
  * the board (card-insert control, modem reset, SIM select) instead of a
  * fixed script: power-up, ATR, PPS, a GSM session, periodic STATUS and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* st2sim.c: simulator of a SIMtrace2 board running the cardem firmware AND
  * of the modem attached to it, for testing the host side without hardware
  * (docs/usb-testing.md).  It listens on a unix stream socket and speaks the

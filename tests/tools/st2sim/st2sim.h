@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* st2sim.h: the parts of the SIMtrace2 simulator and what they share.
  *   st2sim.c      options, output, the scripted director, the main loop
  *   firmware.c    the board's cardem firmware: the host connection, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* testcard.h: the deterministic "test card" shared by st2host (which
  * answers C-APDUs with it) and st2sim --verify (which checks that the
  * R-APDUs reaching the modem are exactly these answers):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* algo.c: the card's deterministic, NOT secure stand-in for GSM A3/A8.
  *
  *   t[i]    = RAND[i] XOR Ki[i]                         i = 0..15

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* card.c: card state, power handling and C-APDU entry (header parsing,
  * scripted overrides, then the command table of cmds.c). */
 #include "vcard.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cmds.c: the card's command table and one handler per command.
  *
  * CLA A0 is GSM 11.11 (SWs 9Fxx / 94xx / 67xx); CLA 00 and 80 are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fs.c: the card's file tree and the SELECT/STATUS answers describing it.
  *
  *   3F00 MF

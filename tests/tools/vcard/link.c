@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* link.c: vpcd TCP transport (spec/vpcd.md §2 and §5).
  *
  * Frames are a 2-octet big-endian length plus payload in both directions.

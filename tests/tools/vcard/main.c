@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: vcard, a virtual SIM card for the vpcd reader driver of pcscd.
  *
  * Options, signals and the connection life cycle: connect to vpcd, serve

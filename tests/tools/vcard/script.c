@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* script.c: optional scripted answers (--script FILE).
  *
  * Each non-empty line not starting with '#' is "C-APDU-HEX = R-APDU-HEX".

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vcard.h: shared declarations of the virtual SIM card (tests/tools/vcard).
  *
  * The card speaks the vpcd protocol (spec/vpcd.md) to a pcscd that loaded the

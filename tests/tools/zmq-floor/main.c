@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: zmq-floor, the ZeroMQ floor of the data path: a ping-pong between
  * two processes with the socket types and transport remsim's hub uses (an
  * actor's DEALER connected over ipc:// to the broker's ROUTER, which echoes).

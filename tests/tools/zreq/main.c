@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* zreq: send one frame on a ZeroMQ REQ socket and print the one-frame reply
  * (a test tool for the broker's control socket; the frame is sent as given,
  * so malformed JSON can be tested too).
