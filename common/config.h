@@ -38,6 +38,17 @@ config_setting_t *cfg_lookup(struct cfg *c, const config_setting_t *base, const 
 int cfg_fail(struct cfg *c, const config_setting_t *s, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Strict names: every member of group g (named `what` in messages) must be
+ * one of known[] (NULL-terminated), else -1 with "file:line: unknown key
+ * 'bind_prot' in bankd (did you mean 'bind_port'?; known: ...)".  0 when
+ * all are known or g is NULL. */
+int cfg_check_keys(struct cfg *c, const config_setting_t *g, const char *what,
+		   const char *const *known);
+
+/* REMSIM_CHECK_CONFIG=1 (set by `remsimd --check` for each actor): load the
+ * config, report what is wrong, exit (0: fine) before doing anything else. */
+int cfg_check_only(void);
+
 /* Integers (int or 64-bit int settings), checked against [min, max]. */
 int cfg_get_int(struct cfg *c, const config_setting_t *base, const char *path,
 		int def, int min, int max, int *out);

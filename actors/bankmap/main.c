@@ -37,8 +37,14 @@ static int load_config(struct bankmap *bm, const char *path)
 		cfg_fail(c, NULL, "no 'bankd' group");
 		rc = -1;
 	}
+	/* the whole `bankd` group: bankmap's keys, the client listener's (taken
+	 * by the launcher for the broker) and the readers' bank_id */
+	static const char *const known[] = { "server_host", "server_port", "bank_id", "num_slots",
+		"name", "connect_res_timeout_ms", "stats_interval_s", "identify_timeout_ms",
+		"reconcile_ms", "bind_ip", "bind_port", NULL };
 	if (rc == 0 &&
-	    (cfg_get_string(c, g, "server_host", NULL, 255, &host) < 0 ||
+	    (cfg_check_keys(c, g, "bankd", known) < 0 ||
+	     cfg_get_string(c, g, "server_host", NULL, 255, &host) < 0 ||
 	     cfg_get_int(c, g, "server_port", 9998, 1, 65535, &port) < 0 ||
 	     cfg_get_int(c, g, "bank_id", 1, 0, RSPRO_SLOT_MAX, &bank) < 0 ||
 	     cfg_get_int(c, g, "num_slots", 8, 1, RSPRO_SLOT_MAX, &slots) < 0 ||
@@ -51,7 +57,7 @@ static int load_config(struct bankmap *bm, const char *path)
 	if (rc == 0 && (!host || !*host))
 		rc = cfg_fail(c, g, "'bankd.server_host' is required");
 	if (rc < 0) {
-		fprintf(stderr, "bankmap: %s\n", cfg_error(c));
+		LOGF(NULL, "%s", cfg_error(c));
 		cfg_free(&c);
 		return -1;
 	}
@@ -115,6 +121,7 @@ int main(int argc, char **argv)
 	struct actor_args args;
 	if (actor_parse_args(argc, argv, &args, "bankmap", HELP))
 		return args.exit_code;
+	log_init(args.name);
 	if (args.argc > 1) {
 		fprintf(stderr, "bankmap: unexpected argument '%s'\n", args.argv[1]);
 		return 2;
@@ -126,6 +133,8 @@ int main(int argc, char **argv)
 	static struct bankmap bm;
 	if (load_config(&bm, args.config) < 0)
 		return 1;
+	if (cfg_check_only())
+		return 0;
 	bm.map = calloc((size_t)bm.num_slots, sizeof(*bm.map));
 	bm.clients = conntab_new();
 	if (!bm.map || !bm.clients) {

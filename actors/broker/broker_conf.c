@@ -54,6 +54,10 @@ static int load_listener(struct cfg *cf, config_setting_t *e, unsigned idx, void
 	snprintf(defname, sizeof(defname), "l%u", idx);
 	if (!config_setting_is_group(e))
 		return cfg_fail(cf, e, "broker.listeners[%u] must be a group { port = ...; }", idx);
+	static const char *const known[] = { "name", "bind", "port", "side", "actor", "max_connections",
+					     "keepalive", NULL };
+	if (cfg_check_keys(cf, e, "a broker listener", known))
+		return -1;
 	if (cfg_get_string(cf, e, "name", defname, sizeof(l->name) - 1, &name) < 0 ||
 	    cfg_get_string(cf, e, "bind", "0.0.0.0", sizeof(l->bind) - 1, &bind) < 0 ||
 	    cfg_get_string(cf, e, "side", NULL, 16, &side) < 0 ||
@@ -182,16 +186,8 @@ int bconf_load(struct bconf *c, const char *path, const char *hub_override,
 			"control_group_writable", "control_curve_cert", "control_curve_clients",
 			"reconnect_min_ms", "reconnect_max_ms", "reconnect_fast_ms", "max_connections", NULL,
 		};
-		for (int i = 0; i < config_setting_length(g); i++) {
-			config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
-			const char *nm = config_setting_name(m);
-			const char *const *k = known;
-			while (*k && (!nm || strcmp(*k, nm)))
-				k++;
-			if (!*k)
-				LOGW(NULL, "%s:%u: unknown key 'broker.%s' ignored", path,
-				     config_setting_source_line(m), nm ? nm : "?");
-		}
+		if (cfg_check_keys(cf, g, "broker", known))
+			goto fail;
 		int kib;
 		if (cfg_get_int(cf, g, "max_frame", IPA_MAX_PAYLOAD_DEFAULT, 16, 65535, &v) < 0)
 			goto fail;

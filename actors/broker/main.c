@@ -2,6 +2,7 @@
 /* main.c: the broker program: arguments, start-up (config, hub, control,
  * listeners), the single zmq_poll() loop over ZeroMQ sockets and raw TCP
  * fds, timers, and an orderly shutdown on SIGTERM/SIGINT. */
+#include "config.h"
 #include "broker.h"
 
 #include <czmq.h>
@@ -232,6 +233,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "broker: %s\n", err);
 		bconf_free(&b->cf);
 		return 1;
+	}
+	if (cfg_check_only()) {
+		bconf_free(&b->cf);
+		return 0;
 	}
 	b->fd_limit = fdlimit_raise("broker");
 	zsys_init();

@@ -71,11 +71,17 @@ static int load_config(struct mapstore_conf *cf, const char *path)
 	struct cfg *c = NULL;
 	if (path) {
 		if (!(c = cfg_load(path, err, sizeof(err)))) {
-			fprintf(stderr, "mapstore: %s\n", err);
+			LOGF(NULL, "%s", err);
 			return -1;
 		}
 		config_setting_t *g = cfg_lookup(c, NULL, "mapstore");
-		if (cfg_get_string(c, NULL, "state_dir", state_dir, 400, &state_dir) < 0 ||
+		static const char *const known[] = { "database", "identify_timeout_ms", "reject_linger_ms",
+			"bankd_port", "create_error_activates", "bank_grace_ms", "name", NULL };
+		static const char *const hknown[] = { "keep_days", "max_rows", "prune_interval_s",
+			"prune_batch", NULL };
+		if (cfg_check_keys(c, g, "mapstore", known) < 0 ||
+		    cfg_check_keys(c, cfg_lookup(c, NULL, "history"), "history", hknown) < 0 ||
+		    cfg_get_string(c, NULL, "state_dir", state_dir, 400, &state_dir) < 0 ||
 		    cfg_get_string(c, NULL, "run_dir", run_dir, 400, &run_dir) < 0 ||
 		    (g && (cfg_get_string(c, g, "database", db, 500, &db) < 0 ||
 			   cfg_get_int(c, g, "identify_timeout_ms", 10000, 100, 600000, &ident) < 0 ||
@@ -88,7 +94,7 @@ static int load_config(struct mapstore_conf *cf, const char *path)
 		    cfg_get_int64(c, NULL, "history.max_rows", rows, 0, 1000000000LL, &rows) < 0 ||
 		    cfg_get_int(c, NULL, "history.prune_interval_s", interval, 1, 86400, &interval) < 0 ||
 		    cfg_get_int(c, NULL, "history.prune_batch", pbatch, 1, 100000, &pbatch) < 0) {
-			fprintf(stderr, "mapstore: %s\n", cfg_error(c));
+			LOGF(NULL, "%s", cfg_error(c));
 			cfg_free(&c);
 			return -1;
 		}
@@ -186,6 +192,8 @@ int main(int argc, char **argv)
 	log_init(args.name ? args.name : "mapstore");
 	if (load_config(&ms.cf, args.config) < 0)
 		return 1;
+	if (cfg_check_only())
+		return 0;
 	sm_actions_init(&ms.acts);
 	char err[600];
 	int rc = 1;

@@ -60,7 +60,9 @@ static int load_config(struct metrics_conf *cf, const char *path)
 		return -1;
 	}
 	config_setting_t *g = c ? cfg_lookup(c, NULL, "metrics") : NULL;
-	if (g && (cfg_get_string(c, g, "listen", listen, sizeof(cf->listen) - 1, &listen) < 0 ||
+	static const char *const known[] = { "listen", "role", "timeout_ms", NULL };
+	if (g && (cfg_check_keys(c, g, "metrics", known) < 0 ||
+		  cfg_get_string(c, g, "listen", listen, sizeof(cf->listen) - 1, &listen) < 0 ||
 		  cfg_get_string(c, g, "role", NULL, sizeof(cf->role) - 1, &role) < 0 ||
 		  cfg_get_int(c, g, "timeout_ms", 2000, 100, 60000, &timeout) < 0)) {
 		LOGF(NULL, "%s", cfg_error(c));
@@ -172,6 +174,8 @@ int main(int argc, char **argv)
 	}
 	if (load_config(&m.cf, args.config) < 0)
 		return 1;
+	if (cfg_check_only())
+		return 0;
 	m.zctx = zmq_ctx_new();
 	struct actor *a = m.zctx ? actor_new(&args, NULL, &m) : NULL;
 	int rc = 1;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "actor.h"
 #include "log.h"
 #include "reader.h"
@@ -118,6 +119,7 @@ int main(int argc, char **argv)
 	struct actor_args args;
 	if (actor_parse_args(argc, argv, &args, "reader", help_extra))
 		return args.exit_code;
+	log_init(args.name);
 	if (args.argc > 1) {
 		fprintf(stderr, "reader: unexpected argument '%s'\n", args.argv[1]);
 		return 2;
@@ -130,9 +132,11 @@ int main(int argc, char **argv)
 	static struct app app;
 	char err[512];
 	if (rconf_load(&app.conf, args.config, slot, err, sizeof(err)) < 0) {
-		fprintf(stderr, "reader: %s\n", err);
+		LOGF(NULL, "%s", err);
 		return 1;
 	}
+	if (cfg_check_only())
+		return 0;
 	signal(SIGPIPE, SIG_IGN);
 	struct actor_cbs cbs = { .on_rspro = on_rspro, .on_conn_up = on_up, .on_conn_down = on_down,
 				 .on_ctl = on_ctl, .on_tell = on_tell };

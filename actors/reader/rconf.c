@@ -102,6 +102,9 @@ static int slot_entry(struct cfg *cf, config_setting_t *e, unsigned idx, void *a
 	const char *re;
 	if (config_setting_type(e) != CONFIG_TYPE_GROUP)
 		return cfg_fail(cf, e, "each entry of 'slots' must be a group { slot = N; reader = \"regex\"; }");
+	static const char *const known[] = { "slot", "bank", "reader", "pcsc_socket", "sharing", "protocols", NULL };
+	if (cfg_check_keys(cf, e, "a reader.slots entry", known))
+		return -1;
 	if (cfg_get_int(cf, e, "slot", -1, 0, RSPRO_SLOT_MAX, &slot) != 0)
 		return slot < 0 ? cfg_fail(cf, e, "slot entry without 'slot'") : -1;
 	if (cfg_get_int(cf, e, "bank", (int)c->bank_id, 0, RSPRO_SLOT_MAX, &bank) < 0)
@@ -146,8 +149,11 @@ int rconf_load(struct rdr_conf *c, const char *path, int slot, char *err, size_t
 		cfg_fail(cf, r, "'reader' must be a group");
 		goto fail;
 	}
+	static const char *const known[] = { "name_pattern", "pcsc_socket", "sharing", "protocols",
+		"poll_ms", "backoff_max_ms", "gsmtap_host", "gsmtap_slot", "slots", NULL };
 	if (r) {
-		if (get_subst(cf, r, "name_pattern", slot, c->regex, sizeof(c->regex)) < 0 ||
+		if (cfg_check_keys(cf, r, "reader", known) < 0 ||
+		    get_subst(cf, r, "name_pattern", slot, c->regex, sizeof(c->regex)) < 0 ||
 		    get_subst(cf, r, "pcsc_socket", slot, c->pcsc_socket, sizeof(c->pcsc_socket)) < 0 ||
 		    get_sharing(cf, r, &c->shared) < 0 || get_protocols(cf, r, &c->protocols) < 0 ||
 		    cfg_get_int(cf, r, "poll_ms", 500, 20, 60000, &poll) < 0 ||

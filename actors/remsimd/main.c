@@ -28,6 +28,7 @@
 #include "log.h"
 #include "notify.h"
 #include "privs.h"
+#include "spawn.h"
 #include "sup.h"
 #include "supcfg.h"
 #include "version.h"
@@ -248,6 +249,46 @@ static void list_actors(const struct sup *s)
 	}
 }
 
+/* --check: every actor loads its part of the config and exits
+ * (REMSIM_CHECK_CONFIG=1); its errors (file:line) go to our stderr.
+ * Returns the number of actors whose part is wrong. */
+static int check_actors(struct sup *s)
+{
+	int bad = 0;
+	s->check_config = 1;
+	for (int i = 0; i < s->nactors; i++) {
+		struct actor *a = &s->actors[i];
+		char err[200];
+		pid_t pid = spawn_actor(s, a, err, sizeof(err));
+		if (pid < 0) {
+			fprintf(stderr, "remsimd: actor %s: %s\n", a->name, err);
+			bad++;
+			continue;
+		}
+		int st = 0, waited = 0;
+		for (int t = 0; t < 200 && !waited; t++) {	/* at most 10 s */
+			pid_t r = waitpid(pid, &st, WNOHANG);
+			if (r == pid)
+				waited = 1;
+			else
+				usleep(50000);
+		}
+		if (!waited) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			fprintf(stderr, "remsimd: actor %s: its config check did not finish within 10 s\n", a->name);
+			bad++;
+		} else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "remsimd: actor %s (%s): its part of %s is wrong (see above)\n",
+				a->name, a->program, s->config_path);
+			bad++;
+		}
+	}
+	if (!bad)
+		printf("config ok: %d actor(s) checked their part\n", s->nactors);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	if (version_flag(argc, argv, "remsimd"))
@@ -315,8 +356,9 @@ int main(int argc, char **argv)
 	}
 	if (check_only) {
 		list_actors(&s);
+		int bad = check_actors(&s);
 		supcfg_free(&s);
-		return 0;
+		return bad ? 1 : 0;
 	}
 	if (privs_no_new() < 0)
 		LOGW(NULL, "cannot set no-new-privileges: %s", strerror(errno));

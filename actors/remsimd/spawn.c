@@ -59,7 +59,7 @@ static int build_env(const struct sup *s, const struct actor *a, struct strv *en
 {
 	static const char *const ours[] = {
 		"REMSIM_HUB=", "REMSIM_NAME=", "REMSIM_CONFIG=", "REMSIM_RUN_DIR=",
-		"REMSIM_CONTROL=", "REMSIM_INDEX=", "REMSIM_REASON_FILE=", NULL,
+		"REMSIM_CONTROL=", "REMSIM_INDEX=", "REMSIM_REASON_FILE=", "REMSIM_CHECK_CONFIG=", NULL,
 	};
 	for (char **e = environ; e && *e; e++) {
 		int skip = 0;
@@ -80,6 +80,8 @@ static int build_env(const struct sup *s, const struct actor *a, struct strv *en
 	if (a->index >= 0 && strv_add(env, fmt("%s%s", "REMSIM_INDEX=", idx)))
 		return -1;
 	if (a->reason_file && strv_add(env, fmt("%s%s", "REMSIM_REASON_FILE=", a->reason_file)))
+		return -1;
+	if (s->check_config && strv_add(env, strdup("REMSIM_CHECK_CONFIG=1")))
 		return -1;
 	return 0;
 }

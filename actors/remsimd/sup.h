@@ -73,6 +73,7 @@ struct sup {
 	int others_released;	/* broker up (or gave up): start the rest */
 	int shutting_down;
 	int failed;		/* an essential actor was given up: stop, exit 1 */
+	int check_config;	/* --check: actors run with REMSIM_CHECK_CONFIG=1 */
 	struct events *ev;
 };
 

@@ -93,23 +93,6 @@ static int get_int(struct cfg *c, const config_setting_t *g, const char *key,
 	return cfg_get_int(c, g, key, *out, min, max, out) < 0 ? -1 : 0;
 }
 
-static void warn_unknown(const config_setting_t *g, const char *const *known, const char *what)
-{
-	int n = config_setting_length(g);
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
-		const char *nm = config_setting_name(m);
-		int ok = 0;
-		for (const char *const *k = known; *k; k++)
-			if (nm && strcmp(nm, *k) == 0)
-				ok = 1;
-		if (!ok)
-			LOGW(NULL, "%s:%d: unknown key '%s' in %s ignored",
-			     config_setting_source_file(m), config_setting_source_line(m),
-			     nm ? nm : "?", what);
-	}
-}
-
 static int load_policy(struct cfg *c, const config_setting_t *root, struct sup_policy *p)
 {
 	*p = (struct sup_policy){
@@ -125,7 +108,8 @@ static int load_policy(struct cfg *c, const config_setting_t *root, struct sup_p
 		};
 		if (!config_setting_is_group(g))
 			return cfg_err(c, g, "'supervisor' must be a group { ... }");
-		warn_unknown(g, known, "supervisor");
+		if (cfg_check_keys(c, g, "supervisor", known))
+			return -1;
 		if (get_int(c, g, "restart_intensity", 0, 10000, &p->restart_intensity) ||
 		    get_int(c, g, "restart_period_s", 1, 86400, &p->restart_period_s) ||
 		    get_int(c, g, "backoff_initial_ms", 1, 3600000, &p->backoff_initial_ms) ||
@@ -231,7 +215,8 @@ static int load_actor(struct sup *s, struct cfg *c, const config_setting_t *e, i
 	static const char *const known[] = { "name", "program", "count", "args", "essential", NULL };
 	if (!config_setting_is_group(e))
 		return cfg_err(c, e, "actors[%d] must be a group { name = ...; }", pos);
-	warn_unknown(e, known, "actor entry");
+	if (cfg_check_keys(c, e, "the actor entry", known))
+		return -1;
 	const config_setting_t *nm = config_setting_get_member(e, "name");
 	if (!nm)
 		return cfg_err(c, e, "actors[%d]: 'name' missing", pos);
@@ -292,10 +277,19 @@ static char *own_bin_dir(void)
 	return strdup(buf);
 }
 
+/* The settings and groups a role file may have at its top level: remsimd's
+ * own and those of the actors (each actor checks the keys of its group). */
+static const char *const top_level[] = {
+	"run_dir", "state_dir", "user", "group", "hub", "control", "supervisor", "actors",
+	"broker", "mapstore", "history", "rest", "bankd", "reader", "client", "metrics", NULL,
+};
+
 static int load_root(struct sup *s, struct cfg *c, const char *run_dir_override)
 {
 	const config_setting_t *root = cfg_root(c);
 	char *hub_t = NULL, *ctl_t = NULL;
+	if (cfg_check_keys(c, root, "the role file", top_level))
+		return -1;
 	if (get_string(c, root, "run_dir", DEFAULT_RUN_DIR, &s->run_dir) ||
 	    get_string(c, root, "state_dir", NULL, &s->state_dir) ||
 	    get_string(c, root, "user", NULL, &s->user) ||

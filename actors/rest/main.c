@@ -103,12 +103,15 @@ static int load_config(struct opts *o, const char *path)
 	char err[512];
 	struct cfg *c = cfg_load(path, err, sizeof(err));
 	if (!c) {
-		LOGE(NULL, "%s", err);
+		LOGF(NULL, "%s", err);
 		return -1;
 	}
 	const char *listen, *token, *control, *run_dir, *www;
 	int rc = -1;
-	if (cfg_get_string(c, NULL, "rest.listen", REST_DEFAULT_LISTEN, 255, &listen) < 0 ||
+	static const char *const known[] = { "listen", "token", "www_dir", "timeout_ms",
+		"request_timeout_ms", "max_connections", "max_per_address", "hosts", NULL };
+	if (cfg_check_keys(c, cfg_lookup(c, NULL, "rest"), "rest", known) < 0 ||
+	    cfg_get_string(c, NULL, "rest.listen", REST_DEFAULT_LISTEN, 255, &listen) < 0 ||
 	    cfg_get_string(c, NULL, "rest.token", "", 255, &token) < 0 ||
 	    cfg_get_string(c, NULL, "rest.www_dir", NULL, 1024, &www) < 0 ||
 	    cfg_get_int(c, NULL, "rest.timeout_ms", o->timeout_ms, 10, 600000, &o->timeout_ms) < 0 ||
@@ -119,7 +122,7 @@ static int load_config(struct opts *o, const char *path)
 	    cfg_foreach(c, NULL, "rest.hosts", add_host, o) < 0 ||
 	    cfg_get_string(c, NULL, "control", NULL, 1024, &control) < 0 ||
 	    cfg_get_string(c, NULL, "run_dir", "/run/remsim", 1024, &run_dir) < 0) {
-		LOGE(NULL, "%s", cfg_error(c));
+		LOGF(NULL, "%s", cfg_error(c));
 		goto out;
 	}
 	set_str(&o->listen, listen);
@@ -235,6 +238,8 @@ int main(int argc, char **argv)
 		rc = rc == 1 ? 0 : 2;
 		goto out;
 	}
+	if (cfg_check_only())
+		goto out;
 	/* request threads inherit this mask; only sigwait() below sees them */
 	sigset_t set;
 	sigemptyset(&set);

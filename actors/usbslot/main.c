@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "log.h"
 #include "usbslot.h"
 
@@ -82,9 +83,11 @@ int main(int argc, char **argv)
 	char err[512];
 	if (settings_load(&s.set, args.config, slot_index(args.name), args.argc, args.argv, err,
 			  sizeof(err)) < 0) {
-		fprintf(stderr, "usbslot: %s\n", err);
+		LOGF(NULL, "%s", err);
 		return 2;
 	}
+	if (cfg_check_only())
+		return 0;
 	s.cs.client_id = s.set.client_id;
 	s.cs.slot_nr = s.set.slot_nr;
 	rspro_ident_set(&s.ident, RSPRO_COMP_CLIENT, s.set.hostname, USBSLOT_SOFTWARE, USBSLOT_VERSION);

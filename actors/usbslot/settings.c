@@ -130,25 +130,6 @@ static const char *const usb_keys[] = {
 	"altsetting", "no_dev_mem", "bulk_in_transfers", NULL,
 };
 
-static int known(const char *const *keys, const char *name)
-{
-	for (int i = 0; keys[i]; i++)
-		if (!strcmp(keys[i], name))
-			return 1;
-	return 0;
-}
-
-static void warn_unknown(struct cfg *cf, config_setting_t *g, const char *const *keys, const char *where)
-{
-	for (int i = 0; i < config_setting_length(g); i++) {
-		config_setting_t *e = config_setting_get_elem(g, (unsigned)i);
-		const char *n = config_setting_name(e);
-		if (n && !known(keys, n))
-			LOGW(NULL, "%s:%d: unknown setting '%s' in %s (ignored)", cfg_path(cf),
-			     config_setting_source_line(e), n, where);
-	}
-}
-
 /* an id given as hex string ("1d50") or as integer (0x1d50) */
 static int get_hexid(struct cfg *cf, config_setting_t *g, const char *key, uint16_t *out)
 {
@@ -174,7 +155,8 @@ static int load_group(struct settings *s, struct cfg *cf, config_setting_t *g, c
 {
 	const char *str;
 	int v, rc;
-	warn_unknown(cf, g, known_keys, where);
+	if (cfg_check_keys(cf, g, where, known_keys))
+		return -1;
 	if (cfg_get_string(cf, g, "server_host", NULL, sizeof(s->server_host) - 1, &str) < 0)
 		return -1;
 	if (str)
@@ -213,7 +195,8 @@ static int load_group(struct settings *s, struct cfg *cf, config_setting_t *g, c
 	if (u) {
 		if (!config_setting_is_group(u))
 			return cfg_fail(cf, u, "'usb' must be a group { vendor = \"1d50\"; ... }");
-		warn_unknown(cf, u, usb_keys, "usb");
+		if (cfg_check_keys(cf, u, "usb", usb_keys))
+			return -1;
 		if (get_hexid(cf, u, "vendor", &s->usb.vid) < 0 || get_hexid(cf, u, "product", &s->usb.pid) < 0 ||
 		    cfg_get_int(cf, u, "bus", s->usb.bus, -1, 255, &s->usb.bus) < 0 ||
 		    cfg_get_int(cf, u, "address", s->usb.address, -1, 255, &s->usb.address) < 0 ||
