@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 			  .gsmtap_slot = -2, .log_level = -1 };
 	long v;
 	int c;
-	opterr = 0;		/* unknown options are ignored, as osmo-remsim-bankd does */
+	opterr = 0;		/* (our own messages below) */
 	const char *user = NULL;
 	while ((c = getopt_long(argc, argv, ":hVd:i:p:b:n:N:I:P:sg:G:LTe:c:r:u:", lo, NULL)) != -1) {
 		switch (c) {
@@ -156,13 +156,17 @@ int main(int argc, char **argv)
 			fprintf(stderr, "remsim-bankd: option %s needs a value\n", argv[optind - 1]);
 			usage(stderr);
 			return 2;
-		default:
-			fprintf(stderr, "remsim-bankd: ignoring unknown option %s\n", argv[optind - 1]);
-			break;
+		default:	/* unlike osmo-remsim-bankd, which ignores them */
+			fprintf(stderr, "remsim-bankd: unknown option %s\n", argv[optind - 1]);
+			usage(stderr);
+			return 2;
 		}
 	}
-	for (int i = optind; i < argc; i++)
-		fprintf(stderr, "remsim-bankd: ignoring argument '%s'\n", argv[i]);
+	if (optind < argc) {
+		fprintf(stderr, "remsim-bankd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
 
 	config_t cfg;
 	char err[1024];

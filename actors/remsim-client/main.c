@@ -203,7 +203,7 @@ int main(int argc, char **argv)
 		{ "print-config", 0, NULL, O_PRINT }, { "usb-bulk-in", 1, NULL, O_BULKIN },
 		{ "user", 1, NULL, 'u' }, { NULL, 0, NULL, 0 },
 	};
-	const char *shortopts = l.shell ? ":hvd:i:p:c:n:a:re:L" : ":hvd:i:p:c:n:a:re:LZ:V:P:C:I:S:A:H:u:";
+	const char *shortopts = ":hvd:i:p:c:n:a:re:LZ:V:P:C:I:S:A:H:u:";	/* (the shell ignores the SIMtrace2 ones) */
 	int c, print = 0, bad = 0;
 	long v;
 	opterr = 0;
@@ -263,9 +263,10 @@ int main(int argc, char **argv)
 		case ':':
 			fprintf(stderr, "%s: option '%s' needs a value\n", prog, argv[optind - 1]);
 			return 2;
-		default:	/* osmo-remsim-client ignores unknown options */
-			fprintf(stderr, "%s: ignoring unknown option '%s'\n", prog, argv[optind - 1]);
-			break;
+		default:	/* unlike osmo-remsim-client, which ignores them */
+			fprintf(stderr, "%s: unknown option '%s'\n", prog, argv[optind - 1]);
+			usage(stderr, l.shell);
+			return 2;
 		}
 		if (bad) {
 			/* the option itself, whether its value was attached or the next argument */

@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 	struct opts o = { .run_dir = "/run/remsim", .state_dir = "/var/lib/remsim",
 			  .bind = "0.0.0.0", .port = 9998, .rest_listen = "0.0.0.0:9997" };
 	int c, overrides = 0;
-	opterr = 0;	/* unknown options are ignored, as osmo-remsim-server does */
+	opterr = 0;	/* (our own message below) */
 	while ((c = getopt_long(argc, argv, "c:hVd:Lr:b:p:u:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'u': o.user = optarg; break;
@@ -193,11 +193,14 @@ int main(int argc, char **argv)
 		case O_PRINT: o.print_config = 1; break;
 		case O_CHECK: o.check = 1; break;
 		case '?':
+			/* unlike osmo-remsim-server, which ignores them: a typo must not
+			 * start a server on the default paths and ports */
 			if (optopt)
-				fprintf(stderr, "remsim-server: option -%c ignored\n", optopt);
+				fprintf(stderr, "remsim-server: unknown option -%c\n", optopt);
 			else
-				fprintf(stderr, "remsim-server: option %s ignored\n", argv[optind - 1]);
-			break;
+				fprintf(stderr, "remsim-server: unknown option %s\n", argv[optind - 1]);
+			usage(stderr);
+			return 2;
 		default: break;
 		}
 	}

@@ -20,10 +20,12 @@ check "launcher: a 1-octet ATR is malformed, exit 2 (rc=$rc)" eval '[ "$rc" = 2 
 check "launcher: a non-hex ATR is malformed, exit 2" [ "$rc" = 2 ]
 
 "$RC" -i 10.1.2.3 -p 1234 -c 5 -n 2 -a "3b 9f 95" -r -e /bin/true -Z 1 -V 1d50 -P 4004 -C 1 -I 1 \
-	-S 0 -A 7 -H 2-1.1 --usb-serial ABC -X --run-dir "$T/rd" --print-config >"$T/gen.cfg" 2>"$T/gen.err"
+	-S 0 -A 7 -H 2-1.1 --usb-serial ABC --run-dir "$T/rd" --print-config >"$T/gen.cfg" 2>"$T/gen.err"
 rc=$?
-check "launcher: osmo options accepted, unknown ones ignored with a warning (rc=$rc)" \
-	eval '[ "$rc" = 0 ] && grep -q "ignoring unknown option" "$T/gen.err"'
+check "launcher: osmo options accepted (rc=$rc)" [ "$rc" = 0 ]
+"$RC" -i 10.1.2.3 -X --print-config >/dev/null 2>"$T/unk.err"; rc=$?
+check "launcher: an unknown option is refused with usage, exit 2 (rc=$rc)" \
+	eval '[ "$rc" = 2 ] && grep -q "unknown option" "$T/unk.err" && grep -q "^usage:" "$T/unk.err"'
 for want in 'server_host = "10.1.2.3";' 'server_port = 1234;' 'client_id = 5;' 'client_slot = 2;' \
 	'atr = "3b 9f 95";' 'atr_ignore_rspro = true;' 'event_script = "/bin/true";' 'sim_presence = 1;' \
 	'vendor = "1d50";' 'product = "4004";' 'config = 1;' 'interface = 1;' 'address = 7;' \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # server_launcher.sh: remsim-server, the server role's launcher: osmo-remsim-
-# server's options (-h, -V, -d MASK, -L, unknown options ignored, positional
+# server's options (-h, -V, -d MASK, -L, unknown options refused, positional
 # argument -> exit 2), the built-in defaults (RSPRO 0.0.0.0:9998, REST 9997,
 # /var/lib/remsim/server.db), a run with overrides on private ports, and
 # etc/server.cfg (with paths/ports changed) run through -c.
@@ -28,11 +28,16 @@ check "-c with built-in overrides: exit 2" [ "$rc" = 2 ]
 "$RS" -d nonsense >/dev/null 2>&1; rc=$?
 check "-d with an unreadable mask: exit 2" [ "$rc" = 2 ]
 
+# --- an unknown option: usage, exit 2, nothing started on the default paths -----------
+"$RS" --bogus >/dev/null 2>"$T/bogus.err"; rc=$?
+check "--bogus: exit 2 with usage (rc=$rc)" \
+	eval '[ "$rc" = 2 ] && grep -q "unknown option --bogus" "$T/bogus.err" && grep -q "^usage:" "$T/bogus.err"'
+
 # --- a run with the built-in config on private ports ----------------------------------
 spawn rs "$RS" -r "$RUN" --state-dir "$T/state" -b 127.0.0.1 -p "$P_RSPRO" \
-	--rest-listen "127.0.0.1:$P_REST" -d DMAIN,1:DRSPRO,3 -L --frobnicate
+	--rest-listen "127.0.0.1:$P_REST" -d DMAIN,1:DRSPRO,3 -L
 RS_PID=$SPAWNED_PID
-check "remsim-server runs (unknown option ignored, -L accepted)" \
+check "remsim-server runs (-L accepted)" \
 	wait_log "$T/rs.log" 'rest .*listening on' 15
 check "... -d DMAIN,1 gave debug logging" wait_log "$T/rs.log" 'DEBUG' 5
 check "... it is remsimd (exec), pid unchanged" bash -c "grep -q remsimd /proc/$RS_PID/cmdline"
