@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ipa.h: Osmocom IPA multiplex framing as RSPRO uses it (see
- * shared/spec/rspro-wire.md §2-3): a stream reassembler that accepts any TCP
+ * docs/envelope.md, "Keep-alive and CCM"): a stream reassembler that accepts any TCP
  * segmentation, RSPRO framing (proto 0xEE, extension 0x07), and the IPA CCM
  * reactions (PING/PONG/ID_GET/ID_RESP/ID_ACK) for each side of a connection. */
 #ifndef REMSIM_IPA_H

@@ -15,7 +15,7 @@
  * If step 1 fails the in-memory table is ahead of the database: answer
  * "error" and restart the actor (the restart reloads the durable state).
  *
- * Behaviour follows spec/server.md section 5 with the recommended fixes:
+ * Behaviour follows osmo-remsim's slot-mapping rules (docs/server.md) with the recommended fixes:
  * strict 0..1023 ranges, deleting an UNACKNOWLEDGED map sends a
  * RemoveMappingReq once the bankd answers, unsolicited responses are ignored,
  * an error CreateMappingRes parks the map instead of activating it, pending

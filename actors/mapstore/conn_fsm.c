@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* conn_fsm.c: the per-connection SERVER_CONN state machine (spec/server.md
- * section 3) as a table state x event -> handler.  An empty cell means "event
+/* conn_fsm.c: the per-connection SERVER_CONN state machine (osmo-remsim's
+ * server, docs/server.md) as a table state x event -> handler.  An empty cell means "event
  * not allowed in this state": logged and ignored, the connection is kept.
  * Handlers return the state the connection is in afterwards, or SC_CLOSED
  * when they closed (and freed) it.  Per-state timers are in state_timer_ms().

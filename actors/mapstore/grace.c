@@ -9,7 +9,8 @@
  * bankd instead; if not, it is told to disconnect when the period ends. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include <czmq.h>
 
 #include "log.h"
 #include "mapstore.h"
@@ -20,13 +21,6 @@ struct ms_grace {
 	struct sm_action *held;		/* at most one per client slot */
 	size_t n, cap;
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void held_remove(struct ms_grace *g, size_t i)
 {
@@ -61,7 +55,7 @@ void grace_start(struct mapstore *ms, const char *why)
 		return;
 	if (!ms->cf.bank_grace_ms)
 		return;
-	int64_t now = mono_ms();
+	int64_t now = zclock_mono();
 	if (g->until_ms && g->until_ms - now > (int64_t)ms->cf.bank_grace_ms - 1000)
 		return;		/* just started (e.g. one call per connection of a restart) */
 	if (g->timer > 0)
@@ -75,7 +69,7 @@ void grace_start(struct mapstore *ms, const char *why)
 bool grace_hold(struct mapstore *ms, const struct sm_action *x)
 {
 	struct ms_grace *g = ms->grace;
-	if (!g || !g->until_ms || x->ipv4 || x->port || mono_ms() >= g->until_ms ||
+	if (!g || !g->until_ms || x->ipv4 || x->port || zclock_mono() >= g->until_ms ||
 	    slotmap_bank_is_up(ms->t, x->bank.id))
 		return false;
 	size_t i = 0;
@@ -96,7 +90,7 @@ bool grace_hold(struct mapstore *ms, const struct sm_action *x)
 	char ctx[40];
 	sm_ctx(ctx, sizeof(ctx), x->client, x->bank);
 	LOGI(ctx, "bankd B%u not re-registered yet: client keeps its bankd for up to %lld ms more",
-	     x->bank.id, (long long)(g->until_ms - mono_ms()));
+	     x->bank.id, (long long)(g->until_ms - zclock_mono()));
 	return true;
 }
 

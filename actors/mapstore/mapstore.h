@@ -3,7 +3,7 @@
  *
  * The broker hands this actor every TCP connection accepted on the server's
  * RSPRO listener.  Each connection runs the SERVER_CONN state machine of
- * spec/server.md section 3 (conn_fsm.c, a state x event table); identified
+ * osmo-remsim's server (docs/server.md) (conn_fsm.c, a state x event table); identified
  * bankds and clients feed the slot-mapping core (common/slotmap.h), whose
  * action lists are executed by actions.c: the sqlite store first
  * (common/mapdb.h, durable), then the RSPRO sends.  The control commands of

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <czmq.h>
+
 #include "launcher.h"
 #include "progdir.h"
 
@@ -32,20 +34,13 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The keeper: run the broker, and again when it dies of a signal. */
 static int keep_broker(const char *broker, const char *cfg, const char *hub, const char *hub_path)
 {
 	pid_t me = getpid();
 	int64_t starts[10] = { 0 };
 	for (unsigned n = 0;; n++) {
-		int64_t now = mono_ms();
+		int64_t now = zclock_mono();
 		if (starts[n % 10] && now - starts[n % 10] < 10000) {
 			fprintf(stderr, "remsim-client-shell: the broker died 10 times within 10 s: giving up\n");
 			return 1;

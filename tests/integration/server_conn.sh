@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# server_conn.sh: the server role's per-connection behaviour (spec/server.md
+# server_conn.sh: the server role's per-connection behaviour (docs/server.md
 # section 3) against real processes (remsimd + broker + mapstore + rest) and
 # scripted bankds/clients: identification timeout, identityInUse for a second
 # bank / client (the first stays), wrong identity types, ConnectClientReq

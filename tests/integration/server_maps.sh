@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# server_maps.sh: the slot-mapping life cycle of the server role (spec/server.md
+# server_maps.sh: the slot-mapping life cycle of the server role (docs/server.md
 # section 5) with scripted bankds and clients: NEW -> UNACKNOWLEDGED -> ACTIVE
 # with CreateMappingReq/Res and ConfigClientBankReq (exact ip/port), delete with
 # RemoveMappingReq and 0.0.0.0:0, delete while unacknowledged, range and

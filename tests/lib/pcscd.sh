@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tests/lib/pcscd.sh: a private pcscd with vpcd readers and virtual SIM cards
-# for integration tests (see docs/testing-pcsc.md and spec/vpcd.md §6).
+# for integration tests (see docs/testing-pcsc.md and vpcd's reader.conf).
 # Source it after tests/lib/common.sh:
 #     . "$(dirname "$0")/../lib/common.sh"
 #     . "$(dirname "$0")/../lib/pcscd.sh"

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""apitool-emu.py: does what osmo-remsim-apitool does (shared/spec/server.md
+"""apitool-emu.py: does what osmo-remsim-apitool does (docs/rest.md
 section 8) with python3-requests, so the REST tests can check that operators'
 apitool calls keep working: json= bodies, "<path>: <repr>" lines for GETs,
 "post failed" / "delete failed" / "REST GET failed".  Unlike apitool it takes

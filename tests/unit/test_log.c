@@ -12,13 +12,13 @@
 #include "check.h"
 #include "log.h"
 
-static char tmpdir[64];
+static char tmpdir[256];
 
 /* Run fn with stderr going to a file; return its text (static buffer). */
 static const char *capture(void (*fn)(void))
 {
 	static char buf[4096];
-	char path[128];
+	char path[300];
 	snprintf(path, sizeof(path), "%s/stderr", tmpdir);
 	fflush(stderr);
 	int saved = dup(STDERR_FILENO);
@@ -81,7 +81,7 @@ static void init_and_log(void)
 static void test_journal_detected(void)
 {
 	/* JOURNAL_STREAM naming the file stderr goes to: priorities, no timestamps */
-	char path[128], js[64];
+	char path[300], js[64];
 	struct stat st;
 	snprintf(path, sizeof(path), "%s/stderr", tmpdir);
 	unsetenv("REMSIM_LOG_TIMESTAMPS");
@@ -102,7 +102,7 @@ static void fatal_line(void)
 
 static void test_reason_file(void)
 {
-	char path[128], got[256] = "";
+	char path[300], got[256] = "";
 	snprintf(path, sizeof(path), "%s/reason", tmpdir);
 	setenv("REMSIM_REASON_FILE", path, 1);
 	setenv("REMSIM_LOG_TIMESTAMPS", "0", 1);
@@ -120,7 +120,8 @@ static void test_reason_file(void)
 
 int main(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/remsim-test-log.XXXXXX");
+	const char *t = getenv("TMPDIR");
+	snprintf(tmpdir, sizeof(tmpdir), "%s/remsim-test-log.XXXXXX", t && *t ? t : "/tmp");
 	if (!mkdtemp(tmpdir))
 		return 1;
 	RUN(test_plain);
@@ -128,7 +129,7 @@ int main(void)
 	RUN(test_priority_prefix);
 	RUN(test_journal_detected);
 	RUN(test_reason_file);
-	char cmd[128];
+	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
 		return 1;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_rspro.c: the RSPRO codec.  Every message built from plain values must
- * give the bytes osmo-remsim's encoder gives (shared/spec/rspro-wire.md
+ * give the bytes osmo-remsim's encoder gives (docs/envelope.md; tests/vectors/README.md
  * Appendix A and tests/vectors/encoder-every-message.txt); decoding must be
  * as lenient as osmo-remsim's and every bad input must give a defined error. */
 #include <stdlib.h>

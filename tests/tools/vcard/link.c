@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* link.c: vpcd TCP transport (spec/vpcd.md §2 and §5).
+/* link.c: vpcd TCP transport (the vpcd driver's framing, docs/testing-pcsc.md).
  *
  * Frames are a 2-octet big-endian length plus payload in both directions.
  * Latency rules of §5: TCP_NODELAY on the socket, each answer written with

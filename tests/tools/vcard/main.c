@@ -46,7 +46,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vcard [OPTIONS]\n"
-		"Virtual SIM card for pcscd's vpcd driver (spec/vpcd.md): connects to vpcd,\n"
+		"Virtual SIM card for pcscd's vpcd driver (docs/testing-pcsc.md): connects to vpcd,\n"
 		"answers GET ATR and C-APDUs, reconnects whenever the connection drops.\n"
 		"\n"
 		"  -H, --host HOST        vpcd host (default 127.0.0.1)\n"

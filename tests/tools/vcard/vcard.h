@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vcard.h: shared declarations of the virtual SIM card (tests/tools/vcard).
  *
- * The card speaks the vpcd protocol (spec/vpcd.md) to a pcscd that loaded the
+ * The card speaks the vpcd protocol (docs/testing-pcsc.md) to a pcscd that loaded the
  * vsmartcard vpcd driver.  Modules: link.c (TCP framing and socket options),
  * card.c (control codes, ATR, APDU entry), cmds.c (command table), fs.c (file
  * tree), algo.c (RUN GSM ALGORITHM), script.c (scripted answers); hex text via common/hexstr.h. */

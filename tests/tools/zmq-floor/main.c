@@ -261,7 +261,9 @@ int main(int argc, char **argv)
 	};
 	struct opts o = { .n = 10000, .size = 48, .frames = 1, .io_threads = 1, .cpu = { -1, -1 },
 			  .echo = "block" };
-	char dirbuf[] = "/tmp/zmq-floor.XXXXXX";
+	char dirbuf[256];
+	const char *tmpd = getenv("TMPDIR");
+	snprintf(dirbuf, sizeof(dirbuf), "%s/zmq-floor.XXXXXX", tmpd && *tmpd ? tmpd : "/tmp");
 	const char *dir = NULL;
 	int ch;
 	log_init("zmq-floor");
