@@ -2,12 +2,19 @@
 /* ctlclient.h: one request to a role's control socket (docs/control.md):
  * a fresh ZMQ_REQ socket, one JSON frame out, one JSON frame back, bounded
  * by a timeout, so that a dead or silent role gives an error, never a hang.
- * For programs that ask a role something (the metrics actor; the REST actor
- * and remsim-ctl have their own, older copies of the same round trip). */
+ * For programs that ask a role something (the metrics actor, the REST
+ * actor). */
 #ifndef REMSIM_CTLCLIENT_H
 #define REMSIM_CTLCLIENT_H
 
 #include <jansson.h>
+#include <zmq.h>
+
+/* One round trip: text out on a fresh REQ socket, the reply frame into
+ * *reply (initialised here; the caller closes it).  0, or -1 with a
+ * message in err. */
+int ctlclient_roundtrip(void *zctx, const char *endpoint, const char *text, int timeout_ms,
+			zmq_msg_t *reply, char *err, size_t errlen);
 
 /* Send {"cmd":cmd,"args":[],"json":true} to endpoint (zctx: a libzmq
  * context) and wait up to timeout_ms.  0 with the reply's "result" in

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rest_ctl.c: one control request round trip (docs/control.md): a fresh
- * ZMQ_REQ socket per HTTP request, one JSON frame out, one JSON frame back,
- * bounded by a timeout so that a dead or silent control socket gives 503
+ * ZMQ_REQ socket per HTTP request (common/ctlclient), one JSON frame out, one
+ * JSON frame back, bounded by a timeout so that a dead or silent control socket gives 503
  * instead of a hanging HTTP client. */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <zmq.h>
 
+#include "ctlclient.h"
 #include "rest.h"
 
 int rest_ctl_init(struct rest_ctl *c, const char *endpoint, int timeout_ms)
@@ -59,40 +60,6 @@ static char *build_request(const char *cmd, const char *const *args, size_t narg
 	return s;
 }
 
-/* Round trip on a new REQ socket; 0 and the reply in *msg, else -1. */
-static int round_trip(struct rest_ctl *c, const char *text, zmq_msg_t *msg, char *err, size_t errlen)
-{
-	void *s = zmq_socket(c->zctx, ZMQ_REQ);
-	if (!s) {
-		snprintf(err, errlen, "cannot create control socket: %s", zmq_strerror(zmq_errno()));
-		return -1;
-	}
-	int zero = 0, rc = -1;
-	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof(zero));
-	zmq_setsockopt(s, ZMQ_SNDTIMEO, &c->timeout_ms, sizeof(c->timeout_ms));
-	zmq_setsockopt(s, ZMQ_RCVTIMEO, &c->timeout_ms, sizeof(c->timeout_ms));
-	if (zmq_connect(s, c->endpoint) < 0) {
-		snprintf(err, errlen, "cannot connect to %s: %s", c->endpoint, zmq_strerror(zmq_errno()));
-		goto out;
-	}
-	if (zmq_send(s, text, strlen(text), 0) < 0) {
-		snprintf(err, errlen, "control socket %s not accepting requests within %d ms",
-			 c->endpoint, c->timeout_ms);
-		goto out;
-	}
-	zmq_msg_init(msg);
-	if (zmq_msg_recv(msg, s, 0) < 0) {
-		zmq_msg_close(msg);
-		snprintf(err, errlen, "no reply from control socket %s within %d ms", c->endpoint,
-			 c->timeout_ms);
-		goto out;
-	}
-	rc = 0;
-out:
-	zmq_close(s);
-	return rc;
-}
-
 int rest_ctl_call(struct rest_ctl *c, const char *cmd, const char *const *args, size_t nargs,
 		  json_t **result, char *err, size_t errlen)
 {
@@ -118,10 +85,12 @@ int rest_ctl_call_flag(struct rest_ctl *c, const char *cmd, const char *const *a
 		return 500;
 	}
 	zmq_msg_t msg;
-	int rc = round_trip(c, text, &msg, err, errlen);
+	int rc = ctlclient_roundtrip(c->zctx, c->endpoint, text, c->timeout_ms, &msg, err, errlen);
 	free(text);
-	if (rc < 0)
+	if (rc < 0) {
+		zmq_msg_close(&msg);
 		return 503;
+	}
 
 	json_error_t jerr;
 	json_t *reply = json_loadb(zmq_msg_data(&msg), zmq_msg_size(&msg), 0, &jerr);
