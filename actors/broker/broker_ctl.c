@@ -218,8 +218,7 @@ static void gather_done(struct broker *b, struct gather *g)
 	if (v)
 		qsort(v, n, sizeof(*v), by_actor);
 	for (size_t i = 0; v && sorted && i < n; i++)
-		if (strcmp(json_string_value(json_object_get(v[i], "actor")), "-"))
-			json_array_append(sorted, v[i]);
+		json_array_append(sorted, v[i]);
 	free(v);
 	reply_json(b, g->ident, g->ilen, sorted ? json_pack("{s:b, s:o}", "ok", 1, "result", sorted) : NULL);
 	json_decref(g->rows);
@@ -237,6 +236,13 @@ static void gather_add(struct broker *b, struct gather *g, const char *actor, js
 		json_object_set_new(row, "actor", json_string(actor));
 		json_array_append_new(g->rows, row);
 	}
+	if (--g->waiting == 0)
+		gather_done(b, g);
+}
+
+/* Drop the hold slots() keeps while it sends the requests. */
+static void gather_release(struct broker *b, struct gather *g)
+{
 	if (--g->waiting == 0)
 		gather_done(b, g);
 }
@@ -268,7 +274,7 @@ static void slots(struct broker *b, const uint8_t *ident, size_t ilen)
 		if (ask_actor(b, a->name, body, sizeof(body) - 1, ident, ilen, g, "slots") < 0)
 			gather_add(b, g, a->name, NULL, "not connected");
 	}
-	gather_add(b, g, "-", NULL, NULL);	/* releases the hold; its row is dropped below */
+	gather_release(b, g);
 }
 
 static const char *route_of(struct broker *b, const char *cmd)

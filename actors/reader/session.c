@@ -42,7 +42,7 @@ struct session {
 	struct client *active;
 	int map_known, map_none;
 	struct rspro_client_slot mapped;
-	unsigned long tpdus, refused, resets, card_losses;
+	unsigned long tpdus, refused, card_losses;
 	struct slotstat st;		/* `slot` answer: counters, card round trips */
 	int in_transmit;		/* a lost card then closes the connection instead */
 	char ctx[64];
@@ -375,7 +375,7 @@ static void on_slot_status(struct session *s, struct client *c)
 	LOGI(NULL, "%s: %s reset", cold ? "VCC falling edge" : "RST rising edge", cold ? "cold" : "warm");
 	if (card_reset(s->card, cold) < 0)
 		return;
-	s->resets++;
+	s->st.resets++;
 	const uint8_t *atr = card_atr(s->card, &nlen);
 	if (nlen != olen || memcmp(atr, old, olen) != 0) {
 		LOGN(NULL, "ATR changed by the reset");
@@ -492,13 +492,10 @@ json_t *session_status(const struct session *s)
 			 "reader", card_reader_name(s->card), "protocol", card_proto_name(s->card),
 			 "atr", card_state(s->card) == CS_OPEN ? hex(atr, alen) : "",
 			 "client", client, "mapped", mapped_c, "tpdus", (json_int_t)s->tpdus,
-			 "refused", (json_int_t)s->refused, "resets_total", (json_int_t)s->resets,
+			 "refused", (json_int_t)s->refused, "resets_total", (json_int_t)s->st.resets,
 			 "card_losses", (json_int_t)s->card_losses, "slot", slot, "state", state,
 			 "peer", ac ? ac->peer : "", "client_slot", client);
-	if (o) {
-		struct slotstat st = s->st;
-		st.resets = s->resets;
-		slotstat_json(&st, o);
-	}
+	if (o)
+		slotstat_json(&s->st, o);
 	return o;
 }
