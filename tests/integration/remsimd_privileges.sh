@@ -12,6 +12,10 @@
 [ "$(id -u)" = 0 ] || { skip "needs root (to drop privileges)"; finish; }
 getent passwd nobody >/dev/null && getent group nogroup >/dev/null \
 	|| { skip "no user nobody / group nogroup"; finish; }
+# the actors run as nobody: they must be able to reach the build's programs
+# (a clone inside a private 0700 folder cannot be tested this way)
+runuser -u nobody -- test -x "$BIN/broker" 2>/dev/null \
+	|| { skip "user nobody cannot reach $BIN (a private folder above the build): privilege drop not tested"; finish; }
 NOBODY=$(id -u nobody)
 NOGROUP=$(getent group nogroup | cut -d: -f3)
 chmod 755 "$T"	# the test's own dir: nobody must reach the run and state dirs
