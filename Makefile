@@ -3,7 +3,7 @@
 #
 # Layout conventions (adding a file never needs an edit here):
 #   asn1/RSPRO.asn         -> asn1c at build time -> $(BUILD)/lib/librspro-asn1.a
-#   common/*.c             -> $(BUILD)/lib/libremsim.a
+#   common/DOMAIN/*.c      -> $(BUILD)/lib/libremsim.a (rspro, actor, st2, mapping, base)
 #   actors/NAME/*.c        -> $(BUILD)/bin/NAME        (one program per folder)
 #   tools/NAME/*.c         -> $(BUILD)/bin/NAME
 #   tests/tools/NAME/*.c   -> $(BUILD)/tests/bin/NAME  (simulators, peers)
@@ -38,12 +38,13 @@ ASN1_LIB  := $(BUILD)/lib/librspro-asn1.a
 ASN1_STAMP := $(ASN1_DIR)/.generated
 LIB       := $(BUILD)/lib/libremsim.a
 
-INCLUDES := -Icommon -I$(ASN1_DIR) -I$(BUILD)/gen
+COMMON_DIRS := $(patsubst %/,%,$(wildcard common/*/))
+INCLUDES := $(addprefix -I,$(COMMON_DIRS)) -I$(ASN1_DIR) -I$(BUILD)/gen
 CFLAGS_ALL = $(BASEFLAGS) $(WARN) $(SANFLAGS) $(INCLUDES) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 LDLIBS_ALL = $(LIB) $(ASN1_LIB) $(PKG_LIBS) -lpthread -lm
 
-COMMON_SRC := $(wildcard common/*.c)
+COMMON_SRC := $(wildcard common/*/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 
 PROG_DIRS  := $(wildcard actors/*/ tools/*/)
@@ -77,14 +78,14 @@ $(ASN1_LIB): $(ASN1_STAMP)
 	@rm -f $@ && ar rcs $@ $(ASN1_DIR)/obj/*.o
 
 # --- version: scripts/version.sh (git describe, else the VERSION file) -------
-# Rewritten only when it changes; only common/version.c includes it.
+# Rewritten only when it changes; only common/base/version.c includes it.
 VERSION_H := $(BUILD)/gen/remsim_version.h
 .PHONY: FORCE
 $(VERSION_H): FORCE
 	@mkdir -p $(dir $@)
 	@v=$$(scripts/version.sh); printf '#define REMSIM_VERSION_STRING "%s"\n' "$$v" >$@.tmp; \
 	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "  GEN     $@ ($$v)"; fi
-$(BUILD)/obj/common/version.o: $(VERSION_H)
+$(BUILD)/obj/common/base/version.o: $(VERSION_H)
 
 # --- our code ---------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c $(ASN1_STAMP)
@@ -111,16 +112,16 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB) $(ASN1_LIB)
 	@$(CC) $(LDFLAGS_ALL) -o $@ $< $(LDLIBS_ALL)
 
 # pcscd's reader driver (docs/ifd.md): position-independent, only its IFDH*
-# entry points exported, common/log.c compiled in again (libremsim.a is not
+# entry points exported, common/base/log.c compiled in again (libremsim.a is not
 # -fPIC).  No sanitizers even with SAN=1: pcscd itself is not instrumented.
-IFD_SRC := $(wildcard lib/ifd_remsim/*.c) common/log.c
+IFD_SRC := $(wildcard lib/ifd_remsim/*.c) common/base/log.c
 IFD_OBJ := $(IFD_SRC:%.c=$(BUILD)/pic/%.o)
 IFD_LIB := $(BUILD)/lib/libifd_remsim.so
 all: $(IFD_LIB)
 $(BUILD)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (-fPIC)"
-	@$(CC) $(BASEFLAGS) $(WARN) -fPIC -fvisibility=hidden -Icommon $(shell pkg-config --cflags libpcsclite libzmq libconfig) $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(CC) $(BASEFLAGS) $(WARN) -fPIC -fvisibility=hidden $(addprefix -I,$(COMMON_DIRS)) $(shell pkg-config --cflags libpcsclite libzmq libconfig) $(CFLAGS) -MMD -MP -c $< -o $@
 $(IFD_LIB): $(IFD_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
@@ -152,7 +153,7 @@ fuzz:
 	    $(FUZZ_BUILD)/lib/libremsim.a $(FUZZ_BUILD)/lib/librspro-asn1.a
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  echo "  FUZZ    $$n ($(FUZZ_SECONDS) s)"; \
-	  clang $(BASEFLAGS) $(WARN) -Icommon -I$(FUZZ_BUILD)/asn1 -fsanitize=fuzzer,address,undefined \
+	  clang $(BASEFLAGS) $(WARN) $(addprefix -I,$(COMMON_DIRS)) -I$(FUZZ_BUILD)/asn1 -fsanitize=fuzzer,address,undefined \
 	    $$f -o $(FUZZ_BUILD)/$$n $(FUZZ_BUILD)/lib/libremsim.a $(FUZZ_BUILD)/lib/librspro-asn1.a $(PKG_LIBS) || exit 1; \
 	  mkdir -p tests/fuzz/corpus/$${n#fuzz_} $(FUZZ_BUILD)/corpus-$${n#fuzz_}; \
 	  $(FUZZ_BUILD)/$$n -max_total_time=$(FUZZ_SECONDS) -timeout=5 -print_final_stats=1 \
@@ -176,7 +177,7 @@ clean:
 # --- install (docs/install.md) ----------------------------------------------
 # `make install PREFIX=/usr DESTDIR=/tmp/root`.  Launchers, remsimd and the
 # operator tools go to bin/, the actor programs to libexec/remsim/ (the
-# launchers and remsimd find them there, common/progdir.c), pcscd's reader
+# launchers and remsimd find them there, common/actor/progdir.c), pcscd's reader
 # driver to pcscd's serial driver folder, units, sysusers.d and udev files
 # under lib/ (SYSTEMDUNITDIR etc. to override), the REST dashboard's files
 # (actors/rest/www, when present) to share/remsim/www, example configs and

@@ -2,7 +2,7 @@
 /* broker_tcp.c: the TCP side of the broker: listeners, one struct conn per
  * TCP connection (id table, non-blocking I/O with a bounded write buffer),
  * IPA reassembly (a started frame must be complete within frame_timeout_ms),
- * CCM reactions per side (common/ipa.h) and the keep-alive state machine
+ * CCM reactions per side (common/rspro/ipa.h) and the keep-alive state machine
  * (rspro-wire.md §3.2) as a table. */
 #include "broker.h"
 

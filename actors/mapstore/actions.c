@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* actions.c: executes the action lists of common/slotmap.h in the order
+/* actions.c: executes the action lists of common/mapping/slotmap.h in the order
  * the protocol requires: (1) mapdb_apply() - every storage action in one
  * committed, fsynced transaction; (2) the RSPRO sends in list order.  The
  * caller answers the operator only afterwards.  A storage failure leaves the

@@ -4,9 +4,9 @@
  * The broker hands this actor every TCP connection accepted on the server's
  * RSPRO listener.  Each connection runs the SERVER_CONN state machine of
  * osmo-remsim's server (docs/server.md) (conn_fsm.c, a state x event table); identified
- * bankds and clients feed the slot-mapping core (common/slotmap.h), whose
+ * bankds and clients feed the slot-mapping core (common/mapping/slotmap.h), whose
  * action lists are executed by actions.c: the sqlite store first
- * (common/mapdb.h, durable), then the RSPRO sends.  The control commands of
+ * (common/mapping/mapdb.h, durable), then the RSPRO sends.  The control commands of
  * docs/control.md are in ctl.c.  A peer's identity is kept in the broker's
  * per-connection META (meta.c), so a restarted mapstore gets its connections
  * back with their identities, and its mappings from sqlite.

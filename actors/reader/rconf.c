@@ -11,7 +11,7 @@
  *     gsmtap_host = ""; gsmtap_slot = -1;
  *     slots = ( { slot = 0; reader = "regex"; }, ... );   # per-slot overrides
  *   };
- * Every error names file:line (common/config.h). */
+ * Every error names file:line (common/base/config.h). */
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>

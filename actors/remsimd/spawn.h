@@ -21,7 +21,7 @@ void signal_actor(const struct actor *a, int sig);
 /* "exit status N" / "killed by signal N" for a waitpid() status. */
 void describe_status(int wstatus, char *buf, size_t len);
 
-/* The actor's reason to exit: its last FATAL log line (common/log.c writes
+/* The actor's reason to exit: its last FATAL log line (common/base/log.c writes
  * it to REMSIM_REASON_FILE), or "" when it left none.  Removes the file. */
 void read_reason(const struct actor *a, char *buf, size_t len);
 

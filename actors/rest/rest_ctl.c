@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rest_ctl.c: one control request round trip (docs/control.md): a fresh
- * ZMQ_REQ socket per HTTP request (common/ctlclient), one JSON frame out, one
+ * ZMQ_REQ socket per HTTP request (common/actor/ctlclient), one JSON frame out, one
  * JSON frame back, bounded by a timeout so that a dead or silent control socket gives 503
  * instead of a hanging HTTP client. */
 #include <errno.h>

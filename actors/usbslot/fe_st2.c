@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fe_st2.c: the SIMtrace2 frontend (client.md §6, §8) over the transport
  * seam: libusb (--transport usb) or the st2sim simulator socket
- * (--transport sim:PATH).  The T=0 work is done by common/st2_tpdu: every
+ * (--transport sim:PATH).  The T=0 work is done by common/st2/st2_tpdu: every
  * bulk/interrupt IN buffer goes into it, complete C-APDUs come out (-> one
  * TpduModemToCard), the card's answer goes back with
  * st2_tpdu_card_response(); status edges become ClientSlotStatusInd.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* fuzz_ipa.c: libFuzzer target for common/ipa.c.
+/* fuzz_ipa.c: libFuzzer target for common/rspro/ipa.c.
  *
  * The input is a raw TCP byte stream.  It is reassembled three times, in one
  * piece, octet by octet and in chunks whose sizes come from a generator

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # client_umockdev.sh: the usbslot actor's libusb path (--transport usb,
-# common/st2_usb.c) under umockdev, as in st2_umockdev.sh (see
+# common/st2/st2_usb.c) under umockdev, as in st2_umockdev.sh (see
 # docs/usb-testing.md): remsimd + broker + usbslot run inside umockdev-run
 # with a fake SIMtrace2 (1d50:60e3 at path 1-1, address 2) whose usbmon pcap
 # is replayed in order.  The slot selects the device by VID:PID, path,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# st2_umockdev.sh: the libusb SIMtrace2 transport (common/st2_usb.c) against a
+# st2_umockdev.sh: the libusb SIMtrace2 transport (common/st2/st2_usb.c) against a
 # fake SIMtrace2 (1d50:60e3, cardem interface 0: OUT 0x04, IN 0x85, IRQ 0x86)
 # emulated by umockdev: device description + usbmon pcap replay (see
 # docs/usb-testing.md).  st2host --usb opens it through libusb, must keep 4

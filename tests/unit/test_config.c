@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_config.c: unit tests of common/config.c: loading, typed getters with
+/* test_config.c: unit tests of common/base/config.c: loading, typed getters with
  * defaults and ranges, iteration, and file:line in every error message. */
 #include "check.h"
 #include "config.h"

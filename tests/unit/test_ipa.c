@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_ipa.c: unit tests of common/ipa.c: stream reassembly under any TCP
+/* test_ipa.c: unit tests of common/rspro/ipa.c: stream reassembly under any TCP
  * segmentation, stream errors, RSPRO framing and the CCM reactions of each
  * side (rspro-wire.md §2-3, Appendix B, shared/vectors). */
 #include "check.h"

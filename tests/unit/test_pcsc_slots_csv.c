@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_pcsc_slots_csv.c: unit tests of common/pcsc_slots_csv.c: osmo-remsim's
+/* test_pcsc_slots_csv.c: unit tests of common/mapping/pcsc_slots_csv.c: osmo-remsim's
  * bankd_pcsc_slots.csv syntax (quoting, blanks, line ends, atoi columns, last
  * regex column wins, first row wins on lookup) and file:line errors. */
 #include "check.h"

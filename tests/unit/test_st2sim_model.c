@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_st2sim_model.c: the pure parts of st2sim's firmware and board model
  * (tests/tools/st2sim/inep.c, board.c) and the simulator CLAIM codec of
- * common/st2_simsock.c: one message per posted IN transfer, the host's
+ * common/st2/st2_simsock.c: one message per posted IN transfer, the host's
  * turn-around, the queue depth with drop-oldest, and the device selection
  * check. */
 #include "check.h"

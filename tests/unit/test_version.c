@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_version.c: the version strings (common/version.c): the wire form fits
+/* test_version.c: the version strings (common/base/version.c): the wire form fits
  * the RSPRO ComponentName (1..32 chars) and carries no "-dirty"; --version
  * is recognised only before "--". */
 #include <stdio.h>

@@ -5,7 +5,7 @@
  *
  *   crashy-actor [--hub EP --name N --config F] [--exit-after MS] [--status N]
  *                [--crash-after MS] [--ignore-term] [--reason TEXT]
- * --reason: log TEXT at FATAL level (common/log.h) before exiting, as real
+ * --reason: log TEXT at FATAL level (common/base/log.h) before exiting, as real
  * actors do, so that remsimd reports it with the exit status.
  * The same knobs as environment: CRASHY_EXIT_AFTER_MS, CRASHY_STATUS,
  * CRASHY_CRASH_AFTER_MS, CRASHY_IGNORE_TERM=1.  SIGTERM exits 0 (unless

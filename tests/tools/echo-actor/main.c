@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* echo-actor: a test actor on common/actor.h that sends every RSPRO PDU it
+/* echo-actor: a test actor on common/actor/actor.h that sends every RSPRO PDU it
  * receives back on the same connection.  Control commands: "echo-count"
  * (PDUs echoed since start, and connections held), "echo-meta" (store
  * args[0] as the metadata of every held connection), "echo-conns" (held

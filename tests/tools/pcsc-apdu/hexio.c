@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* hexio.c: hex printing of answers (parsing is common/hexstr.h). */
+/* hexio.c: hex printing of answers (parsing is common/base/hexstr.h). */
 #include "pcsc_apdu.h"
 
 #include <stdio.h>

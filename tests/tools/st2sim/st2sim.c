@@ -2,7 +2,7 @@
 /* st2sim.c: simulator of a SIMtrace2 board running the cardem firmware AND
  * of the modem attached to it, for testing the host side without hardware
  * (docs/usb-testing.md).  It listens on a unix stream socket and speaks the
- * SIMtrace2 USB messages framed as in common/st2_simsock.h.  This file: the
+ * SIMtrace2 USB messages framed as in common/st2/st2_simsock.h.  This file: the
  * options, the scripted director (the fixed script, --bench, --bursts), the
  * main loop and the summary; the parts are listed in st2sim.h. */
 #include <errno.h>

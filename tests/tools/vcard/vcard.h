@@ -4,7 +4,7 @@
  * The card speaks the vpcd protocol (docs/testing-pcsc.md) to a pcscd that loaded the
  * vsmartcard vpcd driver.  Modules: link.c (TCP framing and socket options),
  * card.c (control codes, ATR, APDU entry), cmds.c (command table), fs.c (file
- * tree), algo.c (RUN GSM ALGORITHM), script.c (scripted answers); hex text via common/hexstr.h. */
+ * tree), algo.c (RUN GSM ALGORITHM), script.c (scripted answers); hex text via common/base/hexstr.h. */
 #ifndef VCARD_H
 #define VCARD_H
 
