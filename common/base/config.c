@@ -2,6 +2,7 @@
 /* config.c: libconfig wrapper with typed, range-checked getters whose errors
  * name file:line of the offending setting (see config.h). */
 #include "config.h"
+#include "suggest.h"
 
 #include <errno.h>
 #include <float.h>
@@ -293,26 +294,6 @@ int cfg_foreach(struct cfg *c, const config_setting_t *base, const char *path,
 	return 0;
 }
 
-/* Levenshtein distance, capped: enough to suggest a name for a typo. */
-static int edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 63 || lb > 63)
-		return 99;
-	int d[64][64];
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = (int)i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = (int)j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
-			d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-	return d[la][lb];
-}
-
 int cfg_check_keys(struct cfg *c, const config_setting_t *g, const char *what,
 		   const char *const *known)
 {
@@ -326,19 +307,9 @@ int cfg_check_keys(struct cfg *c, const config_setting_t *g, const char *what,
 			k++;
 		if (*k)
 			continue;
-		const char *best = NULL;
-		int bd = 3;
-		char list[600] = "";
-		size_t o = 0;
-		for (k = known; *k; k++) {
-			int d = nm ? edit_distance(nm, *k) : 99;
-			if (d < bd) {
-				bd = d;
-				best = *k;
-			}
-			if (o < sizeof(list))
-				o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", o ? ", " : "", *k);
-		}
+		const char *best = suggest_nearest(nm, known, 0);
+		char list[600];
+		suggest_list(known, list, sizeof(list));
 		char hint[96] = "";
 		if (best)
 			snprintf(hint, sizeof(hint), "did you mean '%s'?; ", best);
