@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "st2_simsock.h"
@@ -16,6 +17,7 @@
 /* ---- connection --------------------------------------------------------------------- */
 
 int conn_fd = -1;
+static int conn_write_lost;	/* a write to the host failed: said once */
 int bus_fd = -1;             /* multi-interface board: hand-over socket to the bus */
 struct inep ep_in, ep_irq;
 
@@ -26,6 +28,7 @@ void conn_close(void)
 		return;
 	close(conn_fd);
 	conn_fd = -1;
+	conn_write_lost = 0;
 	board_release(bus_fd);
 }
 
@@ -39,8 +42,12 @@ void wire_send(uint8_t tag, const uint8_t *msg, size_t len)
 		return;
 	int n = st2_sim_frame(tag, msg, len, frame, sizeof(frame));
 	if (n > 0 && st2_sim_write_all(conn_fd, frame, (size_t)n) < 0) {
-		fprintf(stderr, "st2sim: host connection lost: %s\n", strerror(errno));
-		conn_close();
+		/* not closed here: shut down, so the main loop's read sees the end
+		 * and reacts as to any host loss (fail, or wait in modem mode) */
+		if (!conn_write_lost)
+			fprintf(stderr, "st2sim: host connection lost: %s\n", strerror(errno));
+		conn_write_lost = 1;
+		shutdown(conn_fd, SHUT_RDWR);
 	}
 }
 
