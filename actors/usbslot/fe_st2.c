@@ -260,13 +260,14 @@ static int try_open(struct fe_st2 *f)
 	struct st2_transport_cbs cbs = { .bulk_in = on_in, .irq_in = on_in, .gone = on_gone, .priv = f };
 	/* after the first failures, say it only every 30th time */
 	int quiet = f->attempts > 0 && f->attempts % 30 != 0;
-	enum log_level lvl = log_get_level();
+	int saved[LC_COUNT];
+	log_get_levels(saved);
 	if (quiet)
 		log_set_level(LL_FATAL);
 	f->tr = s->set.transport == TR_USB ? st2_usb_open(&s->set.usb, &cbs, SCTX(s))
 					   : st2_simsock_open_sel(s->set.sim_path, &s->set.usb, &cbs, SCTX(s));
 	if (quiet)
-		log_set_level(lvl);
+		log_set_levels(saved);
 	f->attempts++;
 	if (!f->tr)
 		return -1;
