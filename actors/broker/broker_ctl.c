@@ -275,8 +275,10 @@ static void gather_ask(struct broker *b, struct gather *g, const char *actor, co
 		       size_t blen, const char *cmd)
 {
 	g->waiting++;
-	if (ask_actor(b, actor, body, blen, g->ident, g->ilen, g, cmd) < 0)
+	if (ask_actor(b, actor, body, blen, g->ident, g->ilen, g, cmd) < 0) {
+		LOGD(NULL, "control: '%s' not asked of %s: %s", cmd, actor, zmq_strerror(errno));
 		gather_add(b, g, actor, NULL, "not connected");
+	}
 }
 
 static void slots(struct broker *b, const uint8_t *ident, size_t ilen)
