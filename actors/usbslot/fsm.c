@@ -13,6 +13,7 @@
 
 #include <czmq.h>
 
+#include "hexstr.h"
 #include "log.h"
 #include "usbslot.h"
 
@@ -202,11 +203,19 @@ static void a_bankd_lost(struct slot *s, const struct ev_args *a)
 	fsm_goto(s, MS_WAIT_BANKD);
 }
 
+/* A DTPDU line's hex (compact, as the bankd's reader logs it); buf holds
+ * 2 * RSPRO_DATA_MAX + 1 characters. */
+static const char *tpdu_hex(const uint8_t *d, size_t n, char *buf)
+{
+	hex_format(d, n < RSPRO_DATA_MAX ? n : RSPRO_DATA_MAX, buf);
+	return buf;
+}
+
 static void a_bankd_tpdu(struct slot *s, const struct ev_args *a)
 {
 	char h[2 * RSPRO_DATA_MAX + 1];
 	const struct rspro_msg *m = a->msg;
-	LOGCI(LC_TPDU, SCTX(s), "rsp %s", hexstr(m->u.tpdu.data, m->u.tpdu.len, h, sizeof(h)));
+	LOGCI(LC_TPDU, SCTX(s), "rsp %s", tpdu_hex(m->u.tpdu.data, m->u.tpdu.len, h));
 	s->cnt.tpdu_rx++;
 	slotstat_rx(&s->st);
 	s->fe->card2modem(s, m->u.tpdu.data, m->u.tpdu.len);
@@ -318,7 +327,7 @@ static void a_mdm_tpdu(struct slot *s, const struct ev_args *a)
 		s->cnt.dropped++;
 		return;
 	}
-	LOGCI(LC_TPDU, SCTX(s), "cmd %s", hexstr(a->data, a->len, h, sizeof(h)));
+	LOGCI(LC_TPDU, SCTX(s), "cmd %s", tpdu_hex(a->data, a->len, h));
 	struct rspro_msg m;
 	struct rspro_tpdu_flags fl = { false, false, false, false };
 	rspro_build_tpdu_modem_to_card(&m, s->cs, s->bs, fl, a->data, a->len);
