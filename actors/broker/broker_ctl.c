@@ -335,8 +335,9 @@ static void log_all(struct broker *b, const uint8_t *ident, size_t ilen, json_t 
 		if (!strcmp(a->name, b->cf.name))
 			continue;
 		if (a->state != BA_RUNNING || !a->helloed)
-			gather_now(b, g, a->name, json_pack("{s:s}", "error", "not running (reads the "
-				   "run-time levels when it starts)"));
+			gather_now(b, g, a->name, json_pack("{s:s}", "error", a->state != BA_RUNNING ?
+				   "not running (reads the run-time levels when it starts)" :
+				   "not on the hub (e.g. rest): reads the run-time levels at its next start"));
 		else
 			gather_ask(b, g, a->name, body, strlen(body), "log");
 	}
