@@ -156,6 +156,10 @@ int actor_parse_args(int argc, char **argv, struct actor_args *args,
 		args->exit_code = 2;
 		return 1;
 	}
+	/* the role's `log` group from the first line on (an error in it is
+	 * reported by actor_new(), where it stops the actor) */
+	char lerr[512];
+	(void)logconf_apply_file(args->config, lerr, sizeof(lerr));
 	return 0;
 }
 

@@ -137,7 +137,6 @@ void log_init(const char *component)
 {
 	snprintf(log_component, sizeof(log_component), "%s", component ? component : "remsim");
 	log_cat_ = log_cat_for_component(log_component);
-	has_cfg = 0;
 	for (int i = 0; i < LC_COUNT; i++)
 		overrides[i] = -1;
 	/* Under the journal: syslog priorities, and no timestamps of our own
@@ -145,7 +144,6 @@ void log_init(const char *component)
 	 * REMSIM_LOG_PRIORITY (0/1) override either way. */
 	int journal = stderr_is_journal();
 	const char *pp = getenv("REMSIM_LOG_PRIORITY");
-	cfg_timestamps = -1;
 	apply_timestamps(journal);
 	log_prio_prefix = pp && *pp ? atoi(pp) != 0 : journal;
 	load_runtime();

@@ -42,9 +42,10 @@ enum log_level {
 };
 
 /* Set the component name shown in each line (copied, at most 47 chars) and
- * the default category it implies; reset every level to its default, then
- * apply REMSIM_LOG_LEVEL, REMSIM_LOG_MASK and the run-time file (a bad
- * environment value is logged as a warning and ignored). */
+ * the default category it implies; recompute every level from the config's
+ * (if one was applied before), REMSIM_LOG_LEVEL, REMSIM_LOG_MASK and the
+ * run-time file, read again (a bad environment value is logged as a warning
+ * and ignored). */
 void log_init(const char *component);
 /* Every category but DTPDU to this level (as a plain-level mask does). */
 void log_set_level(enum log_level level);

@@ -220,6 +220,7 @@ static void test_sources_in_order(void)
 	unlink(path);
 	unsetenv("REMSIM_LOG_MASK");
 	setenv("REMSIM_LOG_LEVEL", "debug", 1);
+	log_set_config_levels(NULL);	/* (log_init keeps what the config set) */
 	log_init("mapstore");
 	log_get_levels(lv);
 	CHECK_EQ_INT(lv[LC_SLOTMAP], LL_DEBUG);
