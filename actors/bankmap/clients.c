@@ -53,8 +53,9 @@ static void send_res(struct bankmap *bm, uint32_t conn, long result)
 	rspro_ident_set(&id, RSPRO_COMP_BANKD, bm->hostname, BANKD_SOFTWARE, BANKD_SW_VERSION);
 	rspro_build_connect_client_res(&m, &id, result);
 	int n = rspro_encode(&m, der, sizeof(der));
-	if (n > 0)
-		actor_send_rspro(bm->a, conn, der, (size_t)n);
+	if (n > 0 && actor_send_rspro(bm->a, conn, der, (size_t)n) == 0)
+		LOGCD(LC_RSPRO, NULL, "Tx connectClientRes(%s) (conn %u, %d octets)",
+		      rspro_result_name(result) ? rspro_result_name(result) : "?", conn, n);
 }
 
 static void bind_to_reader(struct bankmap *bm, struct cl *c, long slot, const uint8_t *der, size_t len)
@@ -159,6 +160,7 @@ void clients_rspro(struct bankmap *bm, uint32_t conn, const uint8_t *der, size_t
 		close_conn(bm, c, "unsupported RSPRO version");
 		return;
 	}
+	LOGCD(LC_RSPRO, NULL, "Rx %s (conn %u %s, %zu octets)", rspro_msg_name(m.type), conn, c->peer, len);
 	switch (m.type) {
 	case RSPRO_MSG_CONNECT_CLIENT_REQ:
 		on_connect_client_req(bm, c, &m, der, len);

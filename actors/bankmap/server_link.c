@@ -86,7 +86,7 @@ static void send_pdu(struct bankmap *bm, const struct rspro_msg *m)
 		LOGE(NULL, "cannot encode %s: %s", rspro_msg_name(m->type), rspro_strerror(n));
 		return;
 	}
-	LOGD(NULL, "server link: tx %s", rspro_summary(m, sum, sizeof(sum)));
+	LOGCD(LC_RSPRO, NULL, "server link: Tx %s", rspro_summary(m, sum, sizeof(sum)));
 	if (actor_send_rspro(bm->a, bm->srv_conn, der, (size_t)n) < 0)
 		LOGW(NULL, "server link: %s dropped (hub queue full)", rspro_msg_name(m->type));
 }
@@ -309,7 +309,7 @@ void link_rspro(struct bankmap *bm, uint32_t conn, const uint8_t *der, size_t le
 		LOGW(NULL, "server link: undecodable PDU dropped: %s", info.reason);
 		return;
 	}
-	LOGD(NULL, "server link: rx %s", rspro_summary(&m, sum, sizeof(sum)));
+	LOGCD(LC_RSPRO, NULL, "server link: Rx %s", rspro_summary(&m, sum, sizeof(sum)));
 	switch (m.type) {
 	case RSPRO_MSG_CONNECT_BANK_RES:
 		link_event(bm, m.u.connect_res.identity.type != RSPRO_COMP_SERVER ? LE_RES_NOT_SERVER

@@ -5,7 +5,8 @@
  * only with CURVE (zcert server certificate + zauth allowed-clients
  * directory).  One JSON frame in, one JSON frame out.  "status" is answered
  * here; "slots" is asked of every slot actor (reader/N, usbslot/N) as
- * "slot" and their answers are gathered into one array; other commands go
+ * "slot" and their answers are gathered into one array, and "log" (levels)
+ * to every process of the role alike; other commands go
  * to the actor the `commands` table names and its CTLREP is passed back, or
  * an error after ctl_timeout_ms. */
 #include "broker.h"
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "logctl.h"
 
 #define CTL_BATCH	64
 
@@ -247,33 +249,100 @@ static void gather_release(struct broker *b, struct gather *g)
 		gather_done(b, g);
 }
 
-static void slots(struct broker *b, const uint8_t *ident, size_t ilen)
+/* A fan-out answered to ident; held (waiting = 1) until gather_release(). */
+static struct gather *gather_start(struct broker *b, const uint8_t *ident, size_t ilen)
 {
 	struct gather *g = calloc(1, sizeof(*g));
 	if (!g || ilen > sizeof(g->ident) || !(g->rows = json_array())) {
 		free(g);
 		reply_error(b, ident, ilen, "internal", "out of memory");
-		return;
+		return NULL;
 	}
 	memcpy(g->ident, ident, ilen);
 	g->ilen = ilen;
 	g->waiting = 1;		/* held until every request is out */
+	return g;
+}
+
+/* One row of g that needs no request (row: a new reference). */
+static void gather_now(struct broker *b, struct gather *g, const char *actor, json_t *row)
+{
+	g->waiting++;
+	gather_add(b, g, actor, row, NULL);
+}
+
+static void gather_ask(struct broker *b, struct gather *g, const char *actor, const char *body,
+		       size_t blen, const char *cmd)
+{
+	g->waiting++;
+	if (ask_actor(b, actor, body, blen, g->ident, g->ilen, g, cmd) < 0) {
+		LOGD(NULL, "control: '%s' not asked of %s: %s", cmd, actor, zmq_strerror(errno));
+		gather_add(b, g, actor, NULL, "not connected");
+	}
+}
+
+static void slots(struct broker *b, const uint8_t *ident, size_t ilen)
+{
+	struct gather *g = gather_start(b, ident, ilen);
+	if (!g)
+		return;
 	static const char body[] = "{\"cmd\":\"slot\",\"args\":[],\"json\":true}";
 	for (struct bactor *a = b->actors; a; a = a->next) {
 		if (!is_slot_actor(a->name))
 			continue;
 		if (a->state == BA_FAILED || a->state == BA_RESTARTING || !a->helloed) {
 			/* the slot's actor is not there to answer: its state is ours */
-			g->waiting++;
-			gather_add(b, g, a->name, json_pack("{s:s, s:s}", "state",
+			gather_now(b, g, a->name, json_pack("{s:s, s:s}", "state",
 				   a->state == BA_FAILED ? "failed" : "restarting", "last_error",
-				   a->last_exit), NULL);
+				   a->last_exit));
 			continue;
 		}
-		g->waiting++;
-		if (ask_actor(b, a->name, body, sizeof(body) - 1, ident, ilen, g, "slots") < 0)
-			gather_add(b, g, a->name, NULL, "not connected");
+		gather_ask(b, g, a->name, body, sizeof(body) - 1, "slots");
 	}
+	gather_release(b, g);
+}
+
+/* `log`: show or set the levels of every process of the role: the broker
+ * itself, each actor, and remsimd (over its events connection).  A setting
+ * is kept in RUN_DIR/log-levels first, so that an actor (re)started at any
+ * time reads it (docs/logging.md). */
+static void log_all(struct broker *b, const uint8_t *ident, size_t ilen, json_t *args)
+{
+	int set, cat, level;
+	char err[400];
+	if (logctl_parse(args, &set, &cat, &level, err, sizeof(err)) < 0) {
+		reply_error(b, ident, ilen, "usage", "%s", err);
+		return;
+	}
+	json_t *self = logctl_handle(args, err, sizeof(err));
+	if (set && log_runtime_save(b->cf.run_dir) < 0)
+		LOGW(NULL, "run-time log levels not kept in %s/log-levels: %s (a restarted actor "
+		     "will not have them)", b->cf.run_dir, strerror(errno));
+	json_t *req = json_pack("{s:s, s:O, s:b}", "cmd", "log", "args", args ? args : json_array(),
+				"json", 1);
+	char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+	json_decref(req);
+	struct gather *g = body ? gather_start(b, ident, ilen) : NULL;
+	if (!g) {
+		json_decref(self);
+		free(body);
+		if (!body)
+			reply_error(b, ident, ilen, "internal", "out of memory");
+		return;
+	}
+	gather_now(b, g, b->cf.name, self);
+	for (struct bactor *a = b->actors; a; a = a->next) {
+		if (!strcmp(a->name, b->cf.name))
+			continue;
+		if (a->state != BA_RUNNING || !a->helloed)
+			gather_now(b, g, a->name, json_pack("{s:s}", "error", a->state != BA_RUNNING ?
+				   "not running (reads the run-time levels when it starts)" :
+				   "not on the hub (e.g. rest): reads the run-time levels at its next start"));
+		else
+			gather_ask(b, g, a->name, body, strlen(body), "log");
+	}
+	gather_ask(b, g, "remsimd", body, strlen(body), "log");
+	free(body);
 	gather_release(b, g);
 }
 
@@ -306,6 +375,11 @@ static void request(struct broker *b, const uint8_t *ident, size_t ilen, const u
 	if (!strcmp(cmd, "slots")) {
 		json_decref(req);
 		slots(b, ident, ilen);
+		return;
+	}
+	if (!strcmp(cmd, "log")) {
+		log_all(b, ident, ilen, args);
+		json_decref(req);
 		return;
 	}
 	if (!strcmp(cmd, "status")) {

@@ -355,6 +355,15 @@ static void handle(struct broker *b, const struct env_msg *m)
 		do_event(b, sender, m);
 		return;
 	}
+	if (cmd == ENV_CTLREP && !strcmp(sender, "remsimd")) {
+		/* the supervisor answers `log` on its events connection: not an actor */
+		uint32_t rid;
+		size_t rlen;
+		const uint8_t *rd = env_frame(m, 3, &rlen);
+		if (m->n == 4 && !env_frame_u32(m, 2, &rid))
+			ctl_reply_from_actor(b, sender, rid, rd, rlen);
+		return;
+	}
 	struct bactor *a = actor_rec(b, sender, 1);
 	if (a && !a->helloed && !a->rehello_sent) {
 		/* e.g. the broker restarted under a running actor: the request

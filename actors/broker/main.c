@@ -16,6 +16,7 @@
 
 #include "fdlimit.h"
 #include "log.h"
+#include "logconf.h"
 #include "version.h"
 
 int64_t bnow(void)
@@ -222,6 +223,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "broker: --config FILE is required\n");
 		usage(stderr);
 		return 2;
+	}
+	char lerr[512];
+	if (logconf_apply_file(config, lerr, sizeof(lerr)) < 0) {
+		LOGF(NULL, "%s", lerr);
+		fprintf(stderr, "broker: %s\n", lerr);
+		return 1;
 	}
 
 	static struct broker B;

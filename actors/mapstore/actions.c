@@ -19,7 +19,7 @@ int ms_send(struct mapstore *ms, struct sconn *c, const struct rspro_msg *m)
 		LOGE(c->name, "cannot encode %s: %s", rspro_msg_name(m->type), rspro_strerror(n));
 		return -1;
 	}
-	LOGD(c->name, "> %s", rspro_summary(m, text, sizeof(text)));
+	LOGCD(LC_RSPRO, c->name, "Tx %s", rspro_summary(m, text, sizeof(text)));
 	if (actor_send_rspro(ms->a, c->id, der, (size_t)n) < 0) {
 		LOGE(c->name, "%s dropped: hub queue full", rspro_msg_name(m->type));
 		return -1;

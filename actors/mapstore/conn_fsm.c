@@ -422,7 +422,7 @@ void sc_rspro(struct mapstore *ms, uint32_t conn, const uint8_t *der, size_t len
 		return;
 	}
 	char text[512];
-	LOGD(c->name, "< %s", rspro_summary(&m, text, sizeof(text)));
+	LOGCD(LC_RSPRO, c->name, "Rx %s", rspro_summary(&m, text, sizeof(text)));
 	dispatch(ms, c, m.version == RSPRO_VERSION ? event_of(m.type) : SCE_BAD_VERSION, &m);
 }
 

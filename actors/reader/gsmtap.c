@@ -38,12 +38,12 @@ struct gsmtap *gsmtap_open(const char *host)
 	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *ai;
 	int rc = getaddrinfo(host, GSMTAP_PORT, &hints, &ai);
 	if (rc != 0) {
-		LOGE(NULL, "gsmtap: cannot resolve '%s': %s", host, gai_strerror(rc));
+		LOGCE(LC_GSMTAP, NULL, "gsmtap: cannot resolve '%s': %s", host, gai_strerror(rc));
 		return NULL;
 	}
 	struct gsmtap *g = calloc(1, sizeof(*g));
 	if (!g || (g->fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
-		LOGE(NULL, "gsmtap: socket: %m");
+		LOGCE(LC_GSMTAP, NULL, "gsmtap: socket: %m");
 		free(g);
 		freeaddrinfo(ai);
 		return NULL;
@@ -51,7 +51,7 @@ struct gsmtap *gsmtap_open(const char *host)
 	memcpy(&g->dst, ai->ai_addr, ai->ai_addrlen);
 	g->dst_len = ai->ai_addrlen;
 	freeaddrinfo(ai);
-	LOGI(NULL, "gsmtap: tracing ATR and APDUs to %s:%s", host, GSMTAP_PORT);
+	LOGCI(LC_GSMTAP, NULL, "gsmtap: tracing ATR and APDUs to %s:%s", host, GSMTAP_PORT);
 	return g;
 }
 
@@ -78,7 +78,7 @@ static void gsmtap_send(struct gsmtap *g, uint8_t sub_type, const uint8_t *a, si
 			     .msg_iov = iov, .msg_iovlen = blen ? 3 : 2 };
 	if (sendmsg(g->fd, &mh, MSG_DONTWAIT) < 0 && !g->warned) {
 		g->warned = 1;
-		LOGW(NULL, "gsmtap: send failed: %m (further errors not logged)");
+		LOGCW(LC_GSMTAP, NULL, "gsmtap: send failed: %m (further errors not logged)");
 	}
 }
 

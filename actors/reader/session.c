@@ -133,6 +133,7 @@ static int send_msg(struct session *s, struct client *c, const struct rspro_msg 
 		LOGW(NULL, "conn %u: %s dropped (hub queue full)", c->conn, rspro_msg_name(m->type));
 		return -1;
 	}
+	LOGCD(LC_RSPRO, NULL, "Tx %s (conn %u, %d octets)", rspro_msg_name(m->type), c->conn, n);
 	return 0;
 }
 
@@ -304,7 +305,7 @@ static void on_tpdu(struct session *s, struct client *c)
 {
 	const struct rspro_msg *m = &s->in;
 	size_t len = m->u.tpdu.len;
-	LOGD(NULL, "Rx tpduModemToCard(%s)", hex(m->u.tpdu.data, len));
+	LOGCI(LC_TPDU, NULL, "cmd %s", hex(m->u.tpdu.data, len));
 	if (c != s->active) {
 		drop(s, c, "TPDU before ConnectClientReq");
 		return;
@@ -343,7 +344,7 @@ static void on_tpdu(struct session *s, struct client *c)
 	rspro_build_tpdu_card_to_modem(&s->out, m->u.tpdu.bank, m->u.tpdu.client,
 				       (struct rspro_tpdu_flags){ 0 }, s->resp, rlen);
 	send_msg(s, c, &s->out);
-	LOGD(NULL, "Tx tpduCardToModem(%s)", hex(s->resp, rlen));
+	LOGCI(LC_TPDU, NULL, "rsp %s", hex(s->resp, rlen));
 	gsmtap_apdu(s->gt, m->u.tpdu.data, len, s->resp, rlen);
 }
 
@@ -402,6 +403,7 @@ void session_rspro(struct session *s, uint32_t conn, const uint8_t *der, size_t 
 		drop(s, c, "unsupported RSPRO version");
 		return;
 	}
+	LOGCD(LC_RSPRO, NULL, "Rx %s (conn %u, %zu octets)", rspro_msg_name(s->in.type), conn, len);
 	switch (s->in.type) {
 	case RSPRO_MSG_TPDU_MODEM_TO_CARD:
 		on_tpdu(s, c);

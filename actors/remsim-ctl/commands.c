@@ -11,6 +11,9 @@ static const struct ctl_command commands[] = {
 	  ctl_print_status },
 	{ "slots", 0, 0, "", "per slot: state, peer, mapping, counters, TPDU round trip (every role)",
 	  ctl_print_slots },
+	{ "log", 0, 2, "[CATEGORY|all LEVEL]", "log levels of every process of the role; with CATEGORY LEVEL:\n"
+	  "                                   set them at run time (kept for restarted actors)",
+	  ctl_print_log },
 	{ "map", 2, 2, "CLIENT:SLOT BANK:SLOT", "map a client slot to a bank slot (server), or\n"
 	  "      --batch FILE|-               every pair of FILE (- = stdin), one per line, in one\n"
 	  "                                   transaction, all or nothing", ctl_print_map },

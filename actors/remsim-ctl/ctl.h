@@ -37,6 +37,7 @@ int ctl_read_pairs(const char *path, json_t **args, char *err, size_t errlen);
 void ctl_print_generic(FILE *out, const json_t *result);
 void ctl_print_status(FILE *out, const json_t *result);
 void ctl_print_slots(FILE *out, const json_t *result);
+void ctl_print_log(FILE *out, const json_t *result);
 /* server role */
 void ctl_print_maps(FILE *out, const json_t *result);
 void ctl_print_banks(FILE *out, const json_t *result);

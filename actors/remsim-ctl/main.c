@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "logctl.h"
 #include "version.h"
 
 #define DEFAULT_ENDPOINT "ipc:///run/remsim/control"
@@ -150,6 +151,18 @@ int main(int argc, char **argv)
 	if (nargs < cmd->min_args || nargs > cmd->max_args) {
 		fprintf(stderr, "remsim-ctl: usage: remsim-ctl %s %s\n", cmd->name, cmd->usage);
 		return CTL_USAGE;
+	}
+	if (!strcmp(cmd->name, "log") && nargs) {
+		int cat, level;
+		char why[400];
+		if (nargs != 2) {
+			fprintf(stderr, "remsim-ctl: usage: remsim-ctl %s %s\n", cmd->name, cmd->usage);
+			return CTL_USAGE;
+		}
+		if (logctl_parse_names(argv[optind + 1], argv[optind + 2], &cat, &level, why, sizeof(why)) < 0) {
+			fprintf(stderr, "remsim-ctl: log: %s\n", why);
+			return CTL_USAGE;
+		}
 	}
 	if ((o.curve_server_key != NULL) != (o.curve_client_cert != NULL)) {
 		fprintf(stderr, "remsim-ctl: --curve-server-key and --curve-client-cert go together\n");

@@ -4,6 +4,7 @@
  * object as "key: value" lines and anything else as itself.  The server's
  * mapping commands (maps, banks, clients, history, map, unmap, reset) have
  * their own tables (docs/control.md shapes). */
+#include <ctype.h>
 #include <string.h>
 
 #include "ctl.h"
@@ -236,6 +237,43 @@ void ctl_print_slots(FILE *out, const json_t *result)
 		return;
 	}
 	print_table(out, result, cols, heads, sizeof(cols) / sizeof(cols[0]), slot_cell);
+}
+
+/* ---- log levels ------------------------------------------------------------ */
+
+static char *str_or_dash(const json_t *v);
+
+/* "info", "debug*" (* = set at run time), or the row's error */
+static char *log_cell(const char *col, const json_t *row)
+{
+	if (!strcmp(col, "actor") || !strcmp(col, "default"))
+		return str_or_dash(json_object_get(row, col));
+	const json_t *lv = json_object_get(json_object_get(row, "levels"), col);
+	if (!json_is_string(lv))
+		return strdup(!strcmp(col, "DMAIN") && json_object_get(row, "error") ?
+			      json_string_value(json_object_get(row, "error")) : "-");
+	char buf[32];
+	size_t i;
+	const json_t *o;
+	int over = 0;
+	json_array_foreach(json_object_get(row, "overridden"), i, o)
+		over |= json_is_string(o) && !strcmp(json_string_value(o), col);
+	snprintf(buf, sizeof(buf), "%s%s", json_string_value(lv), over ? "*" : "");
+	for (char *p = buf; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return strdup(buf);
+}
+
+void ctl_print_log(FILE *out, const json_t *result)
+{
+	static const char *const cols[] = { "actor", "default", "DMAIN", "DST2", "DRSPRO", "DREST",
+		"DSLOTMAP", "DBANKDW", "DGSMTAP", "DBROKER", "DSUP", "DTPDU" };
+	if (!json_is_array(result)) {
+		ctl_print_generic(out, result);
+		return;
+	}
+	print_table(out, result, cols, NULL, sizeof(cols) / sizeof(cols[0]), log_cell);
+	fprintf(out, "(* set at run time; kept for restarted actors)\n");
 }
 
 /* ---- server role: mapping tables ------------------------------------------ */

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* events.c: the DEALER that reports actor lifecycle events to the broker. */
+/* events.c: the DEALER that reports actor lifecycle events to the broker,
+ * and answers the broker's `log` requests (remsimd's own log levels). */
 #include "events.h"
 
 #include <czmq.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "envelope.h"
 #include "log.h"
+#include "logctl.h"
 
 #define EVENTS_HWM 10000
 
@@ -73,6 +77,31 @@ void *events_socket(struct events *ev)
 	return ev ? zsock_resolve(ev->sock) : NULL;
 }
 
+/* A control request from the broker: remsimd answers `log` only. */
+static void answer_ctl(struct events *ev, zmsg_t *m)
+{
+	char *id = zmsg_popstr(m), *body = zmsg_popstr(m);
+	json_t *req = body ? json_loads(body, 0, NULL) : NULL;
+	const char *cmd = json_string_value(json_object_get(req, "cmd"));
+	char err[400] = "", *end = NULL;
+	unsigned long reqid = id ? strtoul(id, &end, 10) : 0;
+	json_t *res = cmd && !strcmp(cmd, "log") ? logctl_handle(json_object_get(req, "args"), err, sizeof(err))
+						 : NULL;
+	if (!res && !err[0])
+		snprintf(err, sizeof(err), "remsimd answers only 'log'");
+	json_t *rep = res ? json_pack("{s:b, s:o}", "ok", 1, "result", res)
+			  : json_pack("{s:b, s:s}", "ok", 0, "error", err);
+	char *txt = rep ? json_dumps(rep, JSON_COMPACT) : NULL;
+	if (!id || !end || *end || !txt ||
+	    env_send_ctl(zsock_resolve(ev->sock), NULL, ENV_CTLREP, (uint32_t)reqid, txt) < 0)
+		LOGW(NULL, "control request %s from the broker not answered", id ? id : "?");
+	free(txt);
+	json_decref(rep);
+	json_decref(req);
+	zstr_free(&id);
+	zstr_free(&body);
+}
+
 void events_drain(struct events *ev)
 {
 	if (!ev)
@@ -82,7 +111,10 @@ void events_drain(struct events *ev)
 		if (!m)
 			break;
 		char *cmd = zmsg_popstr(m);
-		LOGD(NULL, "ignoring message '%s' from the hub", cmd ? cmd : "");
+		if (cmd && !strcmp(cmd, "CTLREQ"))
+			answer_ctl(ev, m);
+		else
+			LOGD(NULL, "ignoring message '%s' from the hub", cmd ? cmd : "");
 		zstr_free(&cmd);
 		zmsg_destroy(&m);
 	}

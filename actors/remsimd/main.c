@@ -26,6 +26,7 @@
 #include "lifecycle.h"
 #include "fdlimit.h"
 #include "log.h"
+#include "logconf.h"
 #include "notify.h"
 #include "privs.h"
 #include "spawn.h"
@@ -354,6 +355,8 @@ int main(int argc, char **argv)
 		supcfg_free(&s);
 		return 1;
 	}
+	if (!check_only && logconf_apply_file(s.config_path, err, sizeof(err)) < 0)
+		LOGW(NULL, "log settings: %s", err);	/* (supcfg_load checked them) */
 	if (check_only) {
 		list_actors(&s);
 		int bad = check_actors(&s);
@@ -367,6 +370,10 @@ int main(int argc, char **argv)
 		supcfg_free(&s);
 		return 1;
 	}
+	/* a new role starts without the run-time log levels of an earlier one */
+	char lpath[600];
+	if (*log_runtime_path(s.run_dir, lpath, sizeof(lpath)) && unlink(lpath) < 0 && errno != ENOENT)
+		LOGW(NULL, "cannot remove %s: %s", lpath, strerror(errno));
 	if (s.state_dir && mkdir(s.state_dir, 0750) < 0 && errno != EEXIST)
 		LOGW(NULL, "cannot create state dir %s: %s", s.state_dir, strerror(errno));
 	if (privs_drop(s.user, s.group, s.run_dir, s.state_dir, err, sizeof(err)) < 0) {

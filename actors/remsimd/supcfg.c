@@ -3,7 +3,7 @@
  *
  * Only the keys remsimd owns are checked strictly (top-level run_dir,
  * state_dir, user, group, hub,
- * control; the `supervisor` group; the `actors` list).  The rest of the file
+ * control; the `supervisor` and `log` groups; the `actors` list).  The rest of the file
  * belongs to the actors and is ignored here.  See docs/remsimd.md. */
 #include "supcfg.h"
 
@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "logconf.h"
 #include "progdir.h"
 
 #define DEFAULT_RUN_DIR "/run/remsim"
@@ -280,7 +281,7 @@ static char *own_bin_dir(void)
 /* The settings and groups a role file may have at its top level: remsimd's
  * own and those of the actors (each actor checks the keys of its group). */
 static const char *const top_level[] = {
-	"run_dir", "state_dir", "user", "group", "hub", "control", "supervisor", "actors",
+	"run_dir", "state_dir", "user", "group", "hub", "control", "supervisor", "actors", "log",
 	"broker", "mapstore", "history", "rest", "bankd", "reader", "client", "metrics", NULL,
 };
 
@@ -313,6 +314,9 @@ static int load_root(struct sup *s, struct cfg *c, const char *run_dir_override)
 	if (endpoint_ok(c, hs, "hub", s->hub) || endpoint_ok(c, cs, "control", s->control))
 		return -1;
 	if (load_policy(c, root, &s->pol))
+		return -1;
+	struct logconf lc;	/* the role's `log` group: checked here, applied by each process */
+	if (logconf_read(c, &lc))
 		return -1;
 
 	const config_setting_t *list = config_setting_get_member(root, "actors");

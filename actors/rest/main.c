@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "logconf.h"
 #include "rest.h"
 #include "version.h"
 
@@ -175,6 +176,7 @@ static int parse_args(struct opts *o, int argc, char **argv)
 				return 2;
 			}
 			log_set_level((enum log_level)l);
+			setenv("REMSIM_LOG_LEVEL", optarg, 1);	/* stays over the config's `log` group */
 			break;
 		}
 		case 'h': usage(stdout); return 1;
@@ -240,6 +242,12 @@ int main(int argc, char **argv)
 	}
 	if (cfg_check_only())
 		goto out;
+	char lerr[512];
+	if (logconf_apply_file(o.config, lerr, sizeof(lerr)) < 0) {
+		LOGF(NULL, "%s", lerr);
+		rc = 1;
+		goto out;
+	}
 	/* request threads inherit this mask; only sigwait() below sees them */
 	sigset_t set;
 	sigemptyset(&set);

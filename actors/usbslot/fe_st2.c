@@ -100,11 +100,11 @@ static void sync_fds(struct fe_st2 *f)
 		} else if (errno == EPERM) {
 			/* not pollable (a regular file, as umockdev's fake usbfs node):
 			 * poll() would call it always ready, so check it every 1 ms */
-			LOGN(SCTX(f->s), "fd %d cannot be watched with epoll: handling it every 1 ms", now[j].fd);
+			LOGCN(LC_ST2, SCTX(f->s), "fd %d cannot be watched with epoll: handling it every 1 ms", now[j].fd);
 			f->nopoll[f->nreg] = 1;
 			f->reg[f->nreg++] = now[j];
 		} else {
-			LOGE(SCTX(f->s), "epoll_ctl ADD fd %d: %s", now[j].fd, strerror(errno));
+			LOGCE(LC_ST2, SCTX(f->s), "epoll_ctl ADD fd %d: %s", now[j].fd, strerror(errno));
 		}
 	}
 	int spin = 0;
@@ -141,7 +141,7 @@ static void handle(struct fe_st2 *f)
 	if (!f->tr || f->tr->gone)
 		return;
 	if (st2_transport_handle_events(f->tr) < 0 && !f->tr->gone)
-		LOGW(SCTX(f->s), "transport event handling failed");
+		LOGCW(LC_ST2, SCTX(f->s), "transport event handling failed");
 	if (f->tr && !f->tr->gone) {
 		int n = st2_transport_in_flight(f->tr);
 		if (n < f->if_min)
@@ -157,7 +157,7 @@ static void handle(struct fe_st2 *f)
 static void log_in_flight(struct fe_st2 *f)
 {
 	if (f->s->set.transport != TR_SHELL && f->passes)
-		LOGI(SCTX(f->s), "bulk-IN transfers in flight after each of %lu event passes: min %d max %d",
+		LOGCI(LC_ST2, SCTX(f->s), "bulk-IN transfers in flight after each of %lu event passes: min %d max %d",
 		     f->passes, f->if_min, f->if_max);
 }
 
@@ -177,7 +177,7 @@ static void on_in(void *priv, const uint8_t *buf, size_t len)
 	struct fe_st2 *f = priv;
 	int rc = st2_tpdu_rx_msg(&f->tp, buf, len);
 	if (rc < 0)
-		LOGW(SCTX(f->s), "malformed SIMtrace2 message (%s): dropped", st2_strerror(rc));
+		LOGCW(LC_ST2, SCTX(f->s), "malformed SIMtrace2 message (%s): dropped", st2_strerror(rc));
 }
 
 static void close_timer_fn(struct actor *a, void *arg)
@@ -201,7 +201,7 @@ static void close_timer_fn(struct actor *a, void *arg)
 static void on_gone(void *priv, enum st2_gone_reason why, const char *detail)
 {
 	struct fe_st2 *f = priv;
-	LOGW(SCTX(f->s), "SIMtrace2 board gone (%s: %s): will re-open it",
+	LOGCW(LC_ST2, SCTX(f->s), "SIMtrace2 board gone (%s: %s): will re-open it",
 	     why == ST2_GONE_UNPLUGGED ? "unplugged" : "I/O error", detail);
 	/* not from inside the transport's callback: close on the next turn */
 	if (!f->close_timer)
@@ -247,11 +247,11 @@ static void tp_pts(void *priv, const uint8_t *req, size_t len)
 static void send_msg(struct fe_st2 *f, const uint8_t *m, int n, const char *what)
 {
 	if (n < 0) {
-		LOGE(SCTX(f->s), "cannot encode %s: %s", what, st2_strerror(n));
+		LOGCE(LC_ST2, SCTX(f->s), "cannot encode %s: %s", what, st2_strerror(n));
 		return;
 	}
 	if (tp_send(f, m, (size_t)n) < 0)
-		LOGW(SCTX(f->s), "%s not sent: no board", what);
+		LOGCW(LC_ST2, SCTX(f->s), "%s not sent: no board", what);
 }
 
 static int try_open(struct fe_st2 *f)
@@ -260,18 +260,19 @@ static int try_open(struct fe_st2 *f)
 	struct st2_transport_cbs cbs = { .bulk_in = on_in, .irq_in = on_in, .gone = on_gone, .priv = f };
 	/* after the first failures, say it only every 30th time */
 	int quiet = f->attempts > 0 && f->attempts % 30 != 0;
-	enum log_level lvl = log_get_level();
+	int saved[LC_COUNT];
+	log_get_levels(saved);
 	if (quiet)
 		log_set_level(LL_FATAL);
 	f->tr = s->set.transport == TR_USB ? st2_usb_open(&s->set.usb, &cbs, SCTX(s))
 					   : st2_simsock_open_sel(s->set.sim_path, &s->set.usb, &cbs, SCTX(s));
 	if (quiet)
-		log_set_level(lvl);
+		log_set_levels(saved);
 	f->attempts++;
 	if (!f->tr)
 		return -1;
 	if (f->attempts > 1)
-		LOGI(SCTX(s), "SIMtrace2 board open again after %d attempts", f->attempts);
+		LOGCI(LC_ST2, SCTX(s), "SIMtrace2 board open again after %d attempts", f->attempts);
 	f->attempts = 0;
 	f->reopen_ms = s->set.reopen_min_ms;
 	f->if_min = st2_transport_in_flight(f->tr);
@@ -326,11 +327,11 @@ static int st2_start(struct slot *s)
 	f->reopen_ms = s->set.reopen_min_ms;
 	f->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (f->epfd < 0 || actor_fd_add(s->a, f->epfd, ZMQ_POLLIN, on_epoll, f) < 0) {
-		LOGE(SCTX(s), "epoll set-up failed: %s", strerror(errno));
+		LOGCE(LC_ST2, SCTX(s), "epoll set-up failed: %s", strerror(errno));
 		return -1;
 	}
 	if (try_open(f) < 0) {
-		LOGW(SCTX(s), "SIMtrace2 board not available yet: retrying");
+		LOGCW(LC_ST2, SCTX(s), "SIMtrace2 board not available yet: retrying");
 		schedule_reopen(f);
 	}
 	return 0;
@@ -359,7 +360,7 @@ static void st2_set_atr(struct slot *s, const uint8_t *atr, size_t len)
 {
 	uint8_t m[64];
 	if (len > ST2_ATR_MAX) {
-		LOGE(SCTX(s), "ATR of %zu octets is longer than the board accepts (%d)", len, ST2_ATR_MAX);
+		LOGCE(LC_ST2, SCTX(s), "ATR of %zu octets is longer than the board accepts (%d)", len, ST2_ATR_MAX);
 		return;
 	}
 	send_msg(F(s), m, st2_enc_set_atr(m, sizeof(m), atr, len), "SET_ATR");
@@ -389,11 +390,11 @@ static void st2_card2modem(struct slot *s, const uint8_t *data, size_t len)
 {
 	struct fe_st2 *f = F(s);
 	if (!f->tr) {
-		LOGW(SCTX(s), "response for the modem dropped: no board");
+		LOGCW(LC_ST2, SCTX(s), "response for the modem dropped: no board");
 		return;
 	}
 	if (st2_tpdu_card_response(&f->tp, f->cur_id, data, len) < 0)
-		LOGW(SCTX(s), "response of %zu octets not delivered to the modem (TPDU state %s)", len,
+		LOGCW(LC_ST2, SCTX(s), "response of %zu octets not delivered to the modem (TPDU state %s)", len,
 		     st2_tpdu_state_name(f->tp.state));
 }
 

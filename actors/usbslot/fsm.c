@@ -13,6 +13,7 @@
 
 #include <czmq.h>
 
+#include "hexstr.h"
 #include "log.h"
 #include "usbslot.h"
 
@@ -157,7 +158,7 @@ static void a_config_bank(struct slot *s, const struct ev_args *a)
 	char addr[INET6_ADDRSTRLEN] = "";
 	inet_ntop(ip->is_ipv6 ? AF_INET6 : AF_INET, ip->addr, addr, sizeof(addr));
 	struct rspro_bank_slot bs = m->u.config_client_bank_req.bank_slot;
-	LOGI(SCTX(s), "Rx configClientBankReq(%s:%ld / B%ld:%ld)", addr, ip->port, bs.bank_id, bs.slot_nr);
+	LOGCI(LC_RSPRO, SCTX(s), "Rx configClientBankReq(%s:%ld / B%ld:%ld)", addr, ip->port, bs.bank_id, bs.slot_nr);
 
 	int same = s->bank_configured && ip->port != 0 && !strcmp(addr, s->bankd_ip) &&
 		   (long)s->bankd_port == ip->port && s->bs.bank_id == bs.bank_id &&
@@ -202,11 +203,19 @@ static void a_bankd_lost(struct slot *s, const struct ev_args *a)
 	fsm_goto(s, MS_WAIT_BANKD);
 }
 
+/* A DTPDU line's hex (compact, as the bankd's reader logs it); buf holds
+ * 2 * RSPRO_DATA_MAX + 1 characters. */
+static const char *tpdu_hex(const uint8_t *d, size_t n, char *buf)
+{
+	hex_format(d, n < RSPRO_DATA_MAX ? n : RSPRO_DATA_MAX, buf);
+	return buf;
+}
+
 static void a_bankd_tpdu(struct slot *s, const struct ev_args *a)
 {
-	char h[64];
+	char h[2 * RSPRO_DATA_MAX + 1];
 	const struct rspro_msg *m = a->msg;
-	LOGD(SCTX(s), "Rx tpduCardToModem(%s)", hexstr(m->u.tpdu.data, m->u.tpdu.len, h, sizeof(h)));
+	LOGCI(LC_TPDU, SCTX(s), "rsp %s", tpdu_hex(m->u.tpdu.data, m->u.tpdu.len, h));
 	s->cnt.tpdu_rx++;
 	slotstat_rx(&s->st);
 	s->fe->card2modem(s, m->u.tpdu.data, m->u.tpdu.len);
@@ -234,7 +243,7 @@ static void a_bankd_atr(struct slot *s, const struct ev_args *a)
 {
 	char h[200];
 	const struct rspro_msg *m = a->msg;
-	LOGI(SCTX(s), "Rx setAtrReq(%s)", hexstr(m->u.set_atr_req.atr, m->u.set_atr_req.atr_len, h, sizeof(h)));
+	LOGCI(LC_RSPRO, SCTX(s), "Rx setAtrReq(%s)", hexstr(m->u.set_atr_req.atr, m->u.set_atr_req.atr_len, h, sizeof(h)));
 	if (s->set.atr_ignore_rspro) {
 		LOGI(SCTX(s), "ATR from the bankd ignored (atr_ignore_rspro)");
 	} else if (m->u.set_atr_req.atr_len < 1 || m->u.set_atr_req.atr_len > USBSLOT_ATR_MAX) {
@@ -263,7 +272,7 @@ static void a_bankd_atr(struct slot *s, const struct ev_args *a)
 static void a_bankd_slot_status(struct slot *s, const struct ev_args *a)
 {
 	const struct rspro_phys_status *st = &a->msg->u.slot_status.status;
-	LOGI(SCTX(s), "Rx bankSlotStatusInd(rst=%d vcc=%d clk=%d card=%d)", st->reset_active,
+	LOGCI(LC_RSPRO, SCTX(s), "Rx bankSlotStatusInd(rst=%d vcc=%d clk=%d card=%d)", st->reset_active,
 	     st->vcc_present, st->clk_active, st->card_present);
 	if (st->card_present == 0) {
 		/* the bank's card is gone: so is the modem's (a fresh SetAtrReq
@@ -287,7 +296,7 @@ static void a_mdm_status(struct slot *s, const struct ev_args *a)
 		LOGD(SCTX(s), "modem status unchanged: no clientSlotStatusInd");
 		return;
 	}
-	LOGI(SCTX(s), "Tx clientSlotStatusInd(reset_act=%d, vcc_act=%d, clk_act=%d, card_pres=%d)",
+	LOGCI(LC_RSPRO, SCTX(s), "Tx clientSlotStatusInd(reset_act=%d, vcc_act=%d, clk_act=%d, card_pres=%d)",
 	     st->reset_active, st->vcc_present, st->clk_active, st->card_present);
 	struct rspro_msg m;
 	rspro_build_client_slot_status_ind(&m, s->cs, s->bs, *st);
@@ -311,14 +320,14 @@ static void a_mdm_pts(struct slot *s, const struct ev_args *a)
 
 static void a_mdm_tpdu(struct slot *s, const struct ev_args *a)
 {
-	char h[64];
+	char h[2 * RSPRO_DATA_MAX + 1];
 	/* a relay: lengths are the bankd reader's business (it protects the card) */
 	if (a->len < 1 || a->len > RSPRO_DATA_MAX) {
 		LOGE(SCTX(s), "TPDU of %zu octets cannot be carried (1..%d): dropped", a->len, RSPRO_DATA_MAX);
 		s->cnt.dropped++;
 		return;
 	}
-	LOGD(SCTX(s), "Tx tpduModemToCard(%s)", hexstr(a->data, a->len, h, sizeof(h)));
+	LOGCI(LC_TPDU, SCTX(s), "cmd %s", tpdu_hex(a->data, a->len, h));
 	struct rspro_msg m;
 	struct rspro_tpdu_flags fl = { false, false, false, false };
 	rspro_build_tpdu_modem_to_card(&m, s->cs, s->bs, fl, a->data, a->len);

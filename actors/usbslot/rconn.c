@@ -189,6 +189,7 @@ static int send_raw(struct slot *s, struct rconn *c, const struct rspro_msg *m)
 		LOGE(SCTX(s), "%s to the %s dropped: hub queue full", rspro_msg_name(m->type), c->what);
 		return -1;
 	}
+	LOGCD(LC_RSPRO, SCTX(s), "Tx %s to the %s (%d octets)", rspro_msg_name(m->type), c->what, n);
 	return 0;
 }
 
@@ -415,6 +416,7 @@ void rconn_on_rspro(struct actor *a, uint32_t conn, const uint8_t *der, size_t l
 		LOGE(SCTX(s), "undecodable PDU from the %s: %s", c->what, info.reason);
 		return;
 	}
+	LOGCD(LC_RSPRO, SCTX(s), "Rx %s from the %s (%zu octets)", rspro_msg_name(m.type), c->what, len);
 	if (c == &s->srv)
 		from_server(s, &m);
 	else

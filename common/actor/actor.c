@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "logconf.h"
+#include "logctl.h"
 #include "version.h"
 
 #define HELLO_RESEND_MS	1000	/* while waiting for WELCOME */
@@ -154,6 +156,10 @@ int actor_parse_args(int argc, char **argv, struct actor_args *args,
 		args->exit_code = 2;
 		return 1;
 	}
+	/* the role's `log` group from the first line on (an error in it is
+	 * reported by actor_new(), where it stops the actor) */
+	char lerr[512];
+	(void)logconf_apply_file(args->config, lerr, sizeof(lerr));
 	return 0;
 }
 
@@ -457,6 +463,8 @@ static void handle_ctlreq(struct actor *a, const struct env_msg *m)
 	const char *cmd = req ? json_string_value(json_object_get(req, "cmd")) : NULL;
 	if (!cmd) {
 		snprintf(err, sizeof(err), "malformed request");
+	} else if (!strcmp(cmd, "log")) {	/* every actor's (logctl.h) */
+		result = logctl_handle(json_object_get(req, "args"), err, sizeof(err));
 	} else if (a->cbs.on_ctl_req) {
 		rep = a->cbs.on_ctl_req(a, req, a->ud);
 		if (!json_is_object(rep) || !json_is_boolean(json_object_get(rep, "ok"))) {
@@ -599,6 +607,11 @@ static int wait_welcome(struct actor *a)
 struct actor *actor_new(const struct actor_args *args, const struct actor_cbs *cbs, void *ud)
 {
 	log_init(args->name);
+	char lerr[512];
+	if (logconf_apply_file(args->config, lerr, sizeof(lerr)) < 0) {
+		LOGF(NULL, "%s", lerr);
+		return NULL;
+	}
 	struct actor *a = calloc(1, sizeof(*a));
 	if (!a)
 		return NULL;

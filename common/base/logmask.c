@@ -32,6 +32,24 @@ int log_cat_parse(const char *name)
 	return -1;
 }
 
+const char *const *log_cat_names(void)
+{
+	return cat_names;
+}
+
+enum log_cat log_cat_for_component(const char *component)
+{
+	static const struct { const char *name; enum log_cat cat; } by_name[] = {
+		{ "broker", LC_BROKER }, { "remsimd", LC_SUP }, { "mapstore", LC_SLOTMAP },
+		{ "rest", LC_REST }, { "reader", LC_BANKDW },
+	};
+	size_t n = component ? strcspn(component, "/") : 0;
+	for (size_t i = 0; i < sizeof(by_name) / sizeof(by_name[0]); i++)
+		if (n == strlen(by_name[i].name) && !strncmp(component, by_name[i].name, n))
+			return by_name[i].cat;
+	return LC_MAIN;
+}
+
 int log_cat_default_level(enum log_cat cat)
 {
 	return cat == LC_TPDU ? LL_NOTICE : LL_INFO;
@@ -60,7 +78,9 @@ static int fail(char *err, size_t errlen, const char *fmt, const char *a, const 
 	return -1;
 }
 
-int log_mask_parse(const char *mask, int levels[LC_COUNT], char *err, size_t errlen)
+/* partial: categories the mask does not name keep their level, "all" is a
+ * category name; else they are turned down to LL_ERROR (osmo's meaning). */
+static int parse_mask(const char *mask, int levels[LC_COUNT], int partial, char *err, size_t errlen)
 {
 	if (!mask || !*mask)
 		return fail(err, errlen, "empty log mask%s%s", "", "");
@@ -73,7 +93,7 @@ int log_mask_parse(const char *mask, int levels[LC_COUNT], char *err, size_t err
 	}
 	int out[LC_COUNT];
 	for (int i = 0; i < LC_COUNT; i++)
-		out[i] = LL_ERROR;
+		out[i] = partial ? levels[i] : LL_ERROR;
 	char buf[512];
 	if (strlen(mask) >= sizeof(buf))
 		return fail(err, errlen, "log mask too long (%s%s)", "at most 511 characters", "");
@@ -94,6 +114,11 @@ int log_mask_parse(const char *mask, int levels[LC_COUNT], char *err, size_t err
 			out[c] = level;
 			continue;
 		}
+		if (partial && !strcasecmp(tok, "all")) {
+			for (int i = 0; i < LC_COUNT; i++)
+				out[i] = level;
+			continue;
+		}
 		if (strlen(tok) > 2 && !strncasecmp(tok, "DL", 2))
 			continue;	/* libosmocore's own categories: nothing of ours to set */
 		char up[64];
@@ -112,6 +137,16 @@ int log_mask_parse(const char *mask, int levels[LC_COUNT], char *err, size_t err
 	}
 	memcpy(levels, out, sizeof(out));
 	return 0;
+}
+
+int log_mask_parse(const char *mask, int levels[LC_COUNT], char *err, size_t errlen)
+{
+	return parse_mask(mask, levels, 0, err, errlen);
+}
+
+int log_mask_parse_partial(const char *mask, int levels[LC_COUNT], char *err, size_t errlen)
+{
+	return parse_mask(mask, levels, 1, err, errlen);
 }
 
 char *log_mask_format(const int levels[LC_COUNT], char *out, size_t outlen)

@@ -42,6 +42,12 @@ const char *log_cat_name(enum log_cat cat);
 /* Category by name (case-insensitive, with or without the leading 'D'):
  * its enum value, or -1. */
 int log_cat_parse(const char *name);
+/* The names, NULL-terminated (for "known: ..." lists and config keys). */
+const char *const *log_cat_names(void);
+/* The default category of a process by its component name (the part before
+ * a '/'): broker DBROKER, remsimd DSUP, mapstore DSLOTMAP, rest DREST,
+ * reader DBANKDW, every other one DMAIN. */
+enum log_cat log_cat_for_component(const char *component);
 /* The level a category has when nothing configures it (enum log_level). */
 int log_cat_default_level(enum log_cat cat);
 
@@ -53,6 +59,11 @@ int log_level_from_osmo(int number);
  * levels first).  0, or -1 with a one-line message in err (the offending
  * token and, for an unknown category, the nearest name and the list). */
 int log_mask_parse(const char *mask, int levels[LC_COUNT], char *err, size_t errlen);
+
+/* The same syntax, but only the categories MASK names are set (others keep
+ * their levels[] value); "all" names every category.  For settings that
+ * add to others: the run-time overrides, a config's per-category list. */
+int log_mask_parse_partial(const char *mask, int levels[LC_COUNT], char *err, size_t errlen);
 
 /* Render levels[] as a mask our parser takes back ("DMAIN,info:DST2,debug:..."),
  * e.g. to hand the levels to a child process; returns out. */

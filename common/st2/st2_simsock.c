@@ -100,7 +100,7 @@ static int ss_send(struct st2_transport *t, const uint8_t *buf, size_t len)
 	if (st2_sim_write_all(s->fd, frame, (size_t)n) < 0) {
 		char d[80];
 		snprintf(d, sizeof(d), "writing to simulator: %s", strerror(errno));
-		LOGE(s->ctx_name, "%s", d);
+		LOGCE(LC_ST2, s->ctx_name, "%s", d);
 		st2_transport_report_gone(t, ST2_GONE_UNPLUGGED, d);
 		return -EIO;
 	}
@@ -128,7 +128,7 @@ static void ss_in_done(struct st2_simsock *s, uint8_t tag, const uint8_t *msg, s
 	struct st2_transport *t = &s->base;
 	int *posted = tag == ST2_SIM_TAG_IN ? &s->in_posted : &s->irq_posted;
 	if (*posted == 0)
-		LOGW(s->ctx_name, "IN message on 0x%02x without a posted transfer", tag);
+		LOGCW(LC_ST2, s->ctx_name, "IN message on 0x%02x without a posted transfer", tag);
 	else
 		(*posted)--;
 	if (tag == ST2_SIM_TAG_IN && t->cbs.bulk_in)
@@ -177,10 +177,10 @@ static int ss_handle_events(struct st2_transport *t)
 		if (tag == ST2_SIM_TAG_IN || tag == ST2_SIM_TAG_IRQ)
 			ss_in_done(s, tag, msg, len);
 		else
-			LOGD(s->ctx_name, "frame with unknown tag 0x%02x skipped", tag);
+			LOGCD(LC_ST2, s->ctx_name, "frame with unknown tag 0x%02x skipped", tag);
 	}
 	if (eof) {
-		LOGN(s->ctx_name, "simulator closed the connection (unplug)");
+		LOGCN(LC_ST2, s->ctx_name, "simulator closed the connection (unplug)");
 		st2_transport_report_gone(t, ST2_GONE_UNPLUGGED, "simulator closed the connection");
 	}
 	return 0;
@@ -278,7 +278,7 @@ static int ss_claim(struct st2_simsock *s, const struct st2_usb_sel *sel)
 	int n = st2_sim_claim_enc(sel, p, sizeof(p));
 	if (n < 0 || (n = st2_sim_frame(ST2_SIM_TAG_CLAIM, p, (size_t)n, frame, sizeof(frame))) < 0 ||
 	    st2_sim_write_all(s->fd, frame, (size_t)n) < 0) {
-		LOGE(s->ctx_name, "sending the claim to the simulator failed");
+		LOGCE(LC_ST2, s->ctx_name, "sending the claim to the simulator failed");
 		return -1;
 	}
 	for (int waited = 0; waited < 2000; waited += 50) {
@@ -293,7 +293,7 @@ static int ss_claim(struct st2_simsock *s, const struct st2_usb_sel *sel)
 					 (const char *)msg + 1);
 				return 0;
 			}
-			LOGE(s->ctx_name, "simulator refused the claim: %.*s", len > 1 ? (int)len - 1 : 0,
+			LOGCE(LC_ST2, s->ctx_name, "simulator refused the claim: %.*s", len > 1 ? (int)len - 1 : 0,
 			     (const char *)msg + 1);
 			return -1;
 		}
@@ -303,7 +303,7 @@ static int ss_claim(struct st2_simsock *s, const struct st2_usb_sel *sel)
 		if (poll(&pf, 1, 50) > 0 && st2_sim_rx_fill(&s->rx, s->fd) <= 0)
 			break;
 	}
-	LOGE(s->ctx_name, "no answer to the claim from the simulator");
+	LOGCE(LC_ST2, s->ctx_name, "no answer to the claim from the simulator");
 	return -1;
 }
 
@@ -322,7 +322,7 @@ struct st2_transport *st2_simsock_open_sel(const char *path, const struct st2_us
 	struct sockaddr_un sa;
 	const char *ctx = log_ctx ? log_ctx : "-";
 	if (!path || strlen(path) >= sizeof(sa.sun_path)) {
-		LOGE(ctx, "simulator socket path missing or too long");
+		LOGCE(LC_ST2, ctx, "simulator socket path missing or too long");
 		return NULL;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -335,7 +335,7 @@ struct st2_transport *st2_simsock_open_sel(const char *path, const struct st2_us
 		salen++;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, salen) < 0) {
-		LOGE(ctx, "connecting to simulator at %s: %s", path, strerror(errno));
+		LOGCE(LC_ST2, ctx, "connecting to simulator at %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return NULL;
@@ -359,12 +359,12 @@ struct st2_transport *st2_simsock_open_sel(const char *path, const struct st2_us
 	st2_warn_few_in(s->n_in, ctx);
 	for (int i = 0; i <= s->n_in; i++) {
 		if (ss_post(s, i < s->n_in ? ST2_SIM_TAG_IN : ST2_SIM_TAG_IRQ) < 0) {
-			LOGE(ctx, "posting IN transfers to the simulator: %s", strerror(errno));
+			LOGCE(LC_ST2, ctx, "posting IN transfers to the simulator: %s", strerror(errno));
 			ss_close(&s->base);
 			return NULL;
 		}
 	}
-	LOGI(ctx, "connected to SIMtrace2 simulator at %s, interface %d claimed (%d bulk-IN transfers posted)",
+	LOGCI(LC_ST2, ctx, "connected to SIMtrace2 simulator at %s, interface %d claimed (%d bulk-IN transfers posted)",
 	     path, sel->interface, s->n_in);
 	return &s->base;
 }

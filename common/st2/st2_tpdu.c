@@ -55,11 +55,11 @@ static int send_tx(struct st2_tpdu *t, uint32_t flags, const uint8_t *d, size_t 
 	uint8_t msg[ST2_MSG_MAX];
 	int len = st2_enc_tx_data(msg, sizeof(msg), flags, d, n);
 	if (len < 0) {
-		LOGE(t->log_ctx, "TX_DATA encode failed: %s", st2_strerror(len));
+		LOGCE(LC_ST2, t->log_ctx, "TX_DATA encode failed: %s", st2_strerror(len));
 		return len;
 	}
 	if (!t->ops.send || t->ops.send(t->ops.priv, msg, (size_t)len) < 0) {
-		LOGE(t->log_ctx, "TX_DATA (flags 0x%02x, %zu octets) could not be sent", (unsigned)flags, n);
+		LOGCE(LC_ST2, t->log_ctx, "TX_DATA (flags 0x%02x, %zu octets) could not be sent", (unsigned)flags, n);
 		return -1;
 	}
 	return 0;
@@ -85,20 +85,20 @@ static void act_none(struct st2_tpdu *t) { (void)t; }
 static void act_drop(struct st2_tpdu *t)
 {
 	t->cnt.dropped++;
-	LOGW(t->log_ctx, "unexpected command data (%zu octets) in state %s, dropped",
+	LOGCW(LC_ST2, t->log_ctx, "unexpected command data (%zu octets) in state %s, dropped",
 	     t->ev_len, st2_tpdu_state_name(t->state));
 }
 
 static void act_stale(struct st2_tpdu *t)
 {
 	t->cnt.stale_resp++;
-	LOGN(t->log_ctx, "card response (%zu octets) for no pending TPDU, dropped", t->ev_len);
+	LOGCN(LC_ST2, t->log_ctx, "card response (%zu octets) for no pending TPDU, dropped", t->ev_len);
 }
 
 static void abort_current(struct st2_tpdu *t, const char *why)
 {
 	t->cnt.aborted++;
-	LOGN(t->log_ctx, "TPDU %02x %02x aborted: %s", t->apdu[0], t->apdu[1], why);
+	LOGCN(LC_ST2, t->log_ctx, "TPDU %02x %02x aborted: %s", t->apdu[0], t->apdu[1], why);
 	t->apdu_len = 0;
 	t->lc = 0;
 	t->prev_valid = 0;
@@ -110,7 +110,7 @@ static void deliver(struct st2_tpdu *t)
 	t->id++;
 	t->cnt.capdus++;
 	hexstr(hex, sizeof(hex), t->apdu, t->apdu_len < 64 ? t->apdu_len : 64);
-	LOGD(t->log_ctx, "C-APDU #%u case %d (%zu octets): %s%s", (unsigned)t->id, t->apdu_case,
+	LOGCD(LC_ST2, t->log_ctx, "C-APDU #%u case %d (%zu octets): %s%s", (unsigned)t->id, t->apdu_case,
 	     t->apdu_len, hex, t->apdu_len > 64 ? " ..." : "");
 	if (t->ops.capdu)
 		t->ops.capdu(t->ops.priv, t->id, t->apdu, t->apdu_len);
@@ -123,7 +123,7 @@ static void start_cmd(struct st2_tpdu *t)
 	t->apdu_len = 5;
 	t->apdu_case = t->ev_case;   /* decided when the event was classified */
 	if (t->apdu_case == 0)
-		LOGN(t->log_ctx, "APDU case of %02x %02x unknown: forwarding the header only",
+		LOGCN(LC_ST2, t->log_ctx, "APDU case of %02x %02x unknown: forwarding the header only",
 		     t->apdu[0], t->apdu[1]);
 	t->lc = (t->apdu_case == 3 || t->apdu_case == 4) ? t->apdu[4] : 0;
 	memcpy(t->prev_hdr, t->apdu, 5);
@@ -169,7 +169,7 @@ static void append_data(struct st2_tpdu *t)
 	size_t room = t->lc > have ? t->lc - have : 0;
 	size_t n = t->ev_len;
 	if (n > room) {
-		LOGW(t->log_ctx, "%zu surplus command data octets dropped", n - room);
+		LOGCW(LC_ST2, t->log_ctx, "%zu surplus command data octets dropped", n - room);
 		n = room;
 	}
 	memcpy(t->apdu + t->apdu_len, t->ev_data, n);
@@ -182,7 +182,7 @@ static void act_append_deliver(struct st2_tpdu *t)
 {
 	append_data(t);
 	if (t->apdu_len - 5 < t->lc)
-		LOGW(t->log_ctx, "FINAL after %zu of %zu command data octets", t->apdu_len - 5, t->lc);
+		LOGCW(LC_ST2, t->log_ctx, "FINAL after %zu of %zu command data octets", t->apdu_len - 5, t->lc);
 	deliver(t);
 }
 
@@ -195,7 +195,7 @@ static void act_send_resp(struct st2_tpdu *t)
 
 	t->cnt.rapdus++;
 	hexstr(hex, sizeof(hex), d, n < 64 ? n : 64);
-	LOGD(t->log_ctx, "R-APDU #%u (%zu octets): %s%s", (unsigned)t->id, n, hex, n > 64 ? " ..." : "");
+	LOGCD(LC_ST2, t->log_ctx, "R-APDU #%u (%zu octets): %s%s", (unsigned)t->id, n, hex, n > 64 ? " ..." : "");
 	t->prev_sw1 = d[n - 2];
 	if (n > 2) {
 		buf[0] = t->apdu[1];   /* INS as ACK procedure byte */
@@ -209,7 +209,7 @@ static void act_send_err(struct st2_tpdu *t)
 {
 	static const uint8_t sw[2] = { 0x6f, 0x00 };
 	t->cnt.bad_resp++;
-	LOGE(t->log_ctx, "card response of %zu octets is malformed (need 2..%d): answering 6f 00",
+	LOGCE(LC_ST2, t->log_ctx, "card response of %zu octets is malformed (need 2..%d): answering 6f 00",
 	     t->ev_len, ST2_RAPDU_MAX);
 	t->prev_sw1 = sw[0];
 	send_tx(t, ST2_DATA_F_PB_AND_TX | ST2_DATA_F_FINAL, sw, 2);
@@ -220,7 +220,7 @@ static void log_pts(struct st2_tpdu *t)
 	char hex[3 * ST2_PTS_MAX + 2];
 	t->cnt.pts++;
 	hexstr(hex, sizeof(hex), t->ev_data, t->ev_len);
-	LOGI(t->log_ctx, "PTS indication: %s", hex);
+	LOGCI(LC_ST2, t->log_ctx, "PTS indication: %s", hex);
 	if (t->ops.pts)
 		t->ops.pts(t->ops.priv, t->ev_data, t->ev_len);
 }
@@ -294,7 +294,7 @@ static void st2_fsm_dispatch(struct st2_tpdu *t, enum st2_tpdu_event ev, const u
 {
 	const struct st2_trans *tr = &st2_fsm[t->state][ev];
 	enum st2_tpdu_state from = t->state;
-	LOGD(t->log_ctx, "tpdu %s --%s--> %s", st2_tpdu_state_name(from), st2_ev_names[ev],
+	LOGCD(LC_ST2, t->log_ctx, "tpdu %s --%s--> %s", st2_tpdu_state_name(from), st2_ev_names[ev],
 	     st2_tpdu_state_name(tr->next));
 	t->ev_data = d;
 	t->ev_len = n;
@@ -309,7 +309,7 @@ static void on_rx_data(struct st2_tpdu *t, const struct st2_data *rx)
 	if (rx->flags & ST2_DATA_F_TPDU_HDR) {
 		if (rx->len < 5) {
 			t->cnt.dropped++;
-			LOGE(t->log_ctx, "TPDU header of %u octets dropped", rx->len);
+			LOGCE(LC_ST2, t->log_ctx, "TPDU header of %u octets dropped", rx->len);
 			return;
 		}
 		/* peek at the case without touching the current command */
@@ -347,10 +347,10 @@ static void on_status(struct st2_tpdu *t, const struct st2_status *s)
 	if (!old.valid || old.clk_active != n->clk_active)   changed |= ST2_CHG_CLK;
 	if (!old.valid || old.reset_active != n->reset_active) changed |= ST2_CHG_RST;
 	if (!changed) {
-		LOGD(t->log_ctx, "STATUS 0x%02x unchanged, not reported", (unsigned)s->flags);
+		LOGCD(LC_ST2, t->log_ctx, "STATUS 0x%02x unchanged, not reported", (unsigned)s->flags);
 		return;
 	}
-	LOGI(t->log_ctx, "slot status: VCC=%d CLK=%d RST=%d (%u mV, Fi %u Di %u WI %u)",
+	LOGCI(LC_ST2, t->log_ctx, "slot status: VCC=%d CLK=%d RST=%d (%u mV, Fi %u Di %u WI %u)",
 	     n->vcc_present, n->clk_active, n->reset_active, n->voltage_mv, n->fi, n->di, n->wi);
 	t->cnt.status_reports++;
 	if (t->ops.status)
@@ -375,7 +375,7 @@ void st2_tpdu_init(struct st2_tpdu *t, const struct st2_tpdu_ops *ops, const cha
 static void rx_one(struct st2_tpdu *t, const struct st2_msg *m)
 {
 	if (m->hdr.msg_class != ST2_CLASS_CARDEM) {
-		LOGD(t->log_ctx, "ignoring %s", st2_msg_name(m->hdr.msg_class, m->hdr.msg_type));
+		LOGCD(LC_ST2, t->log_ctx, "ignoring %s", st2_msg_name(m->hdr.msg_class, m->hdr.msg_type));
 		return;
 	}
 	switch (m->hdr.msg_type) {
@@ -392,11 +392,11 @@ static void rx_one(struct st2_tpdu *t, const struct st2_msg *m)
 			on_status(t, &m->u.status);
 		break;
 	case ST2_CEMU_CONFIG:
-		LOGI(t->log_ctx, "board config: features 0x%08x, mux slot %u, presence polarity 0x%02x",
+		LOGCI(LC_ST2, t->log_ctx, "board config: features 0x%08x, mux slot %u, presence polarity 0x%02x",
 		     (unsigned)m->u.config.features, m->u.config.slot_mux_nr, m->u.config.pres_pol);
 		break;
 	default:
-		LOGD(t->log_ctx, "ignoring %s", st2_msg_name(m->hdr.msg_class, m->hdr.msg_type));
+		LOGCD(LC_ST2, t->log_ctx, "ignoring %s", st2_msg_name(m->hdr.msg_class, m->hdr.msg_type));
 		break;
 	}
 }
@@ -408,11 +408,11 @@ int st2_tpdu_rx_msg(struct st2_tpdu *t, const uint8_t *buf, size_t len)
 		struct st2_msg m;
 		int rc = st2_msg_decode(buf, len, &m);
 		if (rc == ST2_E_UNKNOWN) {
-			LOGD(t->log_ctx, "unknown message %u:%u dropped", m.hdr.msg_class, m.hdr.msg_type);
+			LOGCD(LC_ST2, t->log_ctx, "unknown message %u:%u dropped", m.hdr.msg_class, m.hdr.msg_type);
 			rc = m.hdr.msg_len;
 		} else if (rc < 0) {
 			t->cnt.dropped++;
-			LOGE(t->log_ctx, "malformed message (%zu octets) dropped: %s", len, st2_strerror(rc));
+			LOGCE(LC_ST2, t->log_ctx, "malformed message (%zu octets) dropped: %s", len, st2_strerror(rc));
 			return rc;
 		} else {
 			rx_one(t, &m);

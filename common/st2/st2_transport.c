@@ -33,7 +33,7 @@ int st2_transport_run_once(struct st2_transport *t, int timeout_ms)
 void st2_warn_few_in(int n_bulk_in, const char *log_ctx)
 {
 	if (n_bulk_in < ST2_MIN_SAFE_BULK_IN)
-		LOGW(log_ctx, "only %d bulk-IN transfer%s kept submitted (fewer than %d): the board drops "
+		LOGCW(LC_ST2, log_ctx, "only %d bulk-IN transfer%s kept submitted (fewer than %d): the board drops "
 		     "messages after bursts and the modem may wait forever (OS#4409)", n_bulk_in,
 		     n_bulk_in == 1 ? "" : "s", ST2_MIN_SAFE_BULK_IN);
 }

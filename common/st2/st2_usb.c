@@ -54,7 +54,7 @@ struct st2_usb {
 static void st2_usb_gone(struct st2_usb *u, enum st2_gone_reason why, const char *detail)
 {
 	if (!u->base.gone)
-		LOGE(u->ctx_name, "SIMtrace2 device gone: %s", detail);
+		LOGCE(LC_ST2, u->ctx_name, "SIMtrace2 device gone: %s", detail);
 	st2_transport_report_gone(&u->base, why, detail);
 }
 
@@ -261,7 +261,7 @@ static int usb_handle_events(struct st2_transport *t)
 	if (rc == LIBUSB_ERROR_NO_DEVICE)
 		st2_usb_gone(u, ST2_GONE_UNPLUGGED, "handling events: no device");
 	else if (rc < 0 && rc != LIBUSB_ERROR_INTERRUPTED)
-		LOGW(u->ctx_name, "libusb event handling: %s", libusb_strerror(rc));
+		LOGCW(LC_ST2, u->ctx_name, "libusb event handling: %s", libusb_strerror(rc));
 	return rc == LIBUSB_ERROR_INTERRUPTED ? 0 : rc;
 }
 
@@ -303,7 +303,7 @@ static void usb_close(struct st2_transport *t)
 			libusb_handle_events_timeout_completed(u->ctx, &tv, NULL);
 		}
 		if (pending_total(u) > 0)
-			LOGW(u->ctx_name, "%d USB transfers still pending at close", pending_total(u));
+			LOGCW(LC_ST2, u->ctx_name, "%d USB transfers still pending at close", pending_total(u));
 		else {
 			for (int i = 0; i < u->n_in; i++)
 				in_free(u, &u->in[i]);
@@ -369,7 +369,7 @@ static libusb_device_handle *find_device(struct st2_usb *u, const struct st2_usb
 	libusb_device_handle *found = NULL;
 	ssize_t n = libusb_get_device_list(u->ctx, &list);
 	if (n < 0) {
-		LOGE(u->ctx_name, "listing USB devices: %s", libusb_strerror((int)n));
+		LOGCE(LC_ST2, u->ctx_name, "listing USB devices: %s", libusb_strerror((int)n));
 		return NULL;
 	}
 	uint16_t vid = sel->vid ? sel->vid : ST2_USB_VID;
@@ -390,7 +390,7 @@ static libusb_device_handle *find_device(struct st2_usb *u, const struct st2_usb
 		libusb_device_handle *h;
 		int rc = libusb_open(list[i], &h);
 		if (rc < 0) {
-			LOGW(u->ctx_name, "cannot open %04x:%04x at %s: %s", dd.idVendor, dd.idProduct, path,
+			LOGCW(LC_ST2, u->ctx_name, "cannot open %04x:%04x at %s: %s", dd.idVendor, dd.idProduct, path,
 			     libusb_strerror(rc));
 			continue;
 		}
@@ -403,7 +403,7 @@ static libusb_device_handle *find_device(struct st2_usb *u, const struct st2_usb
 				continue;
 			}
 		}
-		LOGI(u->ctx_name, "using SIMtrace2 device %04x:%04x at %s (address %u)", dd.idVendor,
+		LOGCI(LC_ST2, u->ctx_name, "using SIMtrace2 device %04x:%04x at %s (address %u)", dd.idVendor,
 		     dd.idProduct, path, libusb_get_device_address(list[i]));
 		snprintf(u->path, sizeof(u->path), "%s", path);
 		found = h;
@@ -417,7 +417,7 @@ static int find_endpoints(struct st2_usb *u, int intf, int alt)
 	struct libusb_config_descriptor *cd;
 	int rc = libusb_get_active_config_descriptor(libusb_get_device(u->h), &cd);
 	if (rc < 0) {
-		LOGE(u->ctx_name, "reading the configuration descriptor: %s", libusb_strerror(rc));
+		LOGCE(LC_ST2, u->ctx_name, "reading the configuration descriptor: %s", libusb_strerror(rc));
 		return -1;
 	}
 	for (int i = 0; i < cd->bNumInterfaces; i++) {
@@ -441,7 +441,7 @@ static int find_endpoints(struct st2_usb *u, int intf, int alt)
 	}
 	libusb_free_config_descriptor(cd);
 	if (!u->ep_out || !u->ep_in || !u->ep_irq) {
-		LOGE(u->ctx_name, "interface %d altsetting %d lacks a bulk OUT, bulk IN and interrupt IN "
+		LOGCE(LC_ST2, u->ctx_name, "interface %d altsetting %d lacks a bulk OUT, bulk IN and interrupt IN "
 		     "endpoint (found OUT 0x%02x IN 0x%02x IRQ 0x%02x); is the board in cardem mode?",
 		     intf, alt, u->ep_out, u->ep_in, u->ep_irq);
 		return -1;
@@ -473,13 +473,13 @@ struct st2_transport *st2_usb_open(const struct st2_usb_sel *sel_in, const struc
 
 	int rc = libusb_init(&u->ctx);
 	if (rc < 0) {
-		LOGE(u->ctx_name, "libusb_init: %s", libusb_strerror(rc));
+		LOGCE(LC_ST2, u->ctx_name, "libusb_init: %s", libusb_strerror(rc));
 		u->ctx = NULL;
 		goto fail;
 	}
 	u->h = find_device(u, &sel);
 	if (!u->h) {
-		LOGE(u->ctx_name, "can't open USB device: no SIMtrace2 cardem device %04x:%04x matches",
+		LOGCE(LC_ST2, u->ctx_name, "can't open USB device: no SIMtrace2 cardem device %04x:%04x matches",
 		     sel.vid ? sel.vid : ST2_USB_VID, sel.pid);
 		goto fail;
 	}
@@ -489,23 +489,23 @@ struct st2_transport *st2_usb_open(const struct st2_usb_sel *sel_in, const struc
 		if (rc == 0 && cur != sel.config) {
 			rc = libusb_set_configuration(u->h, sel.config);
 			if (rc < 0) {
-				LOGE(u->ctx_name, "selecting configuration %d: %s", sel.config, libusb_strerror(rc));
+				LOGCE(LC_ST2, u->ctx_name, "selecting configuration %d: %s", sel.config, libusb_strerror(rc));
 				goto fail;
 			}
 		}
 	}
 	rc = libusb_claim_interface(u->h, sel.interface);
 	if (rc < 0) {
-		LOGE(u->ctx_name, "claiming interface %d: %s", sel.interface, libusb_strerror(rc));
+		LOGCE(LC_ST2, u->ctx_name, "claiming interface %d: %s", sel.interface, libusb_strerror(rc));
 		goto fail;
 	}
 	u->claimed = 1;
 	rc = libusb_set_interface_alt_setting(u->h, sel.interface, sel.altsetting);
 	if (rc < 0 && sel.altsetting == 0) {
 		/* altsetting 0 is what a freshly claimed interface has anyway */
-		LOGW(u->ctx_name, "setting altsetting 0: %s (continuing)", libusb_strerror(rc));
+		LOGCW(LC_ST2, u->ctx_name, "setting altsetting 0: %s (continuing)", libusb_strerror(rc));
 	} else if (rc < 0) {
-		LOGE(u->ctx_name, "setting altsetting %d: %s", sel.altsetting, libusb_strerror(rc));
+		LOGCE(LC_ST2, u->ctx_name, "setting altsetting %d: %s", sel.altsetting, libusb_strerror(rc));
 		goto fail;
 	}
 	if (find_endpoints(u, sel.interface, sel.altsetting) < 0)
@@ -515,7 +515,7 @@ struct st2_transport *st2_usb_open(const struct st2_usb_sel *sel_in, const struc
 	for (int i = 0; i < u->n_in; i++)
 		if (in_setup(u, &u->in[i], 0) < 0)
 			goto fail;
-	LOGI(u->ctx_name, "interface %d claimed: OUT 0x%02x IN 0x%02x IRQ 0x%02x, %d bulk-IN transfers submitted",
+	LOGCI(LC_ST2, u->ctx_name, "interface %d claimed: OUT 0x%02x IN 0x%02x IRQ 0x%02x, %d bulk-IN transfers submitted",
 	     sel.interface, u->ep_out, u->ep_in, u->ep_irq, u->in_flight);
 	return &u->base;
 fail:

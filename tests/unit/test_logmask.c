@@ -101,6 +101,34 @@ static void test_format_round_trip(void)
 	CHECK(memcmp(lv, back, sizeof(lv)) == 0);
 }
 
+static void test_partial_and_components(void)
+{
+	int lv[LC_COUNT];
+	char err[400];
+	fill(lv, LL_INFO);
+	CHECK_EQ_INT(log_mask_parse_partial("DTPDU,info:DRSPRO,1", lv, err, sizeof(err)), 0);
+	CHECK_EQ_INT(lv[LC_TPDU], LL_INFO);
+	CHECK_EQ_INT(lv[LC_RSPRO], LL_DEBUG);
+	CHECK_EQ_INT(lv[LC_MAIN], LL_INFO);	/* not named: unchanged (osmo masks: error) */
+	CHECK_EQ_INT(log_mask_parse_partial("all,notice:DST2,debug", lv, err, sizeof(err)), 0);
+	CHECK_EQ_INT(lv[LC_TPDU], LL_NOTICE);
+	CHECK_EQ_INT(lv[LC_ST2], LL_DEBUG);
+	CHECK_EQ_INT(log_mask_parse("all,debug", lv, err, sizeof(err)), -1);	/* "all" is ours, not osmo's */
+	CHECK_EQ_INT(log_mask_parse_partial("DTPUD,info", lv, err, sizeof(err)), -1);
+	CHECK(strstr(err, "did you mean 'DTPDU'?") != NULL);
+	CHECK_EQ_INT(log_cat_for_component("broker"), LC_BROKER);
+	CHECK_EQ_INT(log_cat_for_component("remsimd"), LC_SUP);
+	CHECK_EQ_INT(log_cat_for_component("mapstore"), LC_SLOTMAP);
+	CHECK_EQ_INT(log_cat_for_component("rest"), LC_REST);
+	CHECK_EQ_INT(log_cat_for_component("reader/12"), LC_BANKDW);
+	CHECK_EQ_INT(log_cat_for_component("readers"), LC_MAIN);
+	CHECK_EQ_INT(log_cat_for_component("usbslot/0"), LC_MAIN);
+	CHECK_EQ_INT(log_cat_for_component("bankmap"), LC_MAIN);
+	CHECK_EQ_INT(log_cat_for_component(NULL), LC_MAIN);
+	CHECK_EQ_STR(log_cat_names()[LC_TPDU], "DTPDU");
+	CHECK(log_cat_names()[LC_COUNT] == NULL);
+}
+
 static void test_suggest(void)
 {
 	static const char *const names[] = { "server_host", "server_port", "bind_port", NULL };
@@ -120,6 +148,7 @@ int main(void)
 	RUN(test_plain_levels);
 	RUN(test_bad_masks);
 	RUN(test_format_round_trip);
+	RUN(test_partial_and_components);
 	RUN(test_suggest);
 	return check_summary();
 }
