@@ -16,7 +16,7 @@
 P=$(free_port); R=$(free_port)
 spawn holder python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1', $P)); s.listen(); time.sleep(60)"
 sleep 0.3
-"$BIN/remsim-server" -r "$T/srv-run" --database "$T/srv.db" -b 127.0.0.1 -p "$P" \
+"$BIN/remsim-server" -r "$T/srv-run" --state-dir "$T/srv-state" --database "$T/srv.db" -b 127.0.0.1 -p "$P" \
 	--rest-listen "127.0.0.1:$R" >"$T/srv.log" 2>&1 &
 SRV=$!; SPAWNED_PIDS+=("$SRV")
 exited() { ! kill -0 "$SRV" 2>/dev/null; }
