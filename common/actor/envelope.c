@@ -191,8 +191,13 @@ enum env_cmd env_msg_cmd(const struct env_msg *m, size_t i)
 
 /* ---- sending ------------------------------------------------------------ */
 
+static uint64_t tx_count;
+
+uint64_t env_tx_count(void) { return tx_count; }
+
 int env_sendv(void *sock, const char *route, const struct env_part *parts, size_t n)
 {
+	tx_count++;	/* (even a refused send may have processed the socket's commands) */
 	if (route && zmq_send(sock, route, strlen(route), ZMQ_DONTWAIT | ZMQ_SNDMORE) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
