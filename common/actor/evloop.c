@@ -114,6 +114,8 @@ void evloop_destroy(struct evloop **lp)
 	while (l->zsocks) {
 		struct ev_watch *w = l->zsocks;
 		l->zsocks = w->next;
+		if (w->mode == EVZ_ENVELOPE)
+			env_tx_untrack(w->zsock);
 		bury(l, w);
 	}
 	for (struct ev_timer *t = l->timers; t; t = t->next)
@@ -228,6 +230,8 @@ int evloop_zsock_add(struct evloop *l, void *zsock, enum evz_mode mode, ev_zsock
 		return -1;
 	w->zsock = zsock;
 	w->mode = mode;
+	if (mode == EVZ_ENVELOPE)
+		env_tx_track(zsock);
 	w->zfn = fn;
 	w->arg = arg;
 	w->next = l->zsocks;	/* clean = 0: looked at before the first sleep */
@@ -242,6 +246,8 @@ void evloop_zsock_del(struct evloop *l, void *zsock)
 		if (w->zsock != zsock)
 			continue;
 		*pp = w->next;
+		if (w->mode == EVZ_ENVELOPE)
+			env_tx_untrack(zsock);
 		epoll_ctl(l->ep, EPOLL_CTL_DEL, w->fd, NULL);
 		if ((size_t)w->fd < l->nbyfd && l->byfd[w->fd] == w)
 			l->byfd[w->fd] = NULL;
@@ -255,7 +261,7 @@ static int needs_check(const struct ev_watch *w)
 {
 	if (!w->clean || w->mode == EVZ_LEVEL)
 		return 1;
-	return w->mode == EVZ_ENVELOPE && w->tx_mark != env_tx_count();
+	return w->mode == EVZ_ENVELOPE && w->tx_mark != env_tx_count(w->zsock);
 }
 
 static int has_input(void *zsock)
@@ -278,7 +284,7 @@ static int zsocks_check(struct evloop *l)
 				any = 1;
 			} else {
 				w->clean = 1;
-				w->tx_mark = env_tx_count();
+				w->tx_mark = env_tx_count(w->zsock);
 			}
 		}
 	}
@@ -299,7 +305,7 @@ static void zsocks_dispatch(struct evloop *l)
 		if (w->dead)
 			continue;
 		w->clean = r == EVZ_DRAINED;
-		w->tx_mark = env_tx_count();
+		w->tx_mark = env_tx_count(w->zsock);
 		if (r != EVZ_DRAINED && w->mode != EVZ_LEVEL)
 			w->ready = 1;	/* stopped early: more at once (it does not block) */
 	}

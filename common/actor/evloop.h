@@ -12,8 +12,8 @@
  *   EVZ_LEVEL     every turn (what zmq_poll does; for handlers that read one
  *                 message per call, or sockets others also send on);
  *   EVZ_ENVELOPE  after the handler read it until EAGAIN, only when a message
- *                 was sent through envelope.c since (env_tx_count()) — the
- *                 hub sockets, which nothing else touches;
+ *                 was sent on it through envelope.c since (env_tx_count()) —
+ *                 the hub and control sockets, which nothing else touches;
  *   EVZ_RECV_ONLY after the handler read it until EAGAIN, never (nobody
  *                 sends on it: a monitor socket).
  * A handler returns EVZ_DRAINED after a receive said EAGAIN, EVZ_MORE when
