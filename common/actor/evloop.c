@@ -2,7 +2,8 @@
 /* evloop.c: one epoll set for raw fds and ZeroMQ sockets, plus timers (see
  * evloop.h for the ZMQ_FD rules).  Watchers are found by fd in an array;
  * removed watchers and timers are only marked and freed after the turn, so
- * a callback may remove anything, itself included. */
+ * a callback may remove anything, itself included.  Fds epoll refuses
+ * (regular files, /dev/null: EPERM) are always ready, as poll() has them. */
 #include "evloop.h"
 
 #include <czmq.h>
@@ -20,6 +21,7 @@
 struct ev_watch {
 	int fd;
 	int dead;
+	int always;		/* not pollable: ready every turn (on l->always) */
 	unsigned events;
 	ev_fd_fn *fn;
 	void *arg;
@@ -31,6 +33,7 @@ struct ev_watch {
 	int clean;		/* read until EAGAIN since the last operation we know of */
 	uint64_t tx_mark;	/* env_tx_count() when it was left clean */
 	struct ev_watch *next;	/* zsocks list, or the graveyard */
+	struct ev_watch *anext;	/* l->always */
 };
 
 struct ev_timer {
@@ -49,6 +52,7 @@ struct evloop {
 	struct ev_watch **byfd;
 	size_t nbyfd;
 	struct ev_watch *zsocks;
+	struct ev_watch *always;	/* watchers of fds epoll cannot watch */
 	struct ev_watch *grave;
 	struct ev_timer *timers;
 	int next_timer_id;
@@ -77,6 +81,12 @@ struct evloop *evloop_new(void)
 
 static void bury(struct evloop *l, struct ev_watch *w)
 {
+	if (w->always)
+		for (struct ev_watch **pp = &l->always; *pp; pp = &(*pp)->anext)
+			if (*pp == w) {
+				*pp = w->anext;
+				break;
+			}
 	w->dead = 1;
 	w->next = l->grave;
 	l->grave = w;
@@ -171,15 +181,26 @@ static struct ev_watch *watch_add(struct evloop *l, int fd, unsigned events)
 		l->byfd[fd] = NULL;
 		op = EPOLL_CTL_MOD;
 	}
-	if (epoll_ctl(l->ep, op, fd, &ev) < 0 &&
-	    !(errno == ENOENT && epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) == 0) &&
-	    !(errno == EEXIST && epoll_ctl(l->ep, EPOLL_CTL_MOD, fd, &ev) == 0)) {
+	int rc = epoll_ctl(l->ep, op, fd, &ev);
+	if (rc < 0 && errno == ENOENT)
+		rc = epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev);
+	else if (rc < 0 && errno == EEXIST)
+		rc = epoll_ctl(l->ep, EPOLL_CTL_MOD, fd, &ev);
+	if (rc < 0 && errno == EPERM) {	/* a regular file or the like */
+		w->always = 1;
+		rc = 0;
+	}
+	if (rc < 0) {
 		int e = errno;
 		free(w);
 		errno = e;
 		return NULL;
 	}
 	l->byfd[fd] = w;
+	if (w->always) {
+		w->anext = l->always;
+		l->always = w;
+	}
 	return w;
 }
 
@@ -203,6 +224,8 @@ int evloop_fd_mod(struct evloop *l, int fd, unsigned events)
 	if (w->events == events)
 		return 0;
 	w->events = events;
+	if (w->always)
+		return 0;
 	struct epoll_event ev = { .events = to_epoll(events), .data.ptr = w };
 	return epoll_ctl(l->ep, EPOLL_CTL_MOD, fd, &ev);
 }
@@ -212,7 +235,8 @@ void evloop_fd_del(struct evloop *l, int fd)
 	struct ev_watch *w = fd >= 0 && (size_t)fd < l->nbyfd ? l->byfd[fd] : NULL;
 	if (!w || w->zsock)
 		return;
-	epoll_ctl(l->ep, EPOLL_CTL_DEL, fd, NULL);
+	if (!w->always)
+		epoll_ctl(l->ep, EPOLL_CTL_DEL, fd, NULL);
 	l->byfd[fd] = NULL;
 	bury(l, w);
 }
@@ -378,7 +402,7 @@ static void timers_run(struct evloop *l)
 int evloop_once(struct evloop *l, int max_ms)
 {
 	struct epoll_event evs[EV_BATCH];
-	int64_t wait = zsocks_check(l) ? 0 : timers_wait(l, evloop_now_ms());
+	int64_t wait = zsocks_check(l) || l->always ? 0 : timers_wait(l, evloop_now_ms());
 	if (max_ms >= 0 && (wait < 0 || wait > max_ms))
 		wait = max_ms;
 	int n = epoll_wait(l->ep, evs, EV_BATCH, (int)(wait > 0x7fffffff ? 0x7fffffff : wait));
@@ -396,6 +420,11 @@ int evloop_once(struct evloop *l, int max_ms)
 		unsigned re = (e & EPOLLIN ? EV_IN : 0) | (e & EPOLLOUT ? EV_OUT : 0) |
 			      (e & (EPOLLERR | EPOLLHUP) ? EV_ERR : 0);
 		w->fn(l, w->fd, re, w->arg);
+	}
+	for (struct ev_watch *w = l->always, *nx; w && !l->stop; w = nx) {
+		nx = w->anext;	/* (removed ones are unlinked, not freed, until the sweep) */
+		if (!w->dead && (w->events & (EV_IN | EV_OUT)))
+			w->fn(l, w->fd, w->events & (EV_IN | EV_OUT), w->arg);
 	}
 	if (!l->stop)
 		zsocks_dispatch(l);

@@ -42,7 +42,8 @@ typedef void (ev_timer_fn)(struct evloop *l, int id, void *arg);
 struct evloop *evloop_new(void);
 void evloop_destroy(struct evloop **l);
 
-/* Raw fds (level-triggered).  0 or -1 (errno). */
+/* Raw fds (level-triggered; one epoll cannot watch, a regular file or
+ * /dev/null, is ready every turn, as poll() reports it).  0 or -1 (errno). */
 int evloop_fd_add(struct evloop *l, int fd, unsigned events, ev_fd_fn *fn, void *arg);
 int evloop_fd_mod(struct evloop *l, int fd, unsigned events);
 /* Call before close(fd): a new fd of the same number may be added at once. */

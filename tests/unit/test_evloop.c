@@ -5,6 +5,7 @@
  * message per call, raw fds, timers (repeat, count, cancel from a callback)
  * and removal of a watcher from inside a callback. */
 #include <czmq.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -231,6 +232,37 @@ static void test_fds_and_timers(void)
 	CHECK(l == NULL);
 }
 
+/* stdin from a file or /dev/null: epoll refuses it, the loop calls it at
+ * once (as poll would), so EOF is seen */
+static int null_reads, null_eof;
+static void on_null(struct evloop *l, int fd, unsigned revents, void *arg)
+{
+	(void)arg;
+	char buf[8];
+	null_reads++;
+	CHECK(revents & EV_IN);
+	if (read(fd, buf, sizeof(buf)) == 0) {
+		null_eof = 1;
+		evloop_fd_del(l, fd);
+	}
+}
+
+static void test_unpollable_fd_is_always_ready(void)
+{
+	int fd = open("/dev/null", O_RDONLY);
+	CHECK(fd >= 0);
+	struct evloop *l = evloop_new();
+	CHECK(evloop_fd_add(l, fd, EV_IN, on_null, NULL) == 0);
+	int64_t t0 = zclock_mono();
+	evloop_once(l, 2000);	/* must not sleep */
+	CHECK(zclock_mono() - t0 < 1000);
+	CHECK_EQ_INT(null_eof, 1);
+	evloop_once(l, 10);	/* removed: not called again */
+	CHECK_EQ_INT(null_reads, 1);
+	close(fd);
+	evloop_destroy(&l);
+}
+
 int main(void)
 {
 	zsys_init();
@@ -238,6 +270,7 @@ int main(void)
 	RUN(test_handler_stopping_early_is_called_again);
 	RUN(test_level_socket_one_message_per_call);
 	RUN(test_fds_and_timers);
+	RUN(test_unpollable_fd_is_always_ready);
 	zsys_shutdown();
 	return check_summary();
 }
