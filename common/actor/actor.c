@@ -781,12 +781,13 @@ static void fd_tramp(struct evloop *l, int fd, unsigned revents, void *arg)
 	(void)l;
 	struct actor_fdw *f = arg;
 	struct actor *a = f->a;
-	/* an fd that keeps reporting an error or hang-up although its handler
-	 * ran once is dropped (zloop did the same), or the loop would spin */
+	/* an fd that keeps reporting an error although its handler ran once is
+	 * dropped (zloop did the same), or the loop would spin; a hang-up is
+	 * input (EOF after the data left), not an error */
 	if (!(revents & EV_ERR))
 		f->errors = 0;
 	else if (f->errors++) {
-		LOGW(NULL, "fd %d: error or hang-up not handled: no longer watched", fd);
+		LOGW(NULL, "fd %d: error not handled: no longer watched", fd);
 		actor_fd_remove(a, fd);
 		return;
 	}

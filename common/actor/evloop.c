@@ -417,8 +417,9 @@ int evloop_once(struct evloop *l, int max_ms)
 			continue;
 		}
 		uint32_t e = evs[i].events;
-		unsigned re = (e & EPOLLIN ? EV_IN : 0) | (e & EPOLLOUT ? EV_OUT : 0) |
-			      (e & (EPOLLERR | EPOLLHUP) ? EV_ERR : 0);
+		/* a hang-up is input (the read says EOF, after any data left) */
+		unsigned re = (e & (EPOLLIN | EPOLLHUP) ? EV_IN : 0) | (e & EPOLLOUT ? EV_OUT : 0) |
+			      (e & EPOLLERR ? EV_ERR : 0);
 		w->fn(l, w->fd, re, w->arg);
 	}
 	for (struct ev_watch *w = l->always, *nx; w && !l->stop; w = nx) {

@@ -29,7 +29,7 @@
 /* fd event bits: the values of ZMQ_POLLIN/OUT/ERR, so callers may use those */
 #define EV_IN	1
 #define EV_OUT	2
-#define EV_ERR	4	/* error or hang-up (reading shows which) */
+#define EV_ERR	4	/* error (a hang-up is reported as EV_IN: the read sees EOF) */
 
 enum evz_mode { EVZ_LEVEL, EVZ_ENVELOPE, EVZ_RECV_ONLY };
 enum { EVZ_DRAINED = 0, EVZ_MORE = 1 };

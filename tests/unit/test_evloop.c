@@ -2,8 +2,9 @@
 /* test_evloop.c: the epoll loop of the broker and the actors (evloop.h):
  * the ZMQ_FD edge case (a send from a timer while messages arrive must
  * never leave one waiting), handlers that stop early, LEVEL sockets read one
- * message per call, raw fds, timers (repeat, count, cancel from a callback)
- * and removal of a watcher from inside a callback. */
+ * message per call, raw fds, timers (repeat, count, cancel from a callback),
+ * removal of a watcher from inside a callback, fds epoll refuses (always
+ * ready) and hang-ups (input until EOF, not errors). */
 #include <czmq.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -263,6 +264,39 @@ static void test_unpollable_fd_is_always_ready(void)
 	evloop_destroy(&l);
 }
 
+/* a pipe whose writer is gone still delivers what it holds before EOF */
+static int hup_bytes, hup_eof, hup_err;
+static void on_hup(struct evloop *l, int fd, unsigned revents, void *arg)
+{
+	(void)arg;
+	char c;
+	hup_err |= !!(revents & EV_ERR);
+	ssize_t r = read(fd, &c, 1);	/* one octet per call */
+	if (r == 1)
+		hup_bytes++;
+	else if (r == 0) {
+		hup_eof = 1;
+		evloop_fd_del(l, fd);
+	}
+}
+
+static void test_hangup_is_input_until_eof(void)
+{
+	int p[2];
+	CHECK(pipe(p) == 0);
+	CHECK(write(p[1], "abc", 3) == 3);
+	close(p[1]);
+	struct evloop *l = evloop_new();
+	CHECK(evloop_fd_add(l, p[0], EV_IN, on_hup, NULL) == 0);
+	for (int i = 0; i < 10 && !hup_eof; i++)
+		evloop_once(l, 100);
+	CHECK_EQ_INT(hup_bytes, 3);
+	CHECK_EQ_INT(hup_eof, 1);
+	CHECK_EQ_INT(hup_err, 0);
+	close(p[0]);
+	evloop_destroy(&l);
+}
+
 int main(void)
 {
 	zsys_init();
@@ -271,6 +305,7 @@ int main(void)
 	RUN(test_level_socket_one_message_per_call);
 	RUN(test_fds_and_timers);
 	RUN(test_unpollable_fd_is_always_ready);
+	RUN(test_hangup_is_input_until_eof);
 	zsys_shutdown();
 	return check_summary();
 }
