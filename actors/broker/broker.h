@@ -3,7 +3,7 @@
  * configuration, the ZeroMQ sockets (hub ROUTER for actors, control ROUTER
  * for remsim-ctl), the TCP listeners and connections, the outgoing keys, the
  * actor records and the pending control requests.  Everything runs on one
- * thread around one zmq_poll() (main.c). */
+ * thread around one persistent epoll set (common/actor/evloop.h, main.c). */
 #ifndef REMSIM_BROKER_H
 #define REMSIM_BROKER_H
 
@@ -13,6 +13,7 @@
 #include <zmq.h>
 
 #include "envelope.h"
+#include "evloop.h"
 #include "ipa.h"
 
 /* ---- configuration (broker_conf.c) ------------------------------------- */
@@ -85,10 +86,13 @@ struct blisten {
 	int64_t emfile_logged;
 };
 
+struct broker;
+
 struct conn {
+	struct broker *br;
 	uint32_t id;
 	int fd;
-	int pidx;			/* index in the poll set */
+	int pidx;			/* index in the poll registry */
 	int lidx;			/* listener it was accepted on, -1: outgoing */
 	int dead;			/* closed, reaped at the end of the loop turn */
 	enum conn_state st;
@@ -109,6 +113,8 @@ struct conn {
 	int ka_on;			/* keep-alive runs on this connection */
 	int64_t ka_deadline;
 	int64_t frame_deadline;		/* a partial frame is pending: complete by then */
+	int64_t ack_due_us;		/* data read, nothing written since: quick ACK then */
+	int ack_listed;			/* in broker.acks */
 	struct outkey *key;
 	int64_t up_ms;
 	uint64_t rx_frames, tx_frames, drops;
@@ -169,8 +175,10 @@ struct broker {
 	struct blisten *lrt;		/* listener run-time state, cf.nlisten */
 	long fd_limit;			/* RLIMIT_NOFILE (soft) after raising it */
 
-	/* poll set: [0] hub, [1] control, [2..2+nlisten) listeners, then conns */
-	zmq_pollitem_t *pi;
+	/* poll registry, mirrored in the epoll set `ev`: [0] hub, [1] control,
+	 * [2..2+nlisten) listeners, then conns */
+	struct evloop *ev;
+	struct pslot { int fd; unsigned events; } *pi;	/* events: EV_IN/EV_OUT */
 	struct conn **pconn;		/* conn per poll index (NULL for the fixed ones) */
 	size_t npi, capi;
 
@@ -187,6 +195,8 @@ struct broker {
 	uint32_t next_reqid;
 
 	int64_t next_due;		/* earliest timer of any kind */
+	struct conn **acks;		/* connections that may owe an ACK (ack_due_us) */
+	size_t nacks, capacks;
 	struct env_msg hmsg, cmsg;
 	uint8_t *txbuf;			/* one IPA frame, 3 + max_payload */
 	uint8_t rxbuf[16384];
@@ -205,7 +215,10 @@ int tcp_listen_all(struct broker *b, char *err, size_t errlen);
 void tcp_accept(struct broker *b, size_t lidx);
 void tcp_listen_timers(struct broker *b, int64_t now);	/* resume paused listeners */
 void tcp_set_nodelay(int fd);
-void tcp_event(struct broker *b, struct conn *c, short revents);
+/* Owed ACKs: the epoll timeout lowered to the earliest (ms), and those due sent. */
+int tcp_acks_due(struct broker *b, int timeout_ms);
+void tcp_acks_run(struct broker *b);
+void tcp_event(struct broker *b, struct conn *c, unsigned revents);	/* EV_* */
 struct conn *conn_new(struct broker *b, int fd, enum ipa_side side, const char *peer,
 		      const char *origin, const char *owner, enum conn_state st);
 struct conn *conn_get(struct broker *b, uint32_t id);
@@ -230,7 +243,7 @@ void out_free_all(struct broker *b);
 
 /* broker_hub.c */
 int hub_open(struct broker *b, char *err, size_t errlen);
-void hub_input(struct broker *b);
+int hub_input(struct broker *b);	/* EVZ_DRAINED or EVZ_MORE */
 /* Deliver to an actor; counts and logs drops.  0 or -1. */
 int hub_deliver_rspro(struct broker *b, struct conn *c, const uint8_t *der, size_t len);
 void hub_up(struct broker *b, struct conn *c);
@@ -240,15 +253,20 @@ void actors_free(struct broker *b);
 
 /* broker_ctl.c */
 int ctl_open(struct broker *b, char *err, size_t errlen);
-void ctl_input(struct broker *b);
+int ctl_input(struct broker *b);	/* EVZ_DRAINED or EVZ_MORE */
 void ctl_reply_from_actor(struct broker *b, const char *actor, uint32_t reqid,
 			  const uint8_t *json, size_t len);
 void ctl_actor_gone(struct broker *b, const char *actor, const char *why);
 void ctl_timers(struct broker *b, int64_t now);
 void ctl_close(struct broker *b);
 
-/* poll set (main.c): index of the new item, or -1 */
-int poll_add(struct broker *b, void *sock, int fd, short events, struct conn *c);
+/* poll registry (main.c): index of the new item, or -1.  A socket (hub,
+ * control) is watched through its ZMQ_FD; fd and events are for the rest. */
+int poll_add(struct broker *b, void *sock, int fd, unsigned events, struct conn *c);
+void poll_set(struct broker *b, size_t idx, unsigned events);	/* EV_IN/EV_OUT */
+/* Leave the epoll set (before the fd is closed); the registry slot stays
+ * until poll_del() (conn_reap). */
+void poll_unwatch(struct broker *b, size_t idx);
 void poll_del(struct broker *b, size_t idx);
 
 /* ipc helpers (main.c) */

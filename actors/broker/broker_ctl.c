@@ -76,7 +76,7 @@ int ctl_open(struct broker *b, char *err, size_t errlen)
 			return -1;
 	}
 	b->ctl = zsock_resolve(s);
-	return poll_add(b, b->ctl, 0, ZMQ_POLLIN, NULL) == 1 ? 0 : -1;
+	return poll_add(b, b->ctl, -1, EV_IN, NULL) == 1 ? 0 : -1;
 }
 
 void ctl_close(struct broker *b)
@@ -404,11 +404,11 @@ static void request(struct broker *b, const uint8_t *ident, size_t ilen, const u
 		return;
 }
 
-void ctl_input(struct broker *b)
+int ctl_input(struct broker *b)
 {
 	for (int i = 0; i < CTL_BATCH; i++) {
 		if (env_msg_recv(&b->cmsg, b->ctl, ZMQ_DONTWAIT) < 0)
-			return;
+			return EVZ_DRAINED;
 		size_t ilen, dlen, blen;
 		const uint8_t *ident = env_frame(&b->cmsg, 0, &ilen);
 		env_frame(&b->cmsg, 1, &dlen);
@@ -422,6 +422,7 @@ void ctl_input(struct broker *b)
 		}
 		request(b, ident, ilen, body, blen);
 	}
+	return EVZ_MORE;
 }
 
 static struct pend *pend_take(struct broker *b, uint32_t reqid)

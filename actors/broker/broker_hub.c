@@ -69,7 +69,7 @@ int hub_open(struct broker *b, char *err, size_t errlen)
 	if (bind_endpoint(s, b->cf.hub, 0600, err, errlen) < 0)
 		return -1;
 	b->hub = zsock_resolve(s);
-	return poll_add(b, b->hub, 0, ZMQ_POLLIN, NULL) == 0 ? 0 : -1;
+	return poll_add(b, b->hub, -1, EV_IN, NULL) == 0 ? 0 : -1;
 }
 
 /* ---- broker -> actor ------------------------------------------------------ */
@@ -454,11 +454,13 @@ static void handle(struct broker *b, const struct env_msg *m)
 	     sender, env_cmd_name(cmd), m->n - 1);
 }
 
-void hub_input(struct broker *b)
+/* Read until EAGAIN (the loop relies on it: evloop.h), at most a batch. */
+int hub_input(struct broker *b)
 {
 	for (int i = 0; i < HUB_BATCH; i++) {
 		if (env_msg_recv(&b->hmsg, b->hub, ZMQ_DONTWAIT) < 0)
-			return;
+			return EVZ_DRAINED;
 		handle(b, &b->hmsg);
 	}
+	return EVZ_MORE;
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -172,6 +173,7 @@ struct conn *conn_new(struct broker *b, int fd, enum ipa_side side, const char *
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
+	c->br = b;
 	c->fd = fd;
 	c->side = side;
 	c->st = st;
@@ -188,7 +190,7 @@ struct conn *conn_new(struct broker *b, int fd, enum ipa_side side, const char *
 		return NULL;
 	}
 	set_ctx(c);
-	if (poll_add(b, NULL, fd, st == CS_CONNECTING ? ZMQ_POLLOUT : ZMQ_POLLIN, c) < 0) {
+	if (poll_add(b, NULL, fd, st == CS_CONNECTING ? EV_OUT : EV_IN, c) < 0) {
 		b->ctab[c->id & b->cmask] = NULL;
 		b->nconns--;
 		ipa_reasm_destroy(&c->rx);
@@ -202,7 +204,7 @@ void conn_up(struct broker *b, struct conn *c)
 {
 	c->st = CS_UP;
 	c->up_ms = bnow();
-	b->pi[c->pidx].events = ZMQ_POLLIN | (c->out_len > c->out_off ? ZMQ_POLLOUT : 0);
+	poll_set(b, (size_t)c->pidx, EV_IN | (c->out_len > c->out_off ? EV_OUT : 0));
 	hub_up(b, c);
 	if (c->ka_on)
 		conn_ka(b, c, KAE_START);
@@ -223,9 +225,12 @@ void conn_close(struct broker *b, struct conn *c, const char *reason)
 		log_msg(quiet ? LL_DEBUG : LL_INFO, c->ctx,
 			"closed: %s (rx %llu, tx %llu frames)", reason,
 			(unsigned long long)c->rx_frames, (unsigned long long)c->tx_frames);
+	if (c->pidx >= 0)
+		poll_unwatch(b, (size_t)c->pidx);	/* before the fd number can be reused */
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	c->ack_due_us = 0;
 	c->ka_deadline = 0;
 	c->frame_deadline = 0;
 	if (was_up)
@@ -247,6 +252,9 @@ void conn_reap(struct broker *b)
 		b->dead = c->next_dead;
 		if (c->pidx >= 0)
 			poll_del(b, (size_t)c->pidx);
+		for (size_t i = 0; c->ack_listed && i < b->nacks; i++)
+			if (b->acks[i] == c)
+				b->acks[i] = b->acks[--b->nacks];
 		if (b->ctab[c->id & b->cmask] == c)
 			b->ctab[c->id & b->cmask] = NULL;
 		b->nconns--;
@@ -277,6 +285,7 @@ static int conn_write(struct broker *b, struct conn *c, const uint8_t *d, size_t
 			return -1;
 		}
 		if (n > 0) {
+			c->ack_due_us = 0;	/* the data carries the ACK */
 			d += n;
 			len -= (size_t)n;
 		}
@@ -311,7 +320,7 @@ static int conn_write(struct broker *b, struct conn *c, const uint8_t *d, size_t
 	memcpy(c->out + c->out_len, d, len);
 	c->out_len += len;
 	if (c->st == CS_UP)
-		b->pi[c->pidx].events |= ZMQ_POLLOUT;
+		poll_set(b, (size_t)c->pidx, EV_IN | EV_OUT);
 	return 0;
 }
 
@@ -329,9 +338,10 @@ static void conn_flush(struct broker *b, struct conn *c)
 			return;
 		}
 		c->out_off += (size_t)n;
+		c->ack_due_us = 0;
 	}
 	c->out_off = c->out_len = 0;
-	b->pi[c->pidx].events &= (short)~ZMQ_POLLOUT;
+	poll_set(b, (size_t)c->pidx, EV_IN);
 }
 
 int conn_send_rspro(struct broker *b, struct conn *c, const uint8_t *der, size_t len)
@@ -395,17 +405,84 @@ static void handle_ccm(struct broker *b, struct conn *c, const struct ipa_frame 
 	}
 }
 
-/* Acknowledge what arrives at once.  Linux falls back to delayed ACKs
- * (~40 ms) once a connection looks interactive, and TCP_QUICKACK is not
- * sticky, so it is re-armed after every read (conn_read, once the frames
- * read are delivered).  It matters with peers that do
- * not set TCP_NODELAY (osmo-remsim): their second back-to-back segment
+/* Acknowledge soon what is not answered.  Linux falls back to delayed ACKs
+ * (~40 ms) once a connection looks interactive.  It matters with peers that
+ * do not set TCP_NODELAY (osmo-remsim): their second back-to-back segment
  * (ConnectClientRes + SetAtrReq, SetAtrRes + first TPDU) waits in Nagle's
- * algorithm until the first one is acknowledged. */
+ * algorithm until the first one is acknowledged.  Most reads are answered
+ * within a fraction of a millisecond, and the answer carries the ACK; so a
+ * read only marks the connection "ACK owed" for ACK_DELAY_US, a write clears
+ * it, and when it is still owed then, TCP_QUICKACK (not sticky: it sends
+ * the pending ACK and acknowledges at once for a while) is set. */
+#define ACK_DELAY_US	1000
+
 static void tcp_quickack(int fd)
 {
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+}
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void ack_owe(struct broker *b, struct conn *c)
+{
+	if (c->ack_due_us)
+		return;
+	if (!c->ack_listed) {
+		if (b->nacks == b->capacks) {
+			size_t cap = b->capacks ? b->capacks * 2 : 16;
+			struct conn **t = realloc(b->acks, cap * sizeof(*t));
+			if (!t) {
+				tcp_quickack(c->fd);	/* no memory for the list: at once */
+				return;
+			}
+			b->acks = t;
+			b->capacks = cap;
+		}
+		b->acks[b->nacks++] = c;
+		c->ack_listed = 1;
+	}
+	c->ack_due_us = now_us() + ACK_DELAY_US;
+}
+
+int tcp_acks_due(struct broker *b, int timeout_ms)
+{
+	int64_t first = 0;
+	for (size_t i = 0; i < b->nacks;) {
+		struct conn *c = b->acks[i];
+		if (!c->ack_due_us) {	/* answered (or closed) since */
+			c->ack_listed = 0;
+			b->acks[i] = b->acks[--b->nacks];
+			continue;
+		}
+		if (!first || c->ack_due_us < first)
+			first = c->ack_due_us;
+		i++;
+	}
+	if (!first)
+		return timeout_ms;
+	int64_t d = first - now_us();
+	int ms = d <= 0 ? 0 : (int)((d + 999) / 1000);
+	return timeout_ms < 0 || ms < timeout_ms ? ms : timeout_ms;
+}
+
+void tcp_acks_run(struct broker *b)
+{
+	if (!b->nacks)
+		return;
+	int64_t now = now_us();
+	for (size_t i = 0; i < b->nacks; i++) {
+		struct conn *c = b->acks[i];
+		if (c->ack_due_us && now >= c->ack_due_us && !c->dead) {
+			c->ack_due_us = 0;
+			tcp_quickack(c->fd);
+		}
+	}
 }
 
 static void conn_read(struct broker *b, struct conn *c)
@@ -467,9 +544,8 @@ static void conn_read(struct broker *b, struct conn *c)
 		c->frame_deadline = bnow() + b->cf.frame_timeout_ms;
 		broker_arm(b, c->frame_deadline);
 	}
-	/* after the PDUs are on their way: the ACK (on loopback the kernel
-	 * processes it at once in our context) is not in the APDU's path */
-	tcp_quickack(c->fd);
+	/* (the answer, written later, usually carries the ACK) */
+	ack_owe(b, c);
 }
 
 static void connect_done(struct broker *b, struct conn *c)
@@ -490,16 +566,16 @@ static void connect_done(struct broker *b, struct conn *c)
 		out_connected(b, c->key);
 }
 
-void tcp_event(struct broker *b, struct conn *c, short revents)
+void tcp_event(struct broker *b, struct conn *c, unsigned revents)
 {
 	if (c->st == CS_CONNECTING) {
-		if (revents & (ZMQ_POLLOUT | ZMQ_POLLERR))
+		if (revents & (EV_OUT | EV_ERR))
 			connect_done(b, c);
 		return;
 	}
-	if (revents & ZMQ_POLLOUT)
+	if (revents & EV_OUT)
 		conn_flush(b, c);
-	if (!c->dead && (revents & (ZMQ_POLLIN | ZMQ_POLLERR)))
+	if (!c->dead && (revents & (EV_IN | EV_ERR)))
 		conn_read(b, c);
 }
 
@@ -586,7 +662,7 @@ int tcp_listen_all(struct broker *b, char *err, size_t errlen)
 			return -1;
 		}
 		b->lfd[i] = fd;
-		if (poll_add(b, NULL, fd, ZMQ_POLLIN, NULL) < 0)
+		if (poll_add(b, NULL, fd, EV_IN, NULL) < 0)
 			return -1;
 		struct blisten_conf *lw = &b->cf.listen[i];
 		if (!lw->max_conns)
@@ -607,7 +683,7 @@ static void accept_pause(struct broker *b, size_t li, int err)
 	struct blisten *lr = &b->lrt[li];
 	int64_t now = bnow();
 	lr->paused_until = now + ACCEPT_PAUSE_MS;
-	b->pi[2 + li].events = 0;
+	poll_set(b, 2 + li, 0);
 	broker_arm(b, lr->paused_until);
 	lr->emfile++;
 	if (!lr->emfile_logged || now - lr->emfile_logged >= LISTEN_LOG_EVERY_MS) {
@@ -642,7 +718,7 @@ void tcp_listen_timers(struct broker *b, int64_t now)
 			continue;
 		if (now >= lr->paused_until) {
 			lr->paused_until = 0;
-			b->pi[2 + li].events = ZMQ_POLLIN;
+			poll_set(b, 2 + li, EV_IN);
 		} else {
 			broker_arm(b, lr->paused_until);
 		}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: the broker program: arguments, start-up (config, hub, control,
- * listeners), the single zmq_poll() loop over ZeroMQ sockets and raw TCP
- * fds, timers, and an orderly shutdown on SIGTERM/SIGINT. */
+ * listeners), the loop over one persistent epoll set (hub and control by
+ * their ZMQ_FD, listeners, TCP connections; common/actor/evloop.h), timers,
+ * and an orderly shutdown on SIGTERM/SIGINT. */
 #include "config.h"
 #include "broker.h"
 
@@ -32,13 +33,46 @@ void broker_arm(struct broker *b, int64_t when)
 		b->next_due = when;
 }
 
-/* ---- poll set ------------------------------------------------------------- */
+/* ---- poll registry and epoll set ----------------------------------------- */
 
-int poll_add(struct broker *b, void *sock, int fd, short events, struct conn *c)
+static int on_hub(struct evloop *l, void *sock, void *arg)
+{
+	(void)l;
+	(void)sock;
+	return hub_input(arg);
+}
+
+static int on_ctl(struct evloop *l, void *sock, void *arg)
+{
+	(void)l;
+	(void)sock;
+	return ctl_input(arg);
+}
+
+static void on_listener(struct evloop *l, int fd, unsigned revents, void *arg)
+{
+	(void)l;
+	(void)revents;
+	struct broker *b = arg;
+	for (size_t li = 0; li < b->cf.nlisten; li++)
+		if (b->lfd[li] == fd)
+			tcp_accept(b, li);
+}
+
+static void on_conn(struct evloop *l, int fd, unsigned revents, void *arg)
+{
+	(void)l;
+	(void)fd;
+	struct conn *c = arg;
+	if (!c->dead)
+		tcp_event(c->br, c, revents);
+}
+
+int poll_add(struct broker *b, void *sock, int fd, unsigned events, struct conn *c)
 {
 	if (b->npi == b->capi) {
 		size_t cap = b->capi ? b->capi * 2 : 64;
-		zmq_pollitem_t *pi = realloc(b->pi, cap * sizeof(*pi));
+		struct pslot *pi = realloc(b->pi, cap * sizeof(*pi));
 		if (!pi)
 			return -1;
 		b->pi = pi;
@@ -48,15 +82,39 @@ int poll_add(struct broker *b, void *sock, int fd, short events, struct conn *c)
 		b->pconn = pc;
 		b->capi = cap;
 	}
-	b->pi[b->npi] = (zmq_pollitem_t){ sock, fd, events, 0 };
+	/* the hub and the control socket: only envelope.c sends on them and
+	 * their handlers read until EAGAIN (evloop.h, EVZ_ENVELOPE) */
+	int rc = sock ? evloop_zsock_add(b->ev, sock, EVZ_ENVELOPE, sock == b->hub ? on_hub : on_ctl, b)
+		      : evloop_fd_add(b->ev, fd, events, c ? on_conn : on_listener, c ? (void *)c : b);
+	if (rc < 0)
+		return -1;
+	b->pi[b->npi] = (struct pslot){ sock ? -1 : fd, events };
 	b->pconn[b->npi] = c;
 	if (c)
 		c->pidx = (int)b->npi;
 	return (int)b->npi++;
 }
 
+void poll_set(struct broker *b, size_t idx, unsigned events)
+{
+	struct pslot *p = &b->pi[idx];
+	if (p->events == events)
+		return;
+	p->events = events;
+	if (p->fd >= 0 && evloop_fd_mod(b->ev, p->fd, events) < 0)
+		LOGE(NULL, "epoll: cannot watch fd %d: %s", p->fd, strerror(errno));
+}
+
+void poll_unwatch(struct broker *b, size_t idx)
+{
+	if (b->pi[idx].fd >= 0)
+		evloop_fd_del(b->ev, b->pi[idx].fd);
+	b->pi[idx].fd = -1;
+}
+
 void poll_del(struct broker *b, size_t idx)
 {
+	poll_unwatch(b, idx);
 	size_t last = --b->npi;
 	if (idx != last) {
 		b->pi[idx] = b->pi[last];
@@ -135,34 +193,18 @@ static void run_timers(struct broker *b)
 static void loop(struct broker *b)
 {
 	while (!b->stop && !zsys_interrupted) {
-		long timeout = -1;
+		int timeout = -1;
 		if (b->next_due) {
 			int64_t d = b->next_due - bnow();
-			timeout = d < 0 ? 0 : d;
+			timeout = d < 0 ? 0 : d > 3600000 ? 3600000 : (int)d;
 		}
-		int n = zmq_poll(b->pi, (int)b->npi, timeout);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			LOGE(NULL, "zmq_poll: %s", zmq_strerror(errno));
+		timeout = tcp_acks_due(b, timeout);
+		if (evloop_once(b->ev, timeout) < 0) {
+			LOGE(NULL, "epoll_wait: %s", strerror(errno));
 			break;
 		}
-		size_t npi = b->npi;	/* items added during this turn wait for the next */
-		for (size_t i = 0; i < npi && n > 0; i++) {
-			short re = b->pi[i].revents;
-			if (!re)
-				continue;
-			n--;
-			if (i == 0)
-				hub_input(b);
-			else if (i == 1)
-				ctl_input(b);
-			else if (i < 2 + b->cf.nlisten)
-				tcp_accept(b, i - 2);
-			else if (b->pconn[i] && !b->pconn[i]->dead)
-				tcp_event(b, b->pconn[i], re);
-		}
 		conn_reap(b);
+		tcp_acks_run(b);
 		run_timers(b);
 		conn_reap(b);
 	}
@@ -251,6 +293,11 @@ int main(int argc, char **argv)
 	env_msg_init(&b->hmsg);
 	env_msg_init(&b->cmsg);
 	b->next_id = 1;
+	b->ev = evloop_new();
+	if (!b->ev) {
+		LOGF(NULL, "cannot create the epoll set: %s", strerror(errno));
+		goto out;
+	}
 	b->txbuf = malloc(IPA_HDR_LEN + 1 + b->cf.max_payload + 1);
 	if (!b->txbuf)
 		goto out;
@@ -294,6 +341,8 @@ out:
 	free(b->pi);
 	free(b->pconn);
 	free(b->txbuf);
+	free(b->acks);
+	evloop_destroy(&b->ev);
 	bconf_free(&b->cf);
 	zsys_shutdown();
 	return rc;

@@ -135,14 +135,14 @@ static void do_transmit(struct slot *s, zmsg_t **env, const uint8_t *apdu, size_
 	*env = NULL;
 }
 
-static int on_request(zloop_t *loop, zsock_t *sock, void *arg)
+static void on_request(struct actor *a, void *sock, void *arg)
 {
-	(void)loop;
+	(void)a;
 	struct slot *s = arg;
 	struct fe_ifd *f = F(s);
 	zmsg_t *env = zmsg_recv(sock);
 	if (!env)
-		return 0;
+		return;
 	/* envelope: routing id, REQ's request id, empty delimiter; then the body */
 	zmsg_t *msg = zmsg_new();
 	zframe_t *fr;
@@ -160,7 +160,7 @@ static int on_request(zloop_t *loop, zsock_t *sock, void *arg)
 	if (!body || zframe_size(body) < 1 || zmsg_size(msg) < 2) {
 		LOGW(SCTX(s), "reader: malformed request dropped");
 		zmsg_destroy(&msg);
-		return 0;
+		return;
 	}
 	uint8_t req[1 + APDU_MAX + 8];
 	size_t len = zframe_size(body);
@@ -175,7 +175,6 @@ static int on_request(zloop_t *loop, zsock_t *sock, void *arg)
 	case 'T': do_transmit(s, &msg, req + 1, len - 1); break;
 	default: reply_error(f, &msg, "unknown request"); break;
 	}
-	return 0;
 }
 
 static int ifd_start(struct slot *s)
@@ -191,7 +190,7 @@ static int ifd_start(struct slot *s)
 		return -1;
 	}
 	zsock_set_linger(f->sock, 0);
-	if (zloop_reader(actor_loop(s->a), f->sock, on_request, s) < 0)
+	if (actor_sock_add(s->a, f->sock, on_request, s) < 0)
 		return -1;
 	if (s->ms == MS_OPERATIONAL) {
 		/* restarted while mapped: the ATR restored is the card's unless it
@@ -209,7 +208,7 @@ static void ifd_stop(struct slot *s)
 	if (!f)
 		return;
 	if (f->sock) {
-		zloop_reader_end(actor_loop(s->a), f->sock);
+		actor_sock_remove(s->a, f->sock);
 		zsock_destroy(&f->sock);
 	}
 	zmsg_destroy(&f->pending);

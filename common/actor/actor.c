@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* actor.c: the actor side of the broker envelope (see actor.h): argument
- * parsing, HELLO/WELCOME, a zloop-based event loop dispatching the broker's
- * messages to callbacks, timers, fd watchers and the request helpers. */
+ * parsing, HELLO/WELCOME, the event loop (evloop.h: one epoll set for the
+ * hub, the monitor and the actor's own fds and sockets) dispatching the
+ * broker's messages to callbacks, timers, fd watchers and the request
+ * helpers. */
 #include "actor.h"
 
 #include <czmq.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "evloop.h"
 #include "log.h"
 #include "logconf.h"
 #include "logctl.h"
@@ -44,9 +47,18 @@ struct actor_timer {
 struct actor_fdw {
 	struct actor *a;
 	int fd;
+	int errors;		/* error/hang-up events in a row */
 	actor_fd_fn *fn;
 	void *arg;
 	struct actor_fdw *next;
+};
+
+struct actor_sockw {
+	struct actor *a;
+	void *sock;		/* libzmq handle */
+	actor_sock_fn *fn;
+	void *arg;
+	struct actor_sockw *next;
 };
 
 struct actor {
@@ -55,7 +67,7 @@ struct actor {
 	char hub_ep[256];	/* the hub endpoint, for messages */
 	zsock_t *hub;
 	void *hubh;		/* libzmq handle of hub */
-	zloop_t *loop;
+	struct evloop *loop;
 	struct actor_cbs cbs;
 	void *ud;
 	struct env_msg msg;
@@ -64,7 +76,7 @@ struct actor {
 	unsigned long drops;
 	uint32_t gen;		/* generation of the broker that welcomed us (0: none yet) */
 	zsock_t *mon;		/* PAIR receiving the hub socket's monitor events */
-	int hello_timer;	/* zloop timer re-sending HELLO after a broker restart */
+	int hello_timer;	/* timer re-sending HELLO after a broker restart */
 	struct actor_open_rec *opens;
 
 	struct actor_conn **conns;
@@ -72,6 +84,7 @@ struct actor {
 
 	struct actor_timer *timers;
 	struct actor_fdw *fds;
+	struct actor_sockw *socks;
 };
 
 /* ---- arguments ------------------------------------------------------------ */
@@ -282,21 +295,20 @@ static int send_hello(struct actor *a)
 	return -1;
 }
 
-static int hello_retry(zloop_t *loop, int id, void *arg)
+static void hello_retry(struct evloop *l, int id, void *arg)
 {
-	(void)loop;
+	(void)l;
 	(void)id;
 	struct actor *a = arg;
 	if (!a->welcomed)
 		send_hello(a);
-	return 0;
 }
 
 static void hello_until_welcome(struct actor *a)
 {
 	send_hello(a);
 	if (a->hello_timer <= 0 && a->loop)
-		a->hello_timer = zloop_timer(a->loop, HELLO_RETRY_MS, 0, hello_retry, a);
+		a->hello_timer = evloop_timer_add(a->loop, HELLO_RETRY_MS, 0, hello_retry, a);
 }
 
 /* A new broker (generation gen) is there: what the old one held is gone.
@@ -339,7 +351,7 @@ static int apply_welcome(struct actor *a, const struct env_msg *m, int report)
 		return -1;
 	}
 	if (a->hello_timer > 0) {
-		zloop_timer_end(a->loop, a->hello_timer);
+		evloop_timer_cancel(a->loop, a->hello_timer);
 		a->hello_timer = 0;
 	}
 	if (a->gen && gen != a->gen)
@@ -405,22 +417,8 @@ static int apply_welcome(struct actor *a, const struct env_msg *m, int report)
 
 /* The hub socket's monitor: the broker's end of the ipc connection went
  * away (it died: its TCP connections died with it) or came (back). */
-static int on_monitor(zloop_t *loop, zsock_t *sock, void *arg)
+static void monitor_event(struct actor *a, uint16_t event)
 {
-	(void)loop;
-	struct actor *a = arg;
-	zmq_msg_t ev, addr;
-	zmq_msg_init(&ev);
-	zmq_msg_init(&addr);
-	void *h = zsock_resolve(sock);
-	int rc = zmq_msg_recv(&ev, h, ZMQ_DONTWAIT);
-	if (rc >= 0 && zmq_msg_more(&ev))
-		zmq_msg_recv(&addr, h, ZMQ_DONTWAIT);
-	uint16_t event = 0;
-	if (rc >= 6)
-		memcpy(&event, zmq_msg_data(&ev), sizeof(event));
-	zmq_msg_close(&ev);
-	zmq_msg_close(&addr);
 	if (event == ZMQ_EVENT_DISCONNECTED && a->welcomed) {
 		a->welcomed = 0;
 		size_t n = drop_conns(a, a->gen, 1, "broker restarted");
@@ -430,7 +428,29 @@ static int on_monitor(zloop_t *loop, zsock_t *sock, void *arg)
 		LOGI(NULL, "hub connected again: saying hello");
 		hello_until_welcome(a);
 	}
-	return a->stop ? -1 : 0;
+}
+
+static int on_monitor(struct evloop *l, void *h, void *arg)
+{
+	(void)l;
+	struct actor *a = arg;
+	while (!a->stop) {
+		zmq_msg_t ev, addr;
+		zmq_msg_init(&ev);
+		zmq_msg_init(&addr);
+		int rc = zmq_msg_recv(&ev, h, ZMQ_DONTWAIT);
+		if (rc >= 0 && zmq_msg_more(&ev))
+			zmq_msg_recv(&addr, h, ZMQ_DONTWAIT);
+		uint16_t event = 0;
+		if (rc >= 6)
+			memcpy(&event, zmq_msg_data(&ev), sizeof(event));
+		zmq_msg_close(&ev);
+		zmq_msg_close(&addr);
+		if (rc < 0)
+			return EVZ_DRAINED;
+		monitor_event(a, event);
+	}
+	return EVZ_MORE;
 }
 
 static int monitor_start(struct actor *a)
@@ -442,7 +462,8 @@ static int monitor_start(struct actor *a)
 	a->mon = zsock_new(ZMQ_PAIR);
 	if (!a->mon || zsock_connect(a->mon, "%s", ep) < 0)
 		return -1;
-	return zloop_reader(a->loop, a->mon, on_monitor, a);
+	/* nothing but on_monitor touches it: looked at only when signalled */
+	return evloop_zsock_add(a->loop, zsock_resolve(a->mon), EVZ_RECV_ONLY, on_monitor, a);
 }
 
 /* ---- control -------------------------------------------------------------- */
@@ -562,17 +583,17 @@ static void handle_msg(struct actor *a, const struct env_msg *m)
 	     env_cmd_name(cmd), m->n);
 }
 
-static int on_hub(zloop_t *loop, zsock_t *sock, void *arg)
+/* Read until EAGAIN (the loop relies on it: see evloop.h), at most a batch. */
+static int on_hub(struct evloop *l, void *h, void *arg)
 {
-	(void)loop;
-	(void)sock;
+	(void)l;
 	struct actor *a = arg;
 	for (int i = 0; i < HUB_BATCH && !a->stop; i++) {
-		if (env_msg_recv(&a->msg, a->hubh, ZMQ_DONTWAIT) < 0)
-			break;
+		if (env_msg_recv(&a->msg, h, ZMQ_DONTWAIT) < 0)
+			return EVZ_DRAINED;
 		handle_msg(a, &a->msg);
 	}
-	return a->stop ? -1 : 0;
+	return EVZ_MORE;
 }
 
 /* ---- life cycle ----------------------------------------------------------- */
@@ -634,7 +655,7 @@ struct actor *actor_new(const struct actor_args *args, const struct actor_cbs *c
 	zsock_set_immediate(a->hub, 1);
 	zsock_set_reconnect_ivl(a->hub, HUB_RECONNECT_MS);
 	a->hubh = zsock_resolve(a->hub);
-	a->loop = zloop_new();
+	a->loop = evloop_new();
 	if (!a->loop)
 		goto fail;
 	if (monitor_start(a) < 0) {
@@ -645,7 +666,8 @@ struct actor *actor_new(const struct actor_args *args, const struct actor_cbs *c
 		LOGE(NULL, "cannot connect to hub %s", args->hub);
 		goto fail;
 	}
-	if (zloop_reader(a->loop, a->hub, on_hub, a) < 0)
+	/* only envelope.c sends on it, and on_hub reads it until EAGAIN */
+	if (evloop_zsock_add(a->loop, a->hubh, EVZ_ENVELOPE, on_hub, a) < 0)
 		goto fail;
 	if (wait_welcome(a) < 0)
 		goto fail;
@@ -660,7 +682,7 @@ void actor_destroy(struct actor **ap)
 	struct actor *a = ap ? *ap : NULL;
 	if (!a)
 		return;
-	zloop_destroy(&a->loop);
+	evloop_destroy(&a->loop);
 	if (a->mon) {
 		zmq_socket_monitor(a->hubh, NULL, 0);
 		zsock_destroy(&a->mon);
@@ -685,6 +707,11 @@ void actor_destroy(struct actor **ap)
 		a->fds = f->next;
 		free(f);
 	}
+	while (a->socks) {
+		struct actor_sockw *w = a->socks;
+		a->socks = w->next;
+		free(w);
+	}
 	free(a->config);
 	free(a);
 	*ap = NULL;
@@ -698,17 +725,21 @@ int actor_run(struct actor *a)
 			a->cbs.on_conn_up(a, a->conns[i], 1, a->ud);
 	if (a->stop)
 		return 0;
-	zloop_start(a->loop);
+	evloop_run(a->loop);
 	return 0;
 }
 
-void actor_stop(struct actor *a) { a->stop = 1; }
+void actor_stop(struct actor *a)
+{
+	a->stop = 1;
+	if (a->loop)
+		evloop_stop(a->loop);
+}
 const char *actor_name(const struct actor *a) { return a->name; }
 const char *actor_config(const struct actor *a) { return a->config; }
-zloop_t *actor_loop(struct actor *a) { return a->loop; }
 unsigned long actor_drops(const struct actor *a) { return a->drops; }
 
-/* ---- timers and fds ------------------------------------------------------- */
+/* ---- timers, fds and sockets -------------------------------------------- */
 
 static void timer_unlink(struct actor *a, struct actor_timer *t)
 {
@@ -720,24 +751,17 @@ static void timer_unlink(struct actor *a, struct actor_timer *t)
 		}
 }
 
-static int timer_tramp(zloop_t *loop, int id, void *arg)
+static void timer_tramp(struct evloop *l, int id, void *arg)
 {
-	(void)loop;
-	struct actor *a = arg;
-	/* By id, not by pointer: zloop_timer_end() only queues a timer for
-	 * removal, so zloop still calls one that another timer cancelled
-	 * earlier in the same pass, when its record is already freed. */
-	struct actor_timer *t = a->timers;
-	while (t && t->id != id)
-		t = t->next;
-	if (!t)
-		return 0;
+	(void)l;
+	(void)id;
+	struct actor_timer *t = arg;	/* (a cancelled timer is never called) */
+	struct actor *a = t->a;
 	actor_timer_fn *fn = t->fn;
 	void *farg = t->arg;
 	if (t->remaining && --t->remaining == 0)
-		timer_unlink(a, t);	/* zloop drops it after this call */
+		timer_unlink(a, t);	/* the loop drops it after this call */
 	fn(a, farg);
-	return a->stop ? -1 : 0;
 }
 
 int actor_timer_add(struct actor *a, unsigned ms, unsigned times, actor_timer_fn *fn, void *arg)
@@ -746,7 +770,7 @@ int actor_timer_add(struct actor *a, unsigned ms, unsigned times, actor_timer_fn
 	if (!t)
 		return -1;
 	*t = (struct actor_timer){ .a = a, .remaining = times, .fn = fn, .arg = arg, .next = a->timers };
-	t->id = zloop_timer(a->loop, ms ? ms : 1, times, timer_tramp, a);
+	t->id = evloop_timer_add(a->loop, ms, times, timer_tramp, t);
 	if (t->id < 0) {
 		free(t);
 		return -1;
@@ -759,20 +783,28 @@ void actor_timer_cancel(struct actor *a, int id)
 {
 	for (struct actor_timer *t = a->timers; t; t = t->next)
 		if (t->id == id) {
-			zloop_timer_end(a->loop, id);
+			evloop_timer_cancel(a->loop, id);
 			timer_unlink(a, t);
 			return;
 		}
 }
 
-static int fd_tramp(zloop_t *loop, zmq_pollitem_t *item, void *arg)
+static void fd_tramp(struct evloop *l, int fd, unsigned revents, void *arg)
 {
-	(void)loop;
-	(void)item;
+	(void)l;
 	struct actor_fdw *f = arg;
 	struct actor *a = f->a;
-	f->fn(a, f->fd, f->arg);
-	return a->stop ? -1 : 0;
+	/* an fd that keeps reporting an error although its handler ran once is
+	 * dropped (zloop did the same), or the loop would spin; a hang-up is
+	 * input (EOF after the data left), not an error */
+	if (!(revents & EV_ERR))
+		f->errors = 0;
+	else if (f->errors++) {
+		LOGW(NULL, "fd %d: error not handled: no longer watched", fd);
+		actor_fd_remove(a, fd);
+		return;
+	}
+	f->fn(a, fd, f->arg);
 }
 
 int actor_fd_add(struct actor *a, int fd, short events, actor_fd_fn *fn, void *arg)
@@ -781,8 +813,7 @@ int actor_fd_add(struct actor *a, int fd, short events, actor_fd_fn *fn, void *a
 	if (!f)
 		return -1;
 	*f = (struct actor_fdw){ .a = a, .fd = fd, .fn = fn, .arg = arg, .next = a->fds };
-	zmq_pollitem_t pi = { NULL, fd, events, 0 };
-	if (zloop_poller(a->loop, &pi, fd_tramp, f) < 0) {
+	if (evloop_fd_add(a->loop, fd, (unsigned)events & (EV_IN | EV_OUT), fd_tramp, f) < 0) {
 		free(f);
 		return -1;
 	}
@@ -792,13 +823,48 @@ int actor_fd_add(struct actor *a, int fd, short events, actor_fd_fn *fn, void *a
 
 void actor_fd_remove(struct actor *a, int fd)
 {
-	zmq_pollitem_t pi = { NULL, fd, 0, 0 };
-	zloop_poller_end(a->loop, &pi);
 	for (struct actor_fdw **pp = &a->fds; *pp; pp = &(*pp)->next)
 		if ((*pp)->fd == fd) {
 			struct actor_fdw *f = *pp;
 			*pp = f->next;
+			evloop_fd_del(a->loop, fd);
 			free(f);
+			return;
+		}
+}
+
+static int sock_tramp(struct evloop *l, void *sock, void *arg)
+{
+	(void)l;
+	struct actor_sockw *w = arg;
+	w->fn(w->a, sock, w->arg);
+	return EVZ_MORE;	/* one message per call: the loop asks ZMQ_EVENTS again */
+}
+
+int actor_sock_add(struct actor *a, void *sock, actor_sock_fn *fn, void *arg)
+{
+	struct actor_sockw *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -1;
+	*w = (struct actor_sockw){ .a = a, .sock = zsock_resolve(sock), .fn = fn, .arg = arg,
+				   .next = a->socks };
+	if (!w->sock || evloop_zsock_add(a->loop, w->sock, EVZ_LEVEL, sock_tramp, w) < 0) {
+		free(w);
+		return -1;
+	}
+	a->socks = w;
+	return 0;
+}
+
+void actor_sock_remove(struct actor *a, void *sock)
+{
+	void *h = zsock_resolve(sock);
+	for (struct actor_sockw **pp = &a->socks; *pp; pp = &(*pp)->next)
+		if ((*pp)->sock == h) {
+			struct actor_sockw *w = *pp;
+			*pp = w->next;
+			evloop_zsock_del(a->loop, h);
+			free(w);
 			return;
 		}
 }

@@ -85,8 +85,6 @@ void actor_stop(struct actor *a);
 
 const char *actor_name(const struct actor *a);
 const char *actor_config(const struct actor *a);	/* NULL if none */
-/* The czmq loop, for zloop_reader()/zloop_poller() of the actor's own sockets. */
-struct _zloop_t *actor_loop(struct actor *a);
 
 /* Timers: fn is called after ms milliseconds, `times` times (0 = forever).
  * Returns a timer id (> 0) for actor_timer_cancel(), or -1. */
@@ -97,6 +95,12 @@ void actor_timer_cancel(struct actor *a, int id);
 typedef void (actor_fd_fn)(struct actor *a, int fd, void *arg);
 int actor_fd_add(struct actor *a, int fd, short events, actor_fd_fn *fn, void *arg);
 void actor_fd_remove(struct actor *a, int fd);
+/* Watch one of the actor's own ZeroMQ sockets (a zsock_t or a libzmq
+ * handle): fn is called while it has input; it may read one message per
+ * call.  Remove it before destroying the socket. */
+typedef void (actor_sock_fn)(struct actor *a, void *sock, void *arg);
+int actor_sock_add(struct actor *a, void *sock, actor_sock_fn *fn, void *arg);
+void actor_sock_remove(struct actor *a, void *sock);
 
 /* Broker requests.  All return 0, or -1 (errno EAGAIN: hub queue full,
  * the message is dropped). */

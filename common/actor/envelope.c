@@ -191,8 +191,42 @@ enum env_cmd env_msg_cmd(const struct env_msg *m, size_t i)
 
 /* ---- sending ------------------------------------------------------------ */
 
+/* sends per socket, for the event loop (envelope.h: env_tx_count) */
+#define TX_TRACKED	4
+static struct { void *sock; uint64_t n; } tx_tracked[TX_TRACKED];
+static uint64_t tx_total;
+
+void env_tx_track(void *sock)
+{
+	for (int i = 0; i < TX_TRACKED; i++)
+		if (tx_tracked[i].sock == sock || !tx_tracked[i].sock) {
+			tx_tracked[i].sock = sock;
+			return;
+		}
+}
+
+void env_tx_untrack(void *sock)
+{
+	for (int i = 0; i < TX_TRACKED; i++)
+		if (tx_tracked[i].sock == sock)
+			tx_tracked[i].sock = NULL;
+}
+
+uint64_t env_tx_count(const void *sock)
+{
+	for (int i = 0; i < TX_TRACKED; i++)
+		if (tx_tracked[i].sock == sock)
+			return tx_tracked[i].n;
+	return tx_total;
+}
+
 int env_sendv(void *sock, const char *route, const struct env_part *parts, size_t n)
 {
+	/* counted even when refused: the attempt may have processed commands */
+	tx_total++;
+	for (int i = 0; i < TX_TRACKED; i++)
+		if (tx_tracked[i].sock == sock)
+			tx_tracked[i].n++;
 	if (route && zmq_send(sock, route, strlen(route), ZMQ_DONTWAIT | ZMQ_SNDMORE) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -207,10 +241,22 @@ int env_sendv(void *sock, const char *route, const struct env_part *parts, size_
 #define P(s) { (s), strlen(s) }
 #define CMD(c) { cmd_names[c], strlen(cmd_names[c]) }
 
+/* Decimal digits of v into buf (not NUL-terminated: frames carry lengths);
+ * by hand, as snprintf's format parsing is the largest user-space cost of a
+ * RECV/SEND.  0 when cap is too small. */
 static size_t fmt_u32(char *buf, size_t cap, unsigned long long v)
 {
-	int n = snprintf(buf, cap, "%llu", v);
-	return n > 0 ? (size_t)n : 0;
+	char tmp[20];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (n > cap)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
 }
 
 int env_send_hello(void *sock, const char *name, pid_t pid)

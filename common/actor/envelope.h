@@ -125,4 +125,13 @@ int env_send_tell(void *sock, const char *route, enum env_cmd cmd /* ENV_TELL or
 int env_send_event(void *sock, const char *actor, const char *kind, pid_t pid,
 		   const char *detail, int restarts);
 
+/* Sends attempted so far on a socket: a send may swallow the ZMQ_FD signal
+ * of a message arriving on the same socket, so the event loop looks at the
+ * socket again when this moved (evloop.h, EVZ_ENVELOPE).  Counted per
+ * socket for up to 4 sockets marked with env_tx_track(); for any other,
+ * the count of all sends of the process. */
+void env_tx_track(void *sock);
+void env_tx_untrack(void *sock);
+uint64_t env_tx_count(const void *sock);
+
 #endif

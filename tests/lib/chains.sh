@@ -18,6 +18,16 @@
 . "$TOP/tests/lib/osmo.sh"
 . "$TOP/tests/lib/shelldrive.sh"
 
+# every process below $1 (children, their children, ...): the client shell's
+# broker is a grandchild (remsim-client-shell -> remsim-client -> broker)
+_descendants() {
+	local p
+	for p in $(pgrep -P "$1"); do
+		echo "$p"
+		_descendants "$p"
+	done
+}
+
 chains_setup() {
 	pcscd_available || { echo "pcscd/vpcd or test tools missing"; return 1; }
 	pcscd_start 1 || return 1
@@ -55,7 +65,7 @@ chains_setup() {
 	# --- the processes whose CPU is counted, "label pid" per line --------------------
 	{
 		echo "remsim.usbslot $REMSIM_SHELL"
-		for p in $(pgrep -P "$REMSIM_SHELL"); do echo "remsim.client_$(cat "/proc/$p/comm") $p"; done
+		for p in $(_descendants "$REMSIM_SHELL"); do echo "remsim.client_$(cat "/proc/$p/comm") $p"; done
 		echo "remsim.remsimd $BANKD_PID"
 		for p in $(pgrep -P "$BANKD_PID"); do echo "remsim.bankd_$(cat "/proc/$p/comm") $p"; done
 		if [ "${CHAINS[0]}" = osmo ]; then

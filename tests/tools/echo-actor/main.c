@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* echo-actor: a test actor on common/actor/actor.h that sends every RSPRO PDU it
- * receives back on the same connection.  Control commands: "echo-count"
- * (PDUs echoed since start, and connections held), "echo-meta" (store
- * args[0] as the metadata of every held connection), "echo-conns" (held
- * connections with peer, origin and metadata). */
+ * receives back on the same connection (with --defer-ms, later, from a
+ * timer: sends from a timer while PDUs arrive are the event loop's hard
+ * case).  Control commands: "echo-count" (PDUs echoed since start, and
+ * connections held), "echo-meta" (store args[0] as the metadata of every
+ * held connection), "echo-conns" (held connections with peer, origin and
+ * metadata). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,18 +13,59 @@
 #include "actor.h"
 #include "log.h"
 
+/* a PDU waiting for the timer (--defer-ms) */
+struct held {
+	uint32_t conn;
+	size_t len;
+	struct held *next;
+	uint8_t der[];
+};
+
 struct echo {
 	unsigned long count;
 	int quiet;
+	unsigned defer_ms;	/* 0: echo at once */
+	int timer;		/* armed while PDUs are held */
+	struct held *first, **last;
 	char told[600];		/* last message told by another actor: "FROM TEXT" */
 };
+
+static void echo_one(struct actor *a, struct echo *e, uint32_t conn, const uint8_t *der, size_t len)
+{
+	e->count++;
+	if (actor_send_rspro(a, conn, der, len) < 0 && !e->quiet)
+		LOGW(NULL, "echo on conn %u failed", conn);
+}
+
+static void release_held(struct actor *a, void *arg)
+{
+	struct echo *e = arg;
+	e->timer = 0;
+	while (e->first) {
+		struct held *h = e->first;
+		e->first = h->next;
+		echo_one(a, e, h->conn, h->der, h->len);
+		free(h);
+	}
+	e->last = &e->first;
+}
 
 static void on_rspro(struct actor *a, uint32_t conn, const uint8_t *der, size_t len, void *ud)
 {
 	struct echo *e = ud;
-	e->count++;
-	if (actor_send_rspro(a, conn, der, len) < 0 && !e->quiet)
-		LOGW(NULL, "echo on conn %u failed", conn);
+	struct held *h = e->defer_ms ? malloc(sizeof(*h) + len) : NULL;
+	if (!h) {
+		echo_one(a, e, conn, der, len);
+		return;
+	}
+	h->conn = conn;
+	h->len = len;
+	h->next = NULL;
+	memcpy(h->der, der, len);
+	*e->last = h;
+	e->last = &h->next;
+	if (!e->timer)
+		e->timer = actor_timer_add(a, e->defer_ms, 1, release_held, e);
 }
 
 static void on_up(struct actor *a, const struct actor_conn *c, int restored, void *ud)
@@ -106,16 +149,21 @@ int main(int argc, char **argv)
 	if (actor_parse_args(argc, argv, &args, "echo-actor",
 			    "Echoes every RSPRO PDU back on its connection (a test tool).\n"
 			    "  --quiet          no per-connection log lines\n"
+			    "  --defer-ms N     echo from a timer N ms after a PDU came (with those\n"
+			    "                   that came meanwhile), not at once\n"
 			    "  --open KEY:HOST:PORT[:once]  open an outgoing connection (reconnecting\n"
 			    "                   unless :once) and echo on it too\n"
 			    "Control commands: echo-count, echo-meta TEXT, echo-conns, echo-tell ACTOR TEXT\n"
 			    "(tell another actor; \"ping:X\" is answered with \"pong:X\"), echo-told (last message told)."))
 		return args.exit_code;
 	struct echo e = { .count = 0 };
+	e.last = &e.first;
 	const char *open_spec = NULL;
 	for (int i = 1; i < args.argc; i++) {
 		if (!strcmp(args.argv[i], "--quiet")) {
 			e.quiet = 1;
+		} else if (!strcmp(args.argv[i], "--defer-ms") && i + 1 < args.argc) {
+			e.defer_ms = (unsigned)atoi(args.argv[++i]);
 		} else if (!strcmp(args.argv[i], "--open") && i + 1 < args.argc) {
 			open_spec = args.argv[++i];
 		} else {
@@ -143,6 +191,12 @@ int main(int argc, char **argv)
 	}
 	actor_run(a);
 	LOGI(NULL, "stopping after %lu echoes", e.count);
+	e.defer_ms = 0;
+	while (e.first) {
+		struct held *h = e.first;
+		e.first = h->next;
+		free(h);
+	}
 	actor_destroy(&a);
 	return 0;
 }
