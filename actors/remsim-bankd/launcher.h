@@ -17,6 +17,7 @@ struct opts {
 	const char *mask;	/* -d MASK (checked), NULL = not given */
 	long osmo_level;	/* -e N, -1 = not given */
 	const char *user;	/* -u USER[:GROUP] */
+	int timestamps;		/* -T */
 	int dry_run;
 };
 

@@ -47,8 +47,9 @@ static const struct lopt options[] = {
 	{ .name = "debug", .letter = 'd', .kind = LO_LOGMASK, .metavar = "MASK", .off = O(mask),
 	  .help = "log levels per category, osmo's mask: DMAIN,1:DBANKDW,3\n"
 		  "or DMAIN:DRSPRO (unnamed categories: errors only)" },
-	{ .name = "timestamp", .letter = 'T', .kind = LO_FLAG, .off = LO_NOWHERE,
-	  .help = "accepted: remsim log lines carry a timestamp\n(unless stderr is the journal)" },
+	{ .name = "timestamp", .letter = 'T', .kind = LO_FLAG, .off = O(timestamps),
+	  .help = "timestamps on every log line, also when stderr is\n"
+		  "the journal (REMSIM_LOG_TIMESTAMPS=1 for every actor)" },
 	{ .name = "disable-color", .letter = 'L', .kind = LO_FLAG, .off = LO_NOWHERE,
 	  .help = "accepted: remsim logs have no colours" },
 	{ .kind = LO_SECTION, .help = "remsim options:" },
@@ -148,6 +149,8 @@ int main(int argc, char **argv)
 		args[k++] = "-d";
 		args[k++] = mask;
 	}
+	if (o.timestamps)
+		setenv("REMSIM_LOG_TIMESTAMPS", "1", 1);
 	if (o.user) {
 		args[k++] = "-u";
 		args[k++] = (char *)o.user;

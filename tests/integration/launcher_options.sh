@@ -139,11 +139,12 @@ mkdir -p "$T/bwd"
 printf '"1","0","no such reader"\n' >"$T/bwd/bankd_pcsc_slots.csv"
 P_BK=$(free_port)
 (cd "$T/bwd" && exec "$BIN/remsim-bankd" -i 127.0.0.1 -p "$P_RS" -n 1 -I 127.0.0.1 -P "$P_BK" -r "$T/brun" \
-	-d DMAIN,1:DRSPRO,3) >"$T/bankd.log" 2>&1 &
+	-d DMAIN,1:DRSPRO,3 -T) >"$T/bankd.log" 2>&1 &
 BK=$!; SPAWNED_PIDS+=("$BK")
 mask_reaches "remsim-bankd -d DMAIN,1:DRSPRO,3" "$T/brun" bankmap DMAIN,1:DRSPRO,3
 mask_reaches "remsim-bankd -d DMAIN,1:DRSPRO,3" "$T/brun" reader/0 DMAIN,1:DRSPRO,3
 check "remsim-bankd: remsimd got -d unchanged" bash -c "tr '\0' ' ' </proc/$BK/cmdline | grep -qF -- '-d DMAIN,1:DRSPRO,3'"
+check "remsim-bankd -T: bankmap has REMSIM_LOG_TIMESTAMPS=1" [ "$(env_of "$(actor_pid "$T/brun" bankmap)" REMSIM_LOG_TIMESTAMPS)" = 1 ]
 
 spawn cl "$BIN/remsim-client" -i 127.0.0.1 -p "$P_RS" -c 4 -n 0 --ifd --run-dir "$T/crun" \
 	-d DMAIN:DST2
