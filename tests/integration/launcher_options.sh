@@ -160,6 +160,15 @@ check "remsim-client-shell -d DMAIN,1:DRSPRO,3: its usbslot has REMSIM_LOG_MASK"
 	[ "$(env_of "$SH" REMSIM_LOG_MASK)" = "DMAIN,1:DRSPRO,3" ]
 exec 9>&-
 
+# both of osmo's example masks are accepted by every launcher (config printed, exit 0)
+for M in DMAIN:DST2 DMAIN,1:DRSPRO,3; do
+	"$BIN/remsim-server" -d "$M" --print-config >/dev/null 2>"$T/m.err"; r1=$?
+	(cd "$T/bwd" && "$BIN/remsim-bankd" -i h -d "$M" --dry-run) >/dev/null 2>>"$T/m.err"; r2=$?
+	"$BIN/remsim-client" -d "$M" --print-config >/dev/null 2>>"$T/m.err"; r3=$?
+	"$BIN/remsim-client-shell" -d "$M" --print-config >/dev/null 2>>"$T/m.err"; r4=$?
+	check "-d $M accepted by all four launchers (rc $r1 $r2 $r3 $r4)" eval '[ "$r1$r2$r3$r4" = 0000 ] && [ ! -s "$T/m.err" ]'
+done
+
 # -e N alone: every category at that level; with -d: each category at least N
 (cd "$T/bwd" && "$BIN/remsim-bankd" -i h -e 3 -d DMAIN:DST2 --dry-run) >/dev/null 2>"$T/ed.err"; rc=$?
 check "remsim-bankd: -e and -d together are accepted (rc=$rc)" [ "$rc" = 0 ]
