@@ -66,6 +66,8 @@ struct bankmap {
 	int t1_timer;				/* 0: not running */
 	/* client connections still owned by us */
 	struct conntab *clients;
+	/* per bank slot: the client its reader serves (served.c) */
+	struct bm_served *served;
 	struct bm_stats st, st_reported;
 };
 
@@ -132,6 +134,15 @@ size_t conntab_count(const struct conntab *t);
 /* Iterate: fn may not modify the table. */
 typedef void (conntab_fn)(struct cl *c, void *arg);
 void conntab_each(struct conntab *t, conntab_fn *fn, void *arg);
+
+/* served.c: the clients the readers serve (their "serving" reports) */
+struct bm_served;
+int served_init(struct bankmap *bm);
+void served_free(struct bankmap *bm);
+void served_told(struct bankmap *bm, const char *from, json_t *msg);
+void served_json(const struct bankmap *bm, json_t *arr);
+void served_row_waiting(json_t *arr, uint32_t conn, const char *peer, const char *state, const char *client,
+			int64_t since_mono);
 
 /* readers.c */
 void readers_tell_mapping(struct bankmap *bm, long slot);

@@ -320,14 +320,14 @@ static void add_json(struct cl *c, void *arg)
 	char cs[32] = "";
 	if (c->state == CL_PARKED)
 		snprintf(cs, sizeof(cs), "%ld:%ld", c->slot.client_id, c->slot.slot_nr);
-	json_array_append_new(arg, json_pack("{s:I, s:s, s:s, s:s}", "conn", (json_int_t)c->conn,
-					     "peer", c->peer, "state", c->state == CL_PARKED ? "parked" : "wait-id",
-					     "client", cs));
+	served_row_waiting(arg, c->conn, c->peer, c->state == CL_PARKED ? "parked" : "wait-id", cs, c->since);
 }
 
+/* The clients the readers serve, then the connections still ours. */
 json_t *clients_json(const struct bankmap *bm)
 {
 	json_t *arr = json_array();
+	served_json(bm, arr);
 	conntab_each(bm->clients, add_json, arr);
 	return arr;
 }

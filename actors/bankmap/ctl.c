@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ctl.c: remsim-ctl commands answered by bankmap (routed by the broker's
  * `commands` table): `maps` (the mapping table), `banks` (this bank and its
- * server link), `clients` (connections waiting for an identity or a
+ * server link), `clients` (the clients the readers serve, from their
+ * reports (served.c), then the connections waiting for an identity or a
  * mapping). */
 #include <string.h>
 

@@ -19,7 +19,7 @@ static const char HELP[] =
 	"  server_host (required), server_port 9998, bank_id 1, num_slots 8,\n"
 	"  name (default: hostname), connect_res_timeout_ms 10000,\n"
 	"  stats_interval_s 10, identify_timeout_ms 10000.\n"
-	"Control commands: maps, banks, clients.";
+	"Control commands: maps, banks, clients (served by the readers, parked, waiting).";
 
 static int load_config(struct bankmap *bm, const char *path)
 {
@@ -137,7 +137,7 @@ int main(int argc, char **argv)
 		return 0;
 	bm.map = calloc((size_t)bm.num_slots, sizeof(*bm.map));
 	bm.clients = conntab_new();
-	if (!bm.map || !bm.clients) {
+	if (!bm.map || !bm.clients || served_init(&bm) < 0) {
 		fprintf(stderr, "bankmap: out of memory\n");
 		return 1;
 	}
@@ -161,6 +161,7 @@ int main(int argc, char **argv)
 	LOGI(NULL, "stopping");
 	actor_destroy(&bm.a);
 	conntab_free(&bm.clients);
+	served_free(&bm);
 	free(bm.map);
 	return 0;
 }

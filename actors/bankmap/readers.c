@@ -7,6 +7,8 @@
  * | bankmap -> reader/N| {"op":"mapping","client":null}           | ... was removed (or reset)             |
  * | bankmap -> reader/N| {"op":"reset"}                           | ResetStateReq (after the mapping null) |
  * | reader/N -> bankmap| {"op":"query","slot":N}                  | the reader starts: answered by mapping |
+ * | reader/N -> bankmap| {"op":"serving","slot":N,"client":"3:0", | the client it serves (or null), its    |
+ * |                    |  "conn":C,"peer":..,"since":T,"tpdus":N} | TPDU count: on change, every 10 s      |
  *
  * A reader holding a connection of a client that is no longer its mapped
  * client closes it (within 5 s).  Tells to an absent reader are dropped by
@@ -81,6 +83,8 @@ void readers_told(struct bankmap *bm, const char *from, const uint8_t *data, siz
 			     bm->num_slots - 1);
 		else
 			readers_tell_mapping(bm, slot);
+	} else if (!strcmp(op, "serving")) {
+		served_told(bm, from, j);
 	} else {
 		LOGD(NULL, "message \"%s\" from %s ignored", op, from);
 	}

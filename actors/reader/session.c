@@ -15,10 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "actor.h"
 #include "log.h"
+#include "ratelim.h"
 #include "slotstat.h"
 #include "reader.h"
 
@@ -29,6 +31,8 @@ struct client {
 	int told_absent;		/* BankSlotStatusInd(cardPresent=0) sent */
 	struct rspro_client_slot cs;
 	int last_vcc, last_rst;		/* for reset edges; initially VCC on, RST off */
+	time_t since;			/* became the active client (wall clock) */
+	unsigned long tpdus_base;	/* session tpdus then */
 };
 
 struct session {
@@ -45,6 +49,10 @@ struct session {
 	unsigned long tpdus, refused, card_losses;
 	struct slotstat st;		/* `slot` answer: counters, card round trips */
 	int in_transmit;		/* a lost card then closes the connection instead */
+	/* what bankmap was last told about the client served (served_report) */
+	uint32_t told_conn;
+	unsigned long told_tpdus;
+	int64_t told_ms;		/* 0: tell at the next tick */
 	char ctx[64];
 	/* preallocated per-APDU storage */
 	struct rspro_msg in, out;
@@ -100,6 +108,9 @@ struct session *session_new(struct actor *a, const struct rdr_conf *conf)
 	}
 	if (conf->gsmtap_host[0] && (conf->gsmtap_slot < 0 || conf->gsmtap_slot == conf->slot))
 		s->gt = gsmtap_open(conf->gsmtap_host);
+	/* nothing served yet: nothing to tell before a client comes or bankmap
+	 * answers our query (its mapping message asks for a report) */
+	s->told_ms = mono_ms();
 	return s;
 }
 
@@ -135,6 +146,49 @@ static int send_msg(struct session *s, struct client *c, const struct rspro_msg 
 	}
 	LOGCD(LC_RSPRO, NULL, "Tx %s (conn %u, %d octets)", rspro_msg_name(m->type), c->conn, n);
 	return 0;
+}
+
+/* c becomes the client served; bankmap hears of it at the next tick */
+static void activate(struct session *s, struct client *c)
+{
+	s->active = c;
+	c->since = time(NULL);
+	c->tpdus_base = s->tpdus;
+	s->told_ms = 0;
+	set_ctx(s);
+}
+
+/* Tell bankmap which client this slot serves (for `remsim-ctl clients` on
+ * the bankd; docs/bankd.md): when the client or its TPDU count changed,
+ * else every SERVED_REFRESH_MS (a restarted bankmap learns it again; it
+ * forgets a report older than 3 of these). */
+#define SERVED_REFRESH_MS 10000
+static void served_report(struct session *s)
+{
+	uint32_t conn = s->active ? s->active->conn : 0;
+	unsigned long n = s->active ? s->tpdus - s->active->tpdus_base : 0;
+	int64_t now = mono_ms();
+	if (s->told_ms && conn == s->told_conn && n == s->told_tpdus && now - s->told_ms < SERVED_REFRESH_MS)
+		return;
+	json_t *j;
+	if (s->active) {
+		const struct actor_conn *ac = actor_conn_find(s->a, conn);
+		char cl[48];
+		snprintf(cl, sizeof(cl), "%ld:%ld", s->active->cs.client_id, s->active->cs.slot_nr);
+		j = json_pack("{s:s, s:I, s:I, s:s, s:s, s:I, s:I}", "op", "serving", "slot",
+			      (json_int_t)s->bank.slot_nr, "conn", (json_int_t)conn, "client", cl, "peer",
+			      ac ? ac->peer : "", "since", (json_int_t)s->active->since, "tpdus", (json_int_t)n);
+	} else {
+		j = json_pack("{s:s, s:I, s:n}", "op", "serving", "slot", (json_int_t)s->bank.slot_nr, "client");
+	}
+	char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (txt && actor_tell(s->a, "bankmap", txt, strlen(txt)) == 0) {
+		s->told_conn = conn;
+		s->told_tpdus = n;
+		s->told_ms = now;
+	}
+	free(txt);
 }
 
 /* Forget a client record (the connection is gone or being closed). */
@@ -233,8 +287,7 @@ void session_conn_up(struct session *s, const struct actor_conn *ac, int restore
 			drop(s, s->active, "replaced by a restored connection");
 		c->identified = c->answered = 1;
 		c->cs = cs;
-		s->active = c;
-		set_ctx(s);
+		activate(s, c);
 		LOGN(NULL, "conn %u from %s restored after a restart: re-opening the card", ac->id, ac->peer);
 		card_tick(s->card, 1);	/* card_opened() sends the fresh ATR */
 		if (card_state(s->card) != CS_OPEN)
@@ -271,8 +324,7 @@ static void on_connect_client_req(struct session *s, struct client *c)
 		drop(s, s->active, "replaced by a new connection of the mapped client");
 	c->identified = 1;
 	c->cs = cs;
-	s->active = c;
-	set_ctx(s);
+	activate(s, c);
 	s->st.reconnects++;	/* (client connections served; the first counts too) */
 	LOGI(NULL, "conn %u: ConnectClientReq from %s \"%s\" %s %s", c->conn,
 	     rspro_comp_type_name(id->type) ? rspro_comp_type_name(id->type) : "?", id->name, id->software,
@@ -441,6 +493,7 @@ void session_mapping(struct session *s, const struct rspro_client_slot *client)
 	s->map_none = client == NULL;
 	if (client)
 		s->mapped = *client;
+	s->told_ms = 0;		/* (bankmap may be new: tell it what we serve) */
 	if (client)
 		LOGI(NULL, "bankmap: C%ld:%ld is mapped to this slot", client->client_id, client->slot_nr);
 	else
@@ -470,6 +523,7 @@ void session_reset_state(struct session *s)
 void session_tick(struct session *s)
 {
 	card_tick(s->card, s->active != NULL);
+	served_report(s);
 }
 
 json_t *session_status(const struct session *s)

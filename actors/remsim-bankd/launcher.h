@@ -14,7 +14,10 @@ struct opts {
 	const char *config_file, *run_dir, *csv_file;
 	long server_port, bank_id, num_slots, bind_port, gsmtap_slot;
 	int shared;		/* -s */
-	int log_level;		/* enum log_level from -d/-e, -1 = not given */
+	const char *mask;	/* -d MASK (checked), NULL = not given */
+	long osmo_level;	/* -e N, -1 = not given */
+	const char *user;	/* -u USER[:GROUP] */
+	int timestamps;		/* -T */
 	int dry_run;
 };
 

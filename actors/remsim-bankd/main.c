@@ -2,10 +2,12 @@
 /* main.c: remsim-bankd, a drop-in for osmo-remsim-bankd's command line.
  * Builds the bankd role config (gencfg.c), writes it to RUN_DIR/bankd.cfg and
  * executes remsimd on it (the supervisor then runs broker, bankmap and
- * reader/0..N-1; see docs/bankd.md). */
+ * reader/0..N-1; see docs/bankd.md).  The options are parsed by the
+ * launchers' common table-driven parser (common/launch/launchopt.h); -d MASK
+ * goes to remsimd unchanged, -e N as every category at that level. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,75 +15,69 @@
 #include <unistd.h>
 
 #include "launcher.h"
-#include "log.h"
-#include "version.h"
+#include "launchopt.h"
+#include "logenv.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-"usage: remsim-bankd -i SERVER_HOST [options]\n"
-"Runs the remsim bank daemon (osmo-remsim-bankd compatible options).\n"
-"  -h, --help                  this text\n"
-"  -V, --version               print the version\n"
-"  -i, --server-host HOST      remsim-server address (mandatory unless -c sets it)\n"
-"  -p, --server-port PORT      remsim-server port (9998)\n"
-"  -b, --bank-id N             bank id, 0..1023 (1)\n"
-"  -n, --num-slots N           number of bank slots = reader actors, 1..1023 (8)\n"
-"  -N, --component-name NAME   name sent to the server (hostname)\n"
-"  -I, --bind-ip IP            address of the client listener (0.0.0.0)\n"
-"  -P, --bind-port PORT        port of the client listener (9999)\n"
-"  -s, --permit-shared-pcsc    open readers SHARED instead of EXCLUSIVE\n"
-"  -g, --gsmtap-ip HOST        trace ATRs and APDUs as GSMTAP to HOST:4729\n"
-"  -G, --gsmtap-slot N         trace only bank slot N (-1: all)\n"
-"  -e, --log-level N           osmocom level number: 1 debug, 3 info, 5 notice, 7 error, 8 fatal\n"
-"  -d, --debug MASK            osmocom mask, e.g. DMAIN,1:DBANKDW,3: the lowest level is used\n"
-"  -T, --timestamp             accepted: remsim log lines always carry a timestamp\n"
-"  -L, --disable-color         accepted: remsim logs have no colours\n"
-"remsim options:\n"
-"  -c, --config FILE           our libconfig role file (etc/bankd.cfg) instead of\n"
-"                              ./bankd_pcsc_slots.csv; options above override it\n"
-"      --csv FILE              the CSV file to read (./bankd_pcsc_slots.csv)\n"
-"  -r, --run-dir DIR           ipc sockets and the generated config\n"
-"                              (/run/remsim-bankd as root, else /tmp/remsim-bankd-UID)\n"
-"      --dry-run               print the generated config and exit\n"
-"  -u, --user USER[:GROUP]     run as USER (e.g. remsim; needs the pcscd socket):\n"
-"                              remsimd, started as root, creates its dirs, then drops\n"
-"Without -c, bankd_pcsc_slots.csv in the working directory maps bank slots to\n"
-"PC/SC reader names: \"BANK\",\"SLOT\",\"REGEX\" per line (POSIX extended regex,\n"
-"unanchored); a bad line rejects the file, naming FILE:LINE.\n"
-"Exit: 1 on a config or CSV error, 2 on a usage error; otherwise remsimd's.\n");
-}
+#define O(f) offsetof(struct opts, f)
+static const struct lopt options[] = {
+	{ .name = "help", .letter = 'h', .kind = LO_HELP, .off = LO_NOWHERE, .help = "this text" },
+	{ .name = "version", .letter = 'V', .kind = LO_VERSION, .off = LO_NOWHERE, .help = "print the version" },
+	{ .name = "server-host", .letter = 'i', .kind = LO_HOST, .metavar = "HOST", .off = O(server_host),
+	  .help = "remsim-server address (mandatory unless -c sets it)" },
+	{ .name = "server-port", .letter = 'p', .kind = LO_PORT, .metavar = "PORT", .off = O(server_port),
+	  .help = "remsim-server port (9998)" },
+	{ .name = "bank-id", .letter = 'b', .kind = LO_INT, .min = 0, .max = 1023, .metavar = "N",
+	  .off = O(bank_id), .help = "bank id, 0..1023 (1)" },
+	{ .name = "num-slots", .letter = 'n', .kind = LO_INT, .min = 1, .max = 1023, .metavar = "N",
+	  .off = O(num_slots), .help = "number of bank slots = reader actors, 1..1023 (8)" },
+	{ .name = "component-name", .letter = 'N', .kind = LO_STRING, .metavar = "NAME", .off = O(component_name),
+	  .help = "name sent to the server (hostname)" },
+	{ .name = "bind-ip", .letter = 'I', .kind = LO_HOST, .metavar = "IP", .off = O(bind_ip),
+	  .help = "address of the client listener (0.0.0.0)" },
+	{ .name = "bind-port", .letter = 'P', .kind = LO_PORT, .metavar = "PORT", .off = O(bind_port),
+	  .help = "port of the client listener (9999)" },
+	{ .name = "permit-shared-pcsc", .letter = 's', .kind = LO_FLAG, .off = O(shared),
+	  .help = "open readers SHARED instead of EXCLUSIVE" },
+	{ .name = "gsmtap-ip", .letter = 'g', .kind = LO_HOST, .metavar = "HOST", .off = O(gsmtap_host),
+	  .help = "trace ATRs and APDUs as GSMTAP to HOST:4729" },
+	{ .name = "gsmtap-slot", .letter = 'G', .kind = LO_INT, .min = -1, .max = 1023, .metavar = "N",
+	  .off = O(gsmtap_slot), .help = "trace only bank slot N (-1: all)" },
+	{ .name = "log-level", .letter = 'e', .kind = LO_OSMOLEVEL, .metavar = "N", .off = O(osmo_level),
+	  .help = "osmocom level number for every category:\n1 debug, 3 info, 5 notice, 7 error, 8 fatal" },
+	{ .name = "debug", .letter = 'd', .kind = LO_LOGMASK, .metavar = "MASK", .off = O(mask),
+	  .help = "log levels per category, osmo's mask: DMAIN,1:DBANKDW,3\n"
+		  "or DMAIN:DRSPRO (unnamed categories: errors only)" },
+	{ .name = "timestamp", .letter = 'T', .kind = LO_FLAG, .off = O(timestamps),
+	  .help = "timestamps on every log line, also when stderr is\n"
+		  "the journal (REMSIM_LOG_TIMESTAMPS=1 for every actor)" },
+	{ .name = "disable-color", .letter = 'L', .kind = LO_FLAG, .off = LO_NOWHERE,
+	  .help = "accepted: remsim logs have no colours" },
+	{ .kind = LO_SECTION, .help = "remsim options:" },
+	{ .name = "config", .letter = 'c', .kind = LO_PATH, .metavar = "FILE", .off = O(config_file),
+	  .help = "our libconfig role file (etc/bankd.cfg) instead of\n"
+		  "./bankd_pcsc_slots.csv; options above override it" },
+	{ .name = "csv", .kind = LO_PATH, .metavar = "FILE", .off = O(csv_file),
+	  .help = "the CSV file to read (./bankd_pcsc_slots.csv)" },
+	{ .name = "run-dir", .letter = 'r', .kind = LO_PATH, .metavar = "DIR", .off = O(run_dir),
+	  .help = "ipc sockets and the generated config\n"
+		  "(/run/remsim-bankd as root, else /tmp/remsim-bankd-UID)" },
+	{ .name = "dry-run", .kind = LO_FLAG, .off = O(dry_run), .help = "print the generated config and exit" },
+	{ .name = "user", .letter = 'u', .kind = LO_USER, .metavar = "USER[:GROUP]", .off = O(user),
+	  .help = "run as USER (e.g. remsim; needs the pcscd socket):\n"
+		  "remsimd, started as root, creates its dirs, then drops" },
+};
 
-static int num(const char *opt, const char *s, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end) {
-		fprintf(stderr, "remsim-bankd: %s wants a number, not '%s'\n", opt, s);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-/* osmocom level numbers (1 debug .. 8 fatal) onto ours */
-static int osmo_level(long n)
-{
-	return n <= 1 ? LL_DEBUG : n <= 3 ? LL_INFO : n <= 5 ? LL_NOTICE : n <= 7 ? LL_ERROR : LL_FATAL;
-}
-
-/* "DMAIN,1:DBANKDW,3" -> the lowest level named; -1 if none */
-static int mask_level(const char *mask)
-{
-	long best = -1;
-	for (const char *p = strchr(mask, ','); p; p = strchr(p + 1, ',')) {
-		long v = strtol(p + 1, NULL, 10);
-		if (v > 0 && (best < 0 || v < best))
-			best = v;
-	}
-	return best < 0 ? -1 : osmo_level(best);
-}
+static const struct launch_spec spec = {
+	.prog = "remsim-bankd",
+	.synopsis = "usage: remsim-bankd -i SERVER_HOST [options]",
+	.intro = "Runs the remsim bank daemon (osmo-remsim-bankd compatible options).\n",
+	.outro = "Without -c, bankd_pcsc_slots.csv in the working directory maps bank slots to\n"
+		 "PC/SC reader names: \"BANK\",\"SLOT\",\"REGEX\" per line (POSIX extended regex,\n"
+		 "unanchored); a bad line rejects the file, naming FILE:LINE.\n"
+		 "Exit: 1 on a config or CSV error, 2 on a usage error; otherwise remsimd's.\n",
+	.opts = options,
+	.nopts = sizeof(options) / sizeof(options[0]),
+};
 
 static int write_config(config_t *c, const char *run_dir /* < PATH_MAX */, char *path, size_t cap)
 {
@@ -105,68 +101,11 @@ static int write_config(config_t *c, const char *run_dir /* < PATH_MAX */, char 
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DRY = 1000, OPT_CSV };
-	static const struct option lo[] = {
-		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
-		{ "debug", required_argument, NULL, 'd' }, { "server-host", required_argument, NULL, 'i' },
-		{ "server-port", required_argument, NULL, 'p' }, { "bank-id", required_argument, NULL, 'b' },
-		{ "num-slots", required_argument, NULL, 'n' }, { "component-name", required_argument, NULL, 'N' },
-		{ "bind-ip", required_argument, NULL, 'I' }, { "bind-port", required_argument, NULL, 'P' },
-		{ "permit-shared-pcsc", no_argument, NULL, 's' }, { "gsmtap-ip", required_argument, NULL, 'g' },
-		{ "gsmtap-slot", required_argument, NULL, 'G' }, { "disable-color", no_argument, NULL, 'L' },
-		{ "timestamp", no_argument, NULL, 'T' }, { "log-level", required_argument, NULL, 'e' },
-		{ "config", required_argument, NULL, 'c' }, { "run-dir", required_argument, NULL, 'r' },
-		{ "csv", required_argument, NULL, OPT_CSV }, { "dry-run", no_argument, NULL, OPT_DRY },
-		{ "user", required_argument, NULL, 'u' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct opts o = { .server_port = -1, .bank_id = -1, .num_slots = -1, .bind_port = -1,
-			  .gsmtap_slot = -2, .log_level = -1 };
-	long v;
-	int c;
-	opterr = 0;		/* (our own messages below) */
-	const char *user = NULL;
-	while ((c = getopt_long(argc, argv, ":hVd:i:p:b:n:N:I:P:sg:G:LTe:c:r:u:", lo, NULL)) != -1) {
-		switch (c) {
-		case 'u': user = optarg; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': return version_print("remsim-bankd");
-		case 'd': o.log_level = mask_level(optarg) >= 0 ? mask_level(optarg) : o.log_level; break;
-		case 'e':
-			if (num("-e", optarg, &v) < 0)
-				return 2;
-			o.log_level = osmo_level(v);
-			break;
-		case 'i': o.server_host = optarg; break;
-		case 'p': if (num("-p", optarg, &o.server_port) < 0) return 2; break;
-		case 'b': if (num("-b", optarg, &o.bank_id) < 0) return 2; break;
-		case 'n': if (num("-n", optarg, &o.num_slots) < 0) return 2; break;
-		case 'N': o.component_name = optarg; break;
-		case 'I': o.bind_ip = optarg; break;
-		case 'P': if (num("-P", optarg, &o.bind_port) < 0) return 2; break;
-		case 's': o.shared = 1; break;
-		case 'g': o.gsmtap_host = optarg; break;
-		case 'G': if (num("-G", optarg, &o.gsmtap_slot) < 0) return 2; break;
-		case 'L': case 'T': break;
-		case 'c': o.config_file = optarg; break;
-		case 'r': o.run_dir = optarg; break;
-		case OPT_CSV: o.csv_file = optarg; break;
-		case OPT_DRY: o.dry_run = 1; break;
-		case ':':
-			fprintf(stderr, "remsim-bankd: option %s needs a value\n", argv[optind - 1]);
-			usage(stderr);
-			return 2;
-		default:	/* unlike osmo-remsim-bankd, which ignores them */
-			fprintf(stderr, "remsim-bankd: unknown option %s\n", argv[optind - 1]);
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "remsim-bankd: unexpected argument '%s'\n", argv[optind]);
-		usage(stderr);
-		return 2;
-	}
+			  .gsmtap_slot = -2, .osmo_level = -1 };
+	struct launch_result res;
+	if (launch_parse(&spec, argc, argv, &o, &res))
+		return res.exit_code;
 
 	config_t cfg;
 	char err[1024];
@@ -174,7 +113,7 @@ int main(int argc, char **argv)
 	if (gencfg_build(&o, &cfg, err, sizeof(err), &is_usage) < 0) {
 		fprintf(stderr, "remsim-bankd: %s\n", err);
 		if (is_usage)
-			usage(stderr);
+			fprintf(stderr, "%s\nTry 'remsim-bankd --help' for the list of options.\n", spec.synopsis);
 		config_destroy(&cfg);
 		return is_usage ? 2 : 1;
 	}
@@ -205,13 +144,16 @@ int main(int argc, char **argv)
 	snprintf(remsimd, sizeof(remsimd), "%s/remsimd", self);
 	char *args[8] = { remsimd, "-c", path, NULL, NULL, NULL, NULL, NULL };
 	int k = 3;
-	if (o.log_level >= 0) {
+	char mask[512];
+	if (logenv_launch_mask(o.mask, o.osmo_level, mask, sizeof(mask))) {
 		args[k++] = "-d";
-		args[k++] = (char *)log_level_name((enum log_level)o.log_level);
+		args[k++] = mask;
 	}
-	if (user) {
+	if (o.timestamps)
+		setenv("REMSIM_LOG_TIMESTAMPS", "1", 1);
+	if (o.user) {
 		args[k++] = "-u";
-		args[k++] = (char *)user;
+		args[k++] = (char *)o.user;
 	}
 	fflush(stdout);
 	execv(remsimd, args);

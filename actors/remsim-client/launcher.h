@@ -13,22 +13,22 @@ struct launch {
 	int shell;			/* remsim-client-shell */
 	const char *config;		/* a role config file given by the user */
 	const char *run_dir;
-	const char *log_level;		/* our level name, NULL = default */
+	const char *mask;		/* -d MASK (checked), NULL = default */
 	const char *user;		/* -u USER[:GROUP] for remsimd */
 	/* osmo-remsim-client options */
 	const char *server_host;
 	long server_port;
 	long client_id, slot_nr;
+	long sim_presence;		/* -1 not given */
 	const char *atr;
 	int atr_ignore;
 	const char *event_script;
-	int sim_presence;		/* -1 not given */
 	long vid, pid, usb_config, usb_interface, usb_alt, usb_address;	/* -1 not given */
 	long usb_bulk_in;		/* --usb-bulk-in N, -1 not given */
 	const char *usb_path, *usb_serial;
 	const char *sim_socket;		/* --sim PATH: st2sim instead of USB */
 	int ifd;			/* --ifd: PC/SC reader frontend (docs/ifd.md) */
-	int slot_opts;			/* how many slot options were given */
+	int print;			/* --print-config */
 	char bindir[4096];		/* directory of our executable */
 };
 

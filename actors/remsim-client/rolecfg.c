@@ -66,7 +66,7 @@ int rolecfg_write(const struct launch *l, const char *path)
 		fprintf(f, "  transport = \"usb\";\n");
 	}
 	if (l->sim_presence >= 0)
-		fprintf(f, "  sim_presence = %d;\n", l->sim_presence);
+		fprintf(f, "  sim_presence = %ld;\n", l->sim_presence);
 	if (!l->shell && !l->ifd) {
 		fprintf(f, "  usb = {\n");
 		if (l->vid >= 0)

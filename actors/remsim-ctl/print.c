@@ -360,8 +360,30 @@ void ctl_print_banks(FILE *out, const json_t *result)
 		   "component_id", JSON_OBJECT);
 }
 
+/* a bankd's rows: strings, and integers as numbers */
+static char *bankd_client_cell(const char *col, const json_t *row)
+{
+	const json_t *v = json_object_get(row, col);
+	if (json_is_integer(v)) {
+		char buf[24];
+		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return strdup(buf);
+	}
+	return str_or_dash(v);
+}
+
 void ctl_print_clients(FILE *out, const json_t *result)
 {
+	const json_t *first = json_array_get(result, 0);
+	if (json_object_get(first, "bank_slot")) {	/* a bankd: who its readers serve */
+		static const char *const bcols[] = { "bank_slot", "client", "peer", "state", "since", "tpdus",
+						     "conn" };
+		static const char *const bheads[] = { "bank slot", "client", "peer", "state", "since", "tpdus",
+						      "conn" };
+		print_rows(out, result, bcols, bheads, 7, bankd_client_cell, "(no clients connected)", "bank_slot",
+			   JSON_STRING);
+		return;
+	}
 	static const char *const cols[] = { "peer", "state", "name", "software", "swVersion" };
 	static const char *const heads[] = { "client", "state", "name", "software", "version" };
 	print_rows(out, result, cols, heads, 5, peer_cell, "(no clients connected)",

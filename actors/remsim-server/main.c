@@ -6,20 +6,22 @@
  * equivalent role config (etc/server.cfg with the option overrides) into the
  * run dir and replaces itself with `remsimd -c RUN_DIR/server.cfg`, which
  * runs broker + mapstore + rest.  With -c FILE it runs remsimd on that file.
- * osmo-remsim-server's options are accepted: -h, -V, -d MASK (mapped onto our
- * log level), -L (no colours anyway); unknown options are ignored as there;
- * a positional argument is an error (exit 2). */
+ * osmo-remsim-server's options are accepted: -h, -V, -d MASK (checked and
+ * handed to remsimd unchanged, which gives every actor its per-category
+ * levels), -L (no colours anyway).  Options are parsed by the launchers'
+ * common table-driven parser (common/launch/launchopt.h); unlike
+ * osmo-remsim-server, an unknown option or a positional argument is a usage
+ * error (exit 2): a typo must not start a server on the default paths. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "version.h"
+#include "launchopt.h"
 
 struct opts {
 	const char *config;
@@ -27,67 +29,63 @@ struct opts {
 	const char *state_dir;
 	const char *database;
 	const char *bind;
-	int port;
+	long port;
 	const char *rest_listen;
-	const char *level;
+	const char *mask;		/* -d, passed on to remsimd unchanged */
 	const char *user;		/* -u USER[:GROUP], passed to remsimd */
 	int print_config, check;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: remsim-server [-c FILE] [options]\n"
-		"\n"
-		"The remsim server role (osmo-remsim-server compatible): bankds and clients\n"
-		"connect with RSPRO, operators map client slots to bank slots with\n"
-		"remsim-ctl or the REST API.  Runs remsimd with the actors broker, mapstore\n"
-		"and rest.\n"
-		"\n"
-		"  -c, --config FILE      our libconfig role file (e.g. etc/server.cfg); without\n"
-		"                         it the built-in defaults below are written to\n"
-		"                         RUN_DIR/server.cfg and used\n"
-		"  -h, --help             this text\n"
-		"  -V, --version          print the version\n"
-		"  -d, --debug MASK       log level: an osmo-remsim mask such as DMAIN,1:DRSPRO,3\n"
-		"                         (its lowest level wins: 1 debug, 3 info, 5 notice,\n"
-		"                         7 error, 8 fatal) or a level name (debug, info, ...)\n"
-		"  -L, --disable-color    accepted (our logs have no colours)\n"
-		"  -u, --user USER[:GROUP]  run as USER: remsimd (started as root) creates the\n"
-		"                         run and state dirs, hands them over and drops to it\n"
-		"Without -c only (defaults in brackets):\n"
-		"  -r, --run-dir DIR      ipc sockets and the generated config [/run/remsim]\n"
-		"      --state-dir DIR    [/var/lib/remsim]\n"
-		"      --database FILE    mapping database [STATE_DIR/server.db]\n"
-		"  -b, --bind ADDR        RSPRO listen address [0.0.0.0]\n"
-		"  -p, --port PORT        RSPRO port [9998]\n"
-		"      --rest-listen A:P  REST API address [0.0.0.0:9997] (no authentication!)\n"
-		"      --print-config     print the generated config and exit\n"
-		"      --check            let remsimd check the config and exit\n"
-		"\n"
-		"remsim-ctl -e ipc://RUN_DIR/control maps|banks|clients|map|unmap|history|reset\n"
-		"talks to it.  Exit status: 0 after SIGTERM, 1 start-up failure, 2 usage.\n");
-}
+#define O(f) offsetof(struct opts, f)
+#define BUILTIN LOF_GROUP_A	/* options of the built-in config (not with -c) */
+static const struct lopt options[] = {
+	{ .name = "config", .letter = 'c', .kind = LO_PATH, .metavar = "FILE", .off = O(config),
+	  .help = "our libconfig role file (e.g. etc/server.cfg); without\n"
+		  "it the built-in defaults below are written to\nRUN_DIR/server.cfg and used" },
+	{ .name = "help", .letter = 'h', .kind = LO_HELP, .off = LO_NOWHERE, .help = "this text" },
+	{ .name = "version", .letter = 'V', .kind = LO_VERSION, .off = LO_NOWHERE, .help = "print the version" },
+	{ .name = "debug", .letter = 'd', .kind = LO_LOGMASK, .metavar = "MASK", .off = O(mask),
+	  .help = "log levels per category, osmo's mask: DMAIN,1:DRSPRO,3\n"
+		  "or DMAIN:DREST (1 debug, 3 info, 5 notice, 7 error,\n"
+		  "8 fatal; unnamed categories: errors only), or a\n"
+		  "level name (debug, info, ...) for every category" },
+	{ .name = "disable-color", .letter = 'L', .kind = LO_FLAG, .off = LO_NOWHERE,
+	  .help = "accepted (our logs have no colours)" },
+	{ .name = "user", .letter = 'u', .kind = LO_USER, .metavar = "USER[:GROUP]", .off = O(user),
+	  .help = "run as USER: remsimd (started as root) creates the\n"
+		  "run and state dirs, hands them over and drops to it" },
+	{ .name = "check", .kind = LO_FLAG, .off = O(check), .help = "let remsimd check the config and exit" },
+	{ .kind = LO_SECTION, .help = "Without -c only (defaults in brackets):" },
+	{ .name = "run-dir", .letter = 'r', .kind = LO_PATH, .metavar = "DIR", .off = O(run_dir), .flags = BUILTIN,
+	  .help = "ipc sockets and the generated config [/run/remsim]" },
+	{ .name = "state-dir", .kind = LO_PATH, .metavar = "DIR", .off = O(state_dir), .flags = BUILTIN,
+	  .help = "[/var/lib/remsim]" },
+	{ .name = "database", .kind = LO_PATH, .metavar = "FILE", .off = O(database), .flags = BUILTIN,
+	  .help = "mapping database [STATE_DIR/server.db]" },
+	{ .name = "bind", .letter = 'b', .kind = LO_HOST, .metavar = "ADDR", .off = O(bind), .flags = BUILTIN,
+	  .help = "RSPRO listen address [0.0.0.0]" },
+	{ .name = "port", .letter = 'p', .kind = LO_PORT, .metavar = "PORT", .off = O(port), .flags = BUILTIN,
+	  .help = "RSPRO port [9998]" },
+	{ .name = "rest-listen", .kind = LO_ADDRPORT, .metavar = "ADDR:PORT", .off = O(rest_listen),
+	  .flags = BUILTIN, .help = "REST API address [0.0.0.0:9997] (no authentication!)" },
+	{ .name = "print-config", .kind = LO_FLAG, .off = O(print_config), .flags = BUILTIN,
+	  .help = "print the generated config and exit" },
+};
 
-/* osmo log mask "DMAIN,1:DRSPRO,3" -> lowest level; or a level name */
-static const char *map_level(const char *mask)
-{
-	static const char *const names[] = { "debug", "info", "notice", "warn", "error", "fatal" };
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcasecmp(mask, names[i]))
-			return names[i];
-	int lowest = 99;
-	const char *p = mask;
-	while ((p = strchr(p, ','))) {
-		int v = atoi(++p);
-		if (v > 0 && v < lowest)
-			lowest = v;
-	}
-	if (lowest == 99)
-		return NULL;
-	return lowest <= 1 ? "debug" : lowest <= 3 ? "info" : lowest <= 5 ? "notice"
-		: lowest <= 7 ? "error" : "fatal";
-}
+static const struct launch_spec spec = {
+	.prog = "remsim-server",
+	.synopsis = "usage: remsim-server [-c FILE] [options]",
+	.intro = "\n"
+		 "The remsim server role (osmo-remsim-server compatible): bankds and clients\n"
+		 "connect with RSPRO, operators map client slots to bank slots with\n"
+		 "remsim-ctl or the REST API.  Runs remsimd with the actors broker, mapstore\n"
+		 "and rest.\n\n",
+	.outro = "\n"
+		 "remsim-ctl -e ipc://RUN_DIR/control maps|banks|clients|map|unmap|history|reset\n"
+		 "talks to it.  Exit status: 0 after SIGTERM, 1 start-up failure, 2 usage.\n",
+	.opts = options,
+	.nopts = sizeof(options) / sizeof(options[0]),
+};
 
 /* Directory of this executable (remsimd and the actors live there). */
 static int self_dir(char *buf, size_t len)
@@ -124,101 +122,21 @@ static void write_config(FILE *f, const struct opts *o)
 		"};\n"
 		"mapstore = { database = \"%s\"; };\n"
 		"rest = { listen = \"%s\"; timeout_ms = 2500; };\n",
-		o->run_dir, o->state_dir, o->bind, o->port,
+		o->run_dir, o->state_dir, o->bind, (int)o->port,
 		o->database ? o->database : "@STATE_DIR@/server.db", o->rest_listen);
-}
-
-static int bad_path(const char *what, const char *s)
-{
-	if (strpbrk(s, "\"\\\n")) {
-		fprintf(stderr, "remsim-server: %s must not contain quotes, backslashes or newlines\n", what);
-		return 1;
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	enum { O_STATE = 256, O_DB, O_REST, O_PRINT, O_CHECK };
-	static const struct option lo[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "debug", required_argument, NULL, 'd' },
-		{ "disable-color", no_argument, NULL, 'L' },
-		{ "run-dir", required_argument, NULL, 'r' },
-		{ "state-dir", required_argument, NULL, O_STATE },
-		{ "database", required_argument, NULL, O_DB },
-		{ "bind", required_argument, NULL, 'b' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "rest-listen", required_argument, NULL, O_REST },
-		{ "print-config", no_argument, NULL, O_PRINT },
-		{ "check", no_argument, NULL, O_CHECK },
-		{ "user", required_argument, NULL, 'u' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct opts o = { .run_dir = "/run/remsim", .state_dir = "/var/lib/remsim",
 			  .bind = "0.0.0.0", .port = 9998, .rest_listen = "0.0.0.0:9997" };
-	int c, overrides = 0;
-	opterr = 0;	/* (our own message below) */
-	while ((c = getopt_long(argc, argv, "c:hVd:Lr:b:p:u:", lo, NULL)) != -1) {
-		switch (c) {
-		case 'u': o.user = optarg; break;
-		case 'c': o.config = optarg; break;
-		case 'h': usage(stdout); return 0;
-		case 'V': return version_print("remsim-server");
-		case 'd':
-			if (!(o.level = map_level(optarg))) {
-				fprintf(stderr, "remsim-server: cannot read log mask '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'L': break;
-		case 'r': o.run_dir = optarg; overrides++; break;
-		case O_STATE: o.state_dir = optarg; overrides++; break;
-		case O_DB: o.database = optarg; overrides++; break;
-		case 'b': o.bind = optarg; overrides++; break;
-		case 'p': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 65535) {
-				fprintf(stderr, "remsim-server: bad port '%s'\n", optarg);
-				return 2;
-			}
-			o.port = (int)v;
-			overrides++;
-			break;
-		}
-		case O_REST: o.rest_listen = optarg; overrides++; break;
-		case O_PRINT: o.print_config = 1; break;
-		case O_CHECK: o.check = 1; break;
-		case '?':
-			/* unlike osmo-remsim-server, which ignores them: a typo must not
-			 * start a server on the default paths and ports */
-			if (optopt)
-				fprintf(stderr, "remsim-server: unknown option -%c\n", optopt);
-			else
-				fprintf(stderr, "remsim-server: unknown option %s\n", argv[optind - 1]);
-			usage(stderr);
-			return 2;
-		default: break;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "remsim-server: unsupported positional argument '%s' (see --help)\n",
-			argv[optind]);
-		return 2;
-	}
-	if (o.config && (overrides || o.print_config)) {
-		fprintf(stderr, "remsim-server: with -c, set these in the file (-r, --state-dir, "
-				"--database, -b, -p, --rest-listen, --print-config are for the built-in "
-				"config)\n");
-		return 2;
-	}
-	if (bad_path("run dir", o.run_dir) || bad_path("state dir", o.state_dir) ||
-	    (o.database && bad_path("database", o.database)) || bad_path("bind", o.bind) ||
-	    bad_path("rest listen", o.rest_listen))
-		return 2;
+	struct launch_result res;
+	if (launch_parse(&spec, argc, argv, &o, &res))
+		return res.exit_code;
+	char list[200];
+	if (o.config && launch_count(&spec, &res, BUILTIN, list, sizeof(list)))
+		return launch_usage_error(&spec, "with -c, set these in the file: %s (they are for the "
+					  "built-in config)", list);
 	if (o.print_config) {
 		write_config(stdout, &o);
 		return 0;
@@ -267,9 +185,9 @@ int main(int argc, char **argv)
 		av[n++] = "-u";
 		av[n++] = (char *)o.user;
 	}
-	if (o.level) {
+	if (o.mask) {
 		av[n++] = "-d";
-		av[n++] = (char *)o.level;
+		av[n++] = (char *)o.mask;
 	}
 	if (o.check)
 		av[n++] = "--check";

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: remsimd, the per-role supervisor.
  *
- *   remsimd -c ROLE.cfg [-r RUN_DIR] [-d LOGLEVEL] [--check]
+ *   remsimd -c ROLE.cfg [-r RUN_DIR] [-d MASK] [--check]
+ *
+ * -d takes an osmo-style category mask or a level name (logmask.h); it is
+ * exported to every actor as REMSIM_LOG_MASK (common/launch/logenv.h).
  *
  * Starts the broker, waits (bounded) for its hub socket, starts the other
  * actors in config order, restarts them when they die (lifecycle.c) and
@@ -27,6 +30,7 @@
 #include "fdlimit.h"
 #include "log.h"
 #include "logconf.h"
+#include "logenv.h"
 #include "notify.h"
 #include "privs.h"
 #include "spawn.h"
@@ -49,13 +53,16 @@ struct actor *sup_broker(struct sup *s)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: remsimd -c ROLE.cfg [-r RUN_DIR] [-d LOGLEVEL] [--check]\n"
+		"usage: remsimd -c ROLE.cfg [-r RUN_DIR] [-d MASK] [--check]\n"
 		"  -c, --config FILE     role config (libconfig; see docs/remsimd.md)\n"
 		"  -r, --run-dir DIR     directory for ipc sockets (overrides run_dir)\n"
 		"  -u, --user USER[:GROUP]  run as USER (overrides user/group): needs root;\n"
 		"                        the run and state dirs are created first, then\n"
 		"                        handed to USER\n"
-		"  -d, --log-level LVL   debug|info|notice|warn|error (also passed to actors)\n"
+		"  -d, --debug MASK      log levels per category, osmo's mask (DMAIN,1:DRSPRO,3\n"
+		"                        or DMAIN:DST2), or a level name (debug|info|notice|\n"
+		"                        warn|error) for all; every actor gets it as\n"
+		"                        REMSIM_LOG_MASK (--log-level is the same option)\n"
 		"      --check           load and validate the config, list the actors, exit\n"
 		"  -h, --help            this text\n"
 		"Signals: SIGTERM/SIGINT stop all actors (reverse start order) and exit 0;\n"
@@ -299,6 +306,7 @@ int main(int argc, char **argv)
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "log-level", required_argument, NULL, 'd' },
+		{ "debug", required_argument, NULL, 'd' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -334,13 +342,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (level) {
-		int l = log_level_parse(level);
-		if (l < 0) {
-			fprintf(stderr, "remsimd: unknown log level '%s'\n", level);
+		char merr[400];
+		if (logenv_export(level, merr, sizeof(merr)) < 0) {
+			fprintf(stderr, "remsimd: bad value '%s' for -d/--debug: %s\n", level, merr);
 			return 2;
 		}
-		log_set_level((enum log_level)l);
-		setenv("REMSIM_LOG_LEVEL", level, 1);
 	}
 
 	struct sup s = { 0 };

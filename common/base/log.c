@@ -173,6 +173,8 @@ void log_set_syslog(int on, int facility)
 		openlog(log_component, LOG_PID | LOG_NDELAY, facility);
 }
 
+void log_reload_env(void) { recompute(1); }
+
 void log_set_level(enum log_level level)
 {
 	for (int i = 0; i < LC_COUNT; i++)

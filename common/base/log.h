@@ -49,6 +49,9 @@ enum log_level {
 void log_init(const char *component);
 /* Every category but DTPDU to this level (as a plain-level mask does). */
 void log_set_level(enum log_level level);
+/* Re-read REMSIM_LOG_LEVEL / REMSIM_LOG_MASK (after a setenv of them) and
+ * recompute every level, keeping config and run-time settings in order. */
+void log_reload_env(void);
 /* The level of the process's default category. */
 enum log_level log_get_level(void);
 /* All levels at once (enum log_level per category), e.g. to silence and
