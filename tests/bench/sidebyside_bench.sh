@@ -24,6 +24,13 @@
 # so and measures remsim, the floor and direct PC/SC only.
 #   tests/bench/sidebyside_bench.sh [N [ROUNDS]]    (default 2000 3;
 #   also BENCH_APDUS / BENCH_ROUNDS)
+# BENCH_CPUS=LIST runs the whole benchmark (both chains, pcscd, the card, the
+# floor) under `taskset -c LIST`, every chain alike; e.g. BENCH_CPUS=0 puts
+# every process on one CPU (no cross-CPU wake-ups).  Its numbers are kept
+# apart from the unpinned ones (bench name sidebyside-cpusLIST).
+if [ -n "${BENCH_CPUS:-}" ] && [ -z "${_BENCH_PINNED:-}" ]; then
+	exec env _BENCH_PINNED=1 taskset -c "$BENCH_CPUS" bash "$0" "$@"
+fi
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/chains.sh"
 N=${1:-${BENCH_APDUS:-2000}}
@@ -31,7 +38,7 @@ ROUNDS=${2:-${BENCH_ROUNDS:-3}}
 APDU=a0f2000016		# GSM STATUS: 22 octets + 9000
 FLOOR_N=$((N * 2))
 . "$TOP/tests/lib/bench.sh"
-bench_files sidebyside
+bench_files "sidebyside${BENCH_CPUS:+-cpus${BENCH_CPUS//,/_}}"
 HZ=$(getconf CLK_TCK)
 
 chains_setup || exit 1
