@@ -204,8 +204,6 @@ struct broker {
 	uint64_t hub_drops;
 };
 
-int64_t bnow(void);
-
 /* broker_gen.c: advance and record the generation in RUN_DIR; 1..255. */
 uint32_t broker_generation(const char *run_dir);
 void broker_arm(struct broker *b, int64_t when);	/* lower next_due */

@@ -10,6 +10,7 @@
  * to the actor the `commands` table names and its CTLREP is passed back, or
  * an error after ctl_timeout_ms. */
 #include "broker.h"
+#include "monotime.h"
 
 #include <czmq.h>
 #include <errno.h>
@@ -135,7 +136,7 @@ static const char *const state_names[] = {
 static json_t *status(struct broker *b)
 {
 	json_t *arr = json_array();
-	int64_t now = bnow();
+	int64_t now = mono_ms();
 	for (struct bactor *a = b->actors; a && arr; a = a->next) {
 		int64_t up = a->state == BA_RUNNING && a->started_ms ? (now - a->started_ms) / 1000 : 0;
 		json_array_append_new(arr, json_pack("{s:s, s:i, s:s, s:i, s:s, s:I}",
@@ -186,7 +187,7 @@ static int ask_actor(struct broker *b, const char *actor, const void *body, size
 	memcpy(p->ident, ident, ilen);
 	p->ilen = ilen;
 	snprintf(p->actor, sizeof(p->actor), "%s", actor);
-	p->deadline = bnow() + b->cf.ctl_timeout_ms;
+	p->deadline = mono_ms() + b->cf.ctl_timeout_ms;
 	broker_arm(b, p->deadline);
 	p->next = b->pends;
 	b->pends = p;

@@ -4,6 +4,7 @@
  * RSPRO/UP/DOWN to the bound actor, supervisor EVENTs and the actor records
  * that `status` is built from. */
 #include "broker.h"
+#include "monotime.h"
 
 #include <czmq.h>
 #include <errno.h>
@@ -215,7 +216,7 @@ static void do_hello(struct broker *b, const char *sender, const struct env_msg 
 		ctl_actor_gone(b, sender, "actor restarted");
 	if (a->state != BA_RUNNING || a->pid != (pid_t)pid) {
 		a->state = BA_RUNNING;
-		a->started_ms = bnow();
+		a->started_ms = mono_ms();
 	}
 	a->pid = (pid_t)pid;
 	a->helloed = (int)pid;
@@ -254,7 +255,7 @@ static void do_event(struct broker *b, const char *sender, const struct env_msg 
 	a->restarts = (int)restarts;
 	if (a->state == BA_RUNNING) {
 		if (a->pid != (pid_t)pid || !a->started_ms)
-			a->started_ms = bnow();
+			a->started_ms = mono_ms();
 		if (a->helloed && a->helloed != (int)pid)
 			a->helloed = 0;
 		a->pid = (pid_t)pid;

@@ -14,6 +14,7 @@
  * A connect that hangs is abandoned after connect_timeout_ms (T2), which
  * counts as a failed attempt. */
 #include "broker.h"
+#include "monotime.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -84,7 +85,7 @@ static void key_free(struct broker *b, struct outkey *k)
 /* Schedule the next attempt of a key (after a loss, a failure or at OPEN). */
 static void reestablish(struct broker *b, struct outkey *k)
 {
-	int64_t now = bnow();
+	int64_t now = mono_ms();
 	if (!k->down_since)
 		k->down_since = now;
 	int64_t delay = backoff_ms(&b->cf, k->idx, now - k->down_since);
@@ -127,7 +128,7 @@ static void attempt_failed(struct broker *b, struct outkey *k)
 
 static void attempt(struct broker *b, struct outkey *k)
 {
-	int64_t now = bnow();
+	int64_t now = mono_ms();
 	k->last_attempt = now;
 	k->st = okey_next[k->st][OE_TIMER];	/* -> CONNECTING */
 	k->deadline = now + b->cf.connect_timeout_ms;

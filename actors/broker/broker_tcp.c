@@ -5,6 +5,7 @@
  * CCM reactions per side (common/rspro/ipa.h) and the keep-alive state machine
  * (rspro-wire.md §3.2) as a table. */
 #include "broker.h"
+#include "monotime.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -63,8 +64,8 @@ void conn_ka(struct broker *b, struct conn *c, enum ka_event ev)
 	switch (r->arm) {
 	case ARM_KEEP: break;
 	case ARM_NONE: c->ka_deadline = 0; break;
-	case ARM_TIMEOUT: c->ka_deadline = bnow() + b->cf.ka_timeout_ms; break;
-	case ARM_INTERVAL: c->ka_deadline = bnow() + b->cf.ka_interval_ms; break;
+	case ARM_TIMEOUT: c->ka_deadline = mono_ms() + b->cf.ka_timeout_ms; break;
+	case ARM_INTERVAL: c->ka_deadline = mono_ms() + b->cf.ka_interval_ms; break;
 	}
 	broker_arm(b, c->ka_deadline);
 	if (r->send_ping) {
@@ -203,7 +204,7 @@ struct conn *conn_new(struct broker *b, int fd, enum ipa_side side, const char *
 void conn_up(struct broker *b, struct conn *c)
 {
 	c->st = CS_UP;
-	c->up_ms = bnow();
+	c->up_ms = mono_ms();
 	poll_set(b, (size_t)c->pidx, EV_IN | (c->out_len > c->out_off ? EV_OUT : 0));
 	hub_up(b, c);
 	if (c->ka_on)
@@ -422,13 +423,6 @@ static void tcp_quickack(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 }
 
-static int64_t now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void ack_owe(struct broker *b, struct conn *c)
 {
 	if (c->ack_due_us)
@@ -447,7 +441,7 @@ static void ack_owe(struct broker *b, struct conn *c)
 		b->acks[b->nacks++] = c;
 		c->ack_listed = 1;
 	}
-	c->ack_due_us = now_us() + ACK_DELAY_US;
+	c->ack_due_us = mono_us() + ACK_DELAY_US;
 }
 
 int tcp_acks_due(struct broker *b, int timeout_ms)
@@ -466,7 +460,7 @@ int tcp_acks_due(struct broker *b, int timeout_ms)
 	}
 	if (!first)
 		return timeout_ms;
-	int64_t d = first - now_us();
+	int64_t d = first - mono_us();
 	int ms = d <= 0 ? 0 : (int)((d + 999) / 1000);
 	return timeout_ms < 0 || ms < timeout_ms ? ms : timeout_ms;
 }
@@ -475,7 +469,7 @@ void tcp_acks_run(struct broker *b)
 {
 	if (!b->nacks)
 		return;
-	int64_t now = now_us();
+	int64_t now = mono_us();
 	for (size_t i = 0; i < b->nacks; i++) {
 		struct conn *c = b->acks[i];
 		if (c->ack_due_us && now >= c->ack_due_us && !c->dead) {
@@ -541,7 +535,7 @@ static void conn_read(struct broker *b, struct conn *c)
 	if (!ipa_reasm_pending(c->rx)) {
 		c->frame_deadline = 0;
 	} else if (!c->frame_deadline) {
-		c->frame_deadline = bnow() + b->cf.frame_timeout_ms;
+		c->frame_deadline = mono_ms() + b->cf.frame_timeout_ms;
 		broker_arm(b, c->frame_deadline);
 	}
 	/* (the answer, written later, usually carries the ACK) */
@@ -681,7 +675,7 @@ int tcp_listen_all(struct broker *b, char *err, size_t errlen)
 static void accept_pause(struct broker *b, size_t li, int err)
 {
 	struct blisten *lr = &b->lrt[li];
-	int64_t now = bnow();
+	int64_t now = mono_ms();
 	lr->paused_until = now + ACCEPT_PAUSE_MS;
 	poll_set(b, 2 + li, 0);
 	broker_arm(b, lr->paused_until);
@@ -698,7 +692,7 @@ static void accept_pause(struct broker *b, size_t li, int err)
 static void refuse(struct broker *b, size_t li, int fd, const char *peer)
 {
 	struct blisten *lr = &b->lrt[li];
-	int64_t now = bnow();
+	int64_t now = mono_ms();
 	close(fd);
 	lr->refused++;
 	if (!lr->refused_logged || now - lr->refused_logged >= LISTEN_LOG_EVERY_MS) {

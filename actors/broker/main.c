@@ -4,6 +4,7 @@
  * their ZMQ_FD, listeners, TCP connections; common/actor/evloop.h), timers,
  * and an orderly shutdown on SIGTERM/SIGINT. */
 #include "config.h"
+#include "monotime.h"
 #include "broker.h"
 
 #include <czmq.h>
@@ -19,13 +20,6 @@
 #include "log.h"
 #include "logconf.h"
 #include "version.h"
-
-int64_t bnow(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void broker_arm(struct broker *b, int64_t when)
 {
@@ -180,7 +174,7 @@ int bind_endpoint(void *zsock, const char *ep, unsigned mode, char *err, size_t 
 
 static void run_timers(struct broker *b)
 {
-	int64_t now = bnow();
+	int64_t now = mono_ms();
 	if (!b->next_due || now < b->next_due)
 		return;
 	b->next_due = 0;
@@ -195,7 +189,7 @@ static void loop(struct broker *b)
 	while (!b->stop && !zsys_interrupted) {
 		int timeout = -1;
 		if (b->next_due) {
-			int64_t d = b->next_due - bnow();
+			int64_t d = b->next_due - mono_ms();
 			timeout = d < 0 ? 0 : d > 3600000 ? 3600000 : (int)d;
 		}
 		timeout = tcp_acks_due(b, timeout);
@@ -305,7 +299,7 @@ int main(int argc, char **argv)
 	struct bactor *self = actor_rec(b, b->cf.name, 0);
 	self->pid = getpid();
 	self->state = BA_RUNNING;
-	self->started_ms = bnow();
+	self->started_ms = mono_ms();
 	self->helloed = 1;
 
 	if (hub_open(b, err, sizeof(err)) < 0 || ctl_open(b, err, sizeof(err)) < 0 ||

@@ -13,6 +13,7 @@
 #include <czmq.h>
 
 #include "log.h"
+#include "monotime.h"
 #include "mapstore.h"
 
 struct ms_grace {
@@ -55,7 +56,7 @@ void grace_start(struct mapstore *ms, const char *why)
 		return;
 	if (!ms->cf.bank_grace_ms)
 		return;
-	int64_t now = zclock_mono();
+	int64_t now = mono_ms();
 	if (g->until_ms && g->until_ms - now > (int64_t)ms->cf.bank_grace_ms - 1000)
 		return;		/* just started (e.g. one call per connection of a restart) */
 	if (g->timer > 0)
@@ -69,7 +70,7 @@ void grace_start(struct mapstore *ms, const char *why)
 bool grace_hold(struct mapstore *ms, const struct sm_action *x)
 {
 	struct ms_grace *g = ms->grace;
-	if (!g || !g->until_ms || x->ipv4 || x->port || zclock_mono() >= g->until_ms ||
+	if (!g || !g->until_ms || x->ipv4 || x->port || mono_ms() >= g->until_ms ||
 	    slotmap_bank_is_up(ms->t, x->bank.id))
 		return false;
 	size_t i = 0;
@@ -90,7 +91,7 @@ bool grace_hold(struct mapstore *ms, const struct sm_action *x)
 	char ctx[40];
 	sm_ctx(ctx, sizeof(ctx), x->client, x->bank);
 	LOGI(ctx, "bankd B%u not re-registered yet: client keeps its bankd for up to %lld ms more",
-	     x->bank.id, (long long)(g->until_ms - zclock_mono()));
+	     x->bank.id, (long long)(g->until_ms - mono_ms()));
 	return true;
 }
 

@@ -17,6 +17,7 @@
 #include <winscard.h>
 
 #include "log.h"
+#include "monotime.h"
 #include "reader.h"
 
 enum pc_class { PC_OK, PC_SERVICE, PC_READER, PC_CARD, PC_OTHER, PC_CLASS_COUNT };
@@ -54,13 +55,6 @@ struct card {
 	unsigned backoff_ms;
 	long long last_ok_ms;		/* OPEN: last call that proved the card is there */
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static enum pc_class classify(LONG rv)
 {
@@ -126,7 +120,7 @@ static void enter_n(struct card *c, enum card_state to, const char *why, int not
 	if (to == CS_NO_SERVICE) {
 		drop_context(c);
 		c->backoff_ms = c->conf->poll_ms;
-		c->next_try_ms = now_ms() + c->backoff_ms;
+		c->next_try_ms = mono_ms() + c->backoff_ms;
 	}
 	if (to <= CS_NO_READER)
 		c->card_present = -1;
@@ -167,7 +161,7 @@ static void pcsc_error(struct card *c, const char *call, LONG rv)
 static void tick_no_service(struct card *c, int want)
 {
 	(void)want;
-	long long now = now_ms();
+	long long now = mono_ms();
 	if (now < c->next_try_ms)
 		return;
 	LONG rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &c->ctx);
@@ -233,7 +227,7 @@ static LONG fetch_atr(struct card *c)
 	}
 	c->atr_len = alen;
 	c->proto = proto;
-	c->last_ok_ms = now_ms();
+	c->last_ok_ms = mono_ms();
 	return rv;
 }
 
@@ -294,7 +288,7 @@ static void tick_open(struct card *c, int want)
 		enter_n(c, CS_READER, "no client: card released (unpowered)", 0);
 		return;
 	}
-	if (now_ms() - c->last_ok_ms < (long long)c->conf->poll_ms)
+	if (mono_ms() - c->last_ok_ms < (long long)c->conf->poll_ms)
 		return;		/* a recent call proved the card is there */
 	DWORD state, proto, alen = READER_ATR_MAX, nlen = 0;
 	uint8_t atr[READER_ATR_MAX];
@@ -302,7 +296,7 @@ static void tick_open(struct card *c, int want)
 	if (rv != SCARD_S_SUCCESS)
 		pcsc_error(c, "SCardStatus", rv);
 	else
-		c->last_ok_ms = now_ms();
+		c->last_ok_ms = mono_ms();
 }
 
 static void (*const tick_fn[CS_COUNT])(struct card *, int) = {
@@ -397,7 +391,7 @@ int card_transmit(struct card *c, const uint8_t *cmd, size_t len, uint8_t *resp,
 		enter(c, CS_READER, "empty response from the card");
 		return -1;
 	}
-	c->last_ok_ms = now_ms();
+	c->last_ok_ms = mono_ms();
 	*rlen = n;
 	return 0;
 }

@@ -14,6 +14,7 @@
  * stable run) unless the actor already had restart_intensity restarts within
  * restart_period_s, in which case it is marked failed ("gaveup"). */
 #include "lifecycle.h"
+#include "monotime.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -82,7 +83,7 @@ static enum actor_state h_spawn(struct sup *s, struct actor *a, int arg)
 		return give_up(s, a, err);
 	}
 	a->pid = a->last_pid = pid;
-	a->started_ms = now_ms();
+	a->started_ms = mono_ms();
 	a->killed = 0;
 	LOGI(a->name, "started %s (pid %d, restarts %d)", a->program, (int)pid, a->restarts);
 	emit(s, a, "started", "");
@@ -99,7 +100,7 @@ static enum actor_state h_spawn(struct sup *s, struct actor *a, int arg)
 static enum actor_state h_check_ready(struct sup *s, struct actor *a, int arg)
 {
 	(void)arg;
-	int64_t now = now_ms();
+	int64_t now = mono_ms();
 	int ready = endpoint_listening(s->hub);
 	if (!ready && now < a->ready_limit_ms) {
 		a->deadline_ms = now + READY_POLL_MS;
@@ -130,7 +131,7 @@ static int count_recent_restarts(struct sup *s, struct actor *a, int64_t now)
 /* starting/running + EXIT */
 static enum actor_state h_died(struct sup *s, struct actor *a, int wstatus)
 {
-	int64_t now = now_ms();
+	int64_t now = mono_ms();
 	describe_exit(a, wstatus);
 	a->last_pid = a->pid;
 	LOGW(a->name, "pid %d %s after %lld ms", (int)a->pid, a->last_exit,
@@ -171,7 +172,7 @@ static enum actor_state h_terminate(struct sup *s, struct actor *a, int arg)
 	LOGI(a->name, "stopping pid %d (SIGTERM, SIGKILL after %d ms)", (int)a->pid,
 	     s->pol.stop_timeout_ms);
 	signal_actor(a, SIGTERM);
-	a->deadline_ms = now_ms() + s->pol.stop_timeout_ms;
+	a->deadline_ms = mono_ms() + s->pol.stop_timeout_ms;
 	return AS_STOPPING;
 }
 

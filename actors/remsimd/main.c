@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "events.h"
+#include "monotime.h"
 #include "lifecycle.h"
 #include "fdlimit.h"
 #include "log.h"
@@ -37,13 +38,6 @@
 #include "sup.h"
 #include "supcfg.h"
 #include "version.h"
-
-int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct actor *sup_broker(struct sup *s)
 {
@@ -180,7 +174,7 @@ static void start_released(struct sup *s)
 
 static void fire_timers(struct sup *s)
 {
-	int64_t now = now_ms();
+	int64_t now = mono_ms();
 	for (int i = 0; i < s->nactors; i++) {
 		struct actor *a = &s->actors[i];
 		if (a->deadline_ms && a->deadline_ms <= now) {
@@ -192,7 +186,7 @@ static void fire_timers(struct sup *s)
 
 static long next_timeout(const struct sup *s)
 {
-	int64_t now = now_ms(), best = -1;
+	int64_t now = mono_ms(), best = -1;
 	for (int i = 0; i < s->nactors; i++) {
 		int64_t d = s->actors[i].deadline_ms;
 		if (d && (best < 0 || d - now < best))

@@ -77,7 +77,6 @@ struct sup {
 	struct events *ev;
 };
 
-int64_t now_ms(void);
 /* The actor called "broker", or NULL. */
 struct actor *sup_broker(struct sup *s);
 

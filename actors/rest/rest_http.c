@@ -19,6 +19,7 @@
 #include <microhttpd.h>
 
 #include "log.h"
+#include "monotime.h"
 #include "ratelim.h"
 #include "rest.h"
 
@@ -33,7 +34,7 @@ struct rest_http {
 
 /* per-request state, from the first callback to the completion notice */
 struct reqstate {
-	struct timespec t0;
+	int64_t t0_ms;
 	char *body;
 	size_t len, cap;
 	int too_big;
@@ -42,13 +43,6 @@ struct reqstate {
 	char *url;
 	char why[192];
 };
-
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t0->tv_sec) * 1000L + (now.tv_nsec - t0->tv_nsec) / 1000000L;
-}
 
 static int append_body(struct reqstate *r, const char *data, size_t n)
 {
@@ -191,7 +185,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r = calloc(1, sizeof(*r));
 		if (!r)
 			return MHD_NO;
-		clock_gettime(CLOCK_MONOTONIC, &r->t0);
+		r->t0_ms = mono_ms();
 		rest_guard_seen(h->guard, guard_of(c));
 		snprintf(r->method, sizeof(r->method), "%s", method);
 		r->url = printable_copy(url);
@@ -254,7 +248,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)cls, (void)c;
 	if (!r)
 		return;
-	long ms = ms_since(&r->t0);
+	long ms = (long)(mono_ms() - r->t0_ms);
 	if (!r->status)
 		LOGW(NULL, "%s %s aborted after %ld ms (termination code %d)", r->method,
 		     r->url ? r->url : "?", ms, (int)toe);

@@ -14,6 +14,7 @@
 #include <czmq.h>
 
 #include "hexstr.h"
+#include "monotime.h"
 #include "log.h"
 #include "usbslot.h"
 
@@ -255,7 +256,7 @@ static void a_bankd_atr(struct slot *s, const struct ev_args *a)
 		int same = s->atr_len == m->u.set_atr_req.atr_len &&
 			   !memcmp(s->atr, m->u.set_atr_req.atr, s->atr_len);
 		int reopened = s->bankd_atr_seen &&
-			       (same || zclock_mono() - s->mdm_reset_ms > MDM_RESET_ATR_MS);
+			       (same || mono_ms() - s->mdm_reset_ms > MDM_RESET_ATR_MS);
 		memcpy(s->atr, m->u.set_atr_req.atr, m->u.set_atr_req.atr_len);
 		s->atr_len = m->u.set_atr_req.atr_len;
 		s->fe->set_atr(s, s->atr, s->atr_len);
@@ -301,7 +302,7 @@ static void a_mdm_status(struct slot *s, const struct ev_args *a)
 	struct rspro_msg m;
 	rspro_build_client_slot_status_ind(&m, s->cs, s->bs, *st);
 	if (st->reset_active || st->vcc_present == 0) {
-		s->mdm_reset_ms = zclock_mono();
+		s->mdm_reset_ms = mono_ms();
 		s->st.resets++;
 	}
 	if (rconn_send(s, &s->bkd, &m) == 0) {

@@ -5,6 +5,7 @@
  * broker's messages to callbacks, timers, fd watchers and the request
  * helpers. */
 #include "actor.h"
+#include "monotime.h"
 
 #include <czmq.h>
 #include <errno.h>
@@ -604,9 +605,9 @@ static int wait_welcome(struct actor *a)
 	const char *e = getenv("REMSIM_HELLO_TIMEOUT_MS");
 	if (e && atoi(e) > 0)
 		timeout = atoi(e);
-	int64_t end = zclock_mono() + timeout, next_hello = 0;
+	int64_t end = mono_ms() + timeout, next_hello = 0;
 	while (!zsys_interrupted) {
-		int64_t now = zclock_mono();
+		int64_t now = mono_ms();
 		if (now >= end)
 			break;
 		if (now >= next_hello)

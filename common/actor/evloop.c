@@ -5,6 +5,7 @@
  * a callback may remove anything, itself included.  Fds epoll refuses
  * (regular files, /dev/null: EPERM) are always ready, as poll() has them. */
 #include "evloop.h"
+#include "monotime.h"
 
 #include <czmq.h>
 #include <errno.h>
@@ -58,13 +59,6 @@ struct evloop {
 	int next_timer_id;
 	int timers_dead;	/* some timers are marked dead */
 };
-
-int64_t evloop_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 struct evloop *evloop_new(void)
 {
@@ -347,7 +341,7 @@ int evloop_timer_add(struct evloop *l, unsigned ms, unsigned times, ev_timer_fn 
 	t->id = l->next_timer_id;
 	t->ms = ms ? ms : 1;
 	t->remaining = times;
-	t->due = evloop_now_ms() + t->ms;
+	t->due = mono_ms() + t->ms;
 	t->fn = fn;
 	t->arg = arg;
 	t->next = l->timers;
@@ -381,7 +375,7 @@ static int64_t timers_wait(const struct evloop *l, int64_t now)
 
 static void timers_run(struct evloop *l)
 {
-	int64_t now = evloop_now_ms();
+	int64_t now = mono_ms();
 	/* timers added by a callback wait for the next turn (they are at the head) */
 	struct ev_timer *first = l->timers;
 	for (struct ev_timer *t = first; t && !l->stop; t = t->next) {
@@ -402,7 +396,7 @@ static void timers_run(struct evloop *l)
 int evloop_once(struct evloop *l, int max_ms)
 {
 	struct epoll_event evs[EV_BATCH];
-	int64_t wait = zsocks_check(l) || l->always ? 0 : timers_wait(l, evloop_now_ms());
+	int64_t wait = zsocks_check(l) || l->always ? 0 : timers_wait(l, mono_ms());
 	if (max_ms >= 0 && (wait < 0 || wait > max_ms))
 		wait = max_ms;
 	int n = epoll_wait(l->ep, evs, EV_BATCH, (int)(wait > 0x7fffffff ? 0x7fffffff : wait));

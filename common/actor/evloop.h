@@ -64,6 +64,5 @@ int evloop_once(struct evloop *l, int max_ms);
 int evloop_run(struct evloop *l);
 void evloop_stop(struct evloop *l);
 
-int64_t evloop_now_ms(void);	/* monotonic */
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* slotstat.c: see slotstat.h. */
 #include "slotstat.h"
+#include "monotime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,7 @@
 
 int64_t slotstat_now_us(void)
 {
-	return zclock_usecs();	/* monotonic */
+	return mono_us();	/* monotonic */
 }
 
 void slotstat_tx(struct slotstat *st)

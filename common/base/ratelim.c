@@ -1,16 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ratelim.c: see ratelim.h. */
 #include "ratelim.h"
+#include "monotime.h"
 
 #include <stdio.h>
 #include <time.h>
-
-int64_t mono_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 int ratelim_pass(struct ratelim *r, unsigned long *held_back)
 {

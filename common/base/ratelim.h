@@ -6,6 +6,7 @@
 #ifndef REMSIM_RATELIM_H
 #define REMSIM_RATELIM_H
 
+#include "monotime.h"
 #include <stdint.h>
 
 #define RATELIM_NOTE_MAX 48
@@ -27,6 +28,5 @@ int ratelim_pass(struct ratelim *r, unsigned long *held_back);
 const char *ratelim_note(unsigned long held, char *buf, unsigned len);
 
 /* The monotonic clock it uses, in ms (also for callers' own deadlines). */
-int64_t mono_ms(void);
 
 #endif

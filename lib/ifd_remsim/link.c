@@ -18,6 +18,7 @@
 #include <zmq.h>
 
 #include "ifd_remsim.h"
+#include "monotime.h"
 #include "log.h"
 
 struct ifd_link {
@@ -88,13 +89,6 @@ void ifd_link_close(struct ifd_link **l)
 	*l = NULL;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
-}
-
 static void health(struct ifd_link *l, int ok, int quiet, const char *what)
 {
 	if (ok && l->healthy == 0)
@@ -107,13 +101,13 @@ static void health(struct ifd_link *l, int ok, int quiet, const char *what)
 int ifd_link_ask(struct ifd_link *l, const uint8_t *req, size_t len, uint8_t *rep, size_t max,
 		 int timeout_ms, int quiet)
 {
-	long t0 = now_ms();
+	long t0 = mono_ms();
 	zmq_setsockopt(l->sock, ZMQ_SNDTIMEO, &timeout_ms, sizeof(timeout_ms));
 	if (zmq_send(l->sock, req, len, 0) < 0) {
 		health(l, 0, quiet, errno == EAGAIN ? "nobody listens (timeout)" : zmq_strerror(errno));
 		return -1;
 	}
-	int left = timeout_ms - (int)(now_ms() - t0);
+	int left = timeout_ms - (int)(mono_ms() - t0);
 	if (left < 1)
 		left = 1;
 	zmq_setsockopt(l->sock, ZMQ_RCVTIMEO, &left, sizeof(left));

@@ -9,6 +9,7 @@
  * With --control it answers remsim-ctl requests (REP, JSON): "status" from
  * the events seen, "maps" (a fixed array), "banks" (a fixed object),
  * "history" (echoes its args); anything else is refused. */
+#include "monotime.h"
 #include <czmq.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -23,13 +24,6 @@ struct entry {
 
 static struct entry table[256];
 static int nentries;
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static struct entry *entry_for(const char *name)
 {

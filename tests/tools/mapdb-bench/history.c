@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "monotime.h"
 #include "log.h"
 #include "mapdb.h"
 #include "slotmap.h"
@@ -34,9 +35,7 @@ static long long file_size(const char *path, const char *suffix)
 
 static double now_s(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return mono_usf() / 1e6;
 }
 
 int history_bench(int argc, char **argv)

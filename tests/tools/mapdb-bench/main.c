@@ -14,18 +14,12 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "monotime.h"
 #include "log.h"
 #include "mapdb.h"
 #include "slotmap.h"
 
 #define N 1024
-
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -97,34 +91,34 @@ int main(int argc, char **argv)
 		slotmap_bank_up(t, b, 0x0a000002u + b, SM_BANKD_PORT, &a);
 	sm_actions_clear(&a);
 
-	double t0 = now_us();
+	double t0 = mono_usf();
 	for (int i = 0; i < N; i++) {
-		double s = now_us();
+		double s = mono_usf();
 		struct sm_slot c = { (uint16_t)i, 0 }, bk = { (uint16_t)(i % 4), (uint16_t)(i / 4) };
 		if (slotmap_create(t, c, bk, SM_ACTOR_CTL, &a, NULL) != SM_OK || mapdb_apply(db, &a) < 0)
 			failures++;
 		sm_actions_clear(&a);
-		create_lat[i] = now_us() - s;
+		create_lat[i] = mono_usf() - s;
 	}
-	double t1 = now_us();
+	double t1 = mono_usf();
 	for (int i = 0; i < N; i++) {
-		double s = now_us();
+		double s = mono_usf();
 		if (slotmap_create_res(t, (uint16_t)(i % 4), 0, &a) != SM_OK || mapdb_apply(db, &a) < 0)
 			failures++;
 		sm_actions_clear(&a);
-		ack_lat[i] = now_us() - s;
+		ack_lat[i] = mono_usf() - s;
 	}
-	double t2 = now_us();
+	double t2 = mono_usf();
 
 	/* bankd 0..3 reconnect: 1,024 re-pushes, one transaction per bankd */
-	double r0 = now_us();
+	double r0 = mono_usf();
 	for (uint16_t b = 0; b < 4; b++) {
 		slotmap_bank_up(t, b, 0x0a000002u + b, SM_BANKD_PORT, &a);
 		if (mapdb_apply(db, &a) < 0)
 			failures++;
 		sm_actions_clear(&a);
 	}
-	double r1 = now_us();
+	double r1 = mono_usf();
 	/* the 1,024 acks again, all in one transaction (what an actor can do for
 	 * responses that arrive together; no operator waits on them) */
 	if (mapdb_begin(db) < 0)
@@ -136,7 +130,7 @@ int main(int argc, char **argv)
 	}
 	if (mapdb_commit(db) < 0)
 		failures++;
-	double r2 = now_us();
+	double r2 = mono_usf();
 
 	printf("mapdb-bench: %d mappings, database %s (WAL, synchronous=FULL)\n", N, path);
 	report("create", create_lat, N, t1 - t0);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* readers.c: listing readers, finding one by substring, waiting for a card. */
 #include "pcsc_apdu.h"
+#include "monotime.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,9 +64,7 @@ int readers_print(SCARDCONTEXT ctx)
 
 static double now_s(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return mono_usf() / 1e6;
 }
 
 static int state_ok(DWORD st, int want_present)

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "hexstr.h"
+#include "monotime.h"
 #include "ipa.h"
 #include "log.h"
 #include "rspro.h"
@@ -56,20 +57,6 @@ static struct {
 	struct ipa_reasm *reasm;
 	int quiet;
 } P = { .fd = -1, .listen_fd = -1, .timeout_ms = 5000 };
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 static int split_hostport(const char *hp)
 {
@@ -161,7 +148,7 @@ static int next_frame(struct ipa_frame *f, long deadline)
 			}
 			return 1;
 		}
-		long left = deadline - now_ms();
+		long left = deadline - mono_ms();
 		if (left <= 0)
 			return 0;
 		struct pollfd pfd = { .fd = P.fd, .events = POLLIN };
@@ -253,19 +240,19 @@ static int tpdu_bench(long count, const char *spec, char *err, size_t errlen)
 		return -1;
 	int q = P.quiet;
 	P.quiet = 1;
-	double t0 = now_us();
+	double t0 = mono_usf();
 	for (long i = 0; i < count; i++) {
-		double s = now_us();
-		if (send_msg(&req, 0) < 0 || next_rspro(&res, now_ms() + P.timeout_ms) != 1 ||
+		double s = mono_usf();
+		if (send_msg(&req, 0) < 0 || next_rspro(&res, mono_ms() + P.timeout_ms) != 1 ||
 		    res.type != RSPRO_MSG_TPDU_CARD_TO_MODEM) {
 			snprintf(err, errlen, "tpdu-bench: exchange %ld failed", i);
 			free(lat);
 			P.quiet = q;
 			return -1;
 		}
-		lat[i] = now_us() - s;
+		lat[i] = mono_usf() - s;
 	}
-	double total = now_us() - t0;
+	double total = mono_usf() - t0;
 	P.quiet = q;
 	qsort(lat, (size_t)count, sizeof(double), cmp_double);
 	printf("tpdu-bench: n=%ld p50=%.0fus p90=%.0fus p99=%.0fus max=%.0fus rate=%.0f/s\n", count,
@@ -278,7 +265,7 @@ static int tpdu_bench(long count, const char *spec, char *err, size_t errlen)
 static int serve_card(long ms, long max)
 {
 	static struct rspro_msg m, r;
-	long deadline = now_ms() + ms, tpdus = 0, status = 0, other = 0;
+	long deadline = mono_ms() + ms, tpdus = 0, status = 0, other = 0;
 	int q = P.quiet;
 	P.quiet = 1;
 	while ((max <= 0 || tpdus < max) && next_rspro(&m, deadline) == 1) {
@@ -334,7 +321,7 @@ static int run_line(char *line, int lineno)
 			goto fail;
 		}
 	} else if ((!strcmp(cmd, "expect") || !strcmp(cmd, "await")) && nw >= 2) {
-		long deadline = now_ms() + P.timeout_ms;
+		long deadline = mono_ms() + P.timeout_ms;
 		char view[8192];
 		for (;;) {
 			int rc = next_rspro(&m, deadline);
@@ -353,7 +340,7 @@ static int run_line(char *line, int lineno)
 		}
 	} else if (!strcmp(cmd, "expect-ccm") && nw == 2) {
 		struct ipa_frame f;
-		int rc = next_frame(&f, now_ms() + P.timeout_ms);
+		int rc = next_frame(&f, mono_ms() + P.timeout_ms);
 		if (rc <= 0 || f.proto != IPA_PROTO_CCM || f.len < 1 || strcmp(ccm_name(f.payload[0]), words[1])) {
 			snprintf(err, sizeof(err), "wanted CCM %s, got %s", words[1],
 				 rc <= 0 ? "nothing" : f.proto != IPA_PROTO_CCM ? "a non-CCM frame" : ccm_name(f.payload[0]));
@@ -361,7 +348,7 @@ static int run_line(char *line, int lineno)
 		}
 	} else if (!strcmp(cmd, "expect-close")) {
 		long ms = nw > 1 ? atol(words[1]) : P.timeout_ms;
-		long deadline = now_ms() + ms;
+		long deadline = mono_ms() + ms;
 		int rc;
 		while ((rc = next_rspro(&m, deadline)) == 1)
 			;
@@ -371,7 +358,7 @@ static int run_line(char *line, int lineno)
 		}
 	} else if (!strcmp(cmd, "expect-silence") && nw == 2) {
 		char view[4096];
-		int rc = next_rspro(&m, now_ms() + atol(words[1]));
+		int rc = next_rspro(&m, mono_ms() + atol(words[1]));
 		if (rc == 1) {
 			snprintf(err, sizeof(err), "wanted silence, got %s", rspro_summary(&m, view, sizeof(view)));
 			goto fail;
@@ -448,9 +435,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	} else {
-		long deadline = now_ms() + P.timeout_ms;
+		long deadline = mono_ms() + P.timeout_ms;
 		while (do_connect() < 0) {
-			if (now_ms() > deadline) {
+			if (mono_ms() > deadline) {
 				fprintf(stderr, "rspro-peer: cannot connect to %s:%s\n", P.host, P.port);
 				return 2;
 			}

@@ -23,6 +23,7 @@
  *   --atr-timeout SEC   wait for the card's ATR (default 30)
  *   --apdu-timeout SEC  wait for one R-APDU (default 5) */
 #include "hexstr.h"
+#include "monotime.h"
 #include "latstat.h"
 #include "log.h"
 
@@ -45,13 +46,6 @@ struct child {
 	char buf[8192];
 	size_t len;		/* octets in buf */
 };
-
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
 
 static int spawn(struct child *c, char **argv)
 {
@@ -94,7 +88,7 @@ static int read_line(struct child *c, char *line, size_t size, double deadline)
 		}
 		if (c->len == sizeof(c->buf))
 			c->len = 0;	/* an absurd line: drop it */
-		double left = deadline - now_us();
+		double left = deadline - mono_usf();
 		if (left <= 0)
 			return 0;
 		struct pollfd p = { c->out, POLLIN, 0 };
@@ -131,7 +125,7 @@ static double transact(struct child *c, const char *hex, double timeout_us, unsi
 	char out[2 * MAX_APDU + 2];
 	memcpy(out, hex, hl);
 	out[hl] = '\n';
-	double t0 = now_us();
+	double t0 = mono_usf();
 	if (write(c->in, out, hl + 1) != (ssize_t)(hl + 1)) {
 		LOGE(NULL, "write to the shell: %s", strerror(errno));
 		return -1;
@@ -146,7 +140,7 @@ static double transact(struct child *c, const char *hex, double timeout_us, unsi
 		if (n < 0)
 			continue;	/* e.g. a SET_ATR line */
 		*sw = n >= 2 ? (unsigned)(r[n - 2] << 8 | r[n - 1]) : 0;
-		return now_us() - t0;
+		return mono_usf() - t0;
 	}
 }
 
@@ -155,7 +149,7 @@ static int wait_atr(struct child *c, const uint8_t *def, int def_len, double tim
 {
 	char line[2048];
 	uint8_t atr[64];
-	double deadline = now_us() + timeout_us;
+	double deadline = mono_usf() + timeout_us;
 	*t_connect = 0;
 	for (;;) {
 		int rc = read_line(c, line, sizeof(line), deadline);
@@ -166,7 +160,7 @@ static int wait_atr(struct child *c, const uint8_t *def, int def_len, double tim
 		int n = line_octets(line, "SET_ATR: ", atr, sizeof(atr));
 		if (n < 0)
 			continue;
-		double t = now_us();
+		double t = mono_usf();
 		if (n == def_len && !memcmp(atr, def, (size_t)n)) {
 			if (!*t_connect)
 				*t_connect = t;

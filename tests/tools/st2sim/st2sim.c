@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "st2_simsock.h"
+#include "monotime.h"
 #include "st2sim.h"
 
 /* ---- options / output ------------------------------------------------------------ */
@@ -28,9 +29,7 @@ struct sim_opts opt = { .null_ms = 550, .timeout_s = 10, .in_depth = 3, .irq_dep
 
 double now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+	return mono_usf() / 1e3;
 }
 
 void say(const char *fmt, ...)

@@ -26,6 +26,7 @@
  * Output, one line:
  *   MODE n= min= p50= p90= p99= max= mean= us oneway_p50=X */
 #include "latstat.h"
+#include "monotime.h"
 #include "log.h"
 
 #include <errno.h>
@@ -55,13 +56,6 @@ struct opts {
 	const char *echo;	/* how the echo side waits */
 	char endpoint[512];
 };
-
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
 
 /* Pin the calling process (threads created later inherit it). */
 static void pin(int cpu)
@@ -158,7 +152,7 @@ static int dealer_ping(const struct opts *o, void *ctx, double *lat)
 	if (!payload || !in)
 		return -1;
 	for (long i = 0; i < o->n + WARMUP; i++) {
-		double t0 = now_us();
+		double t0 = mono_usf();
 		for (int f = 0; f < o->frames - 1; f++)
 			zmq_send(s, "SEND", 4, ZMQ_SNDMORE);
 		zmq_send(s, payload, o->size, 0);
@@ -169,7 +163,7 @@ static int dealer_ping(const struct opts *o, void *ctx, double *lat)
 			}
 		}
 		if (i >= WARMUP)
-			lat[i - WARMUP] = now_us() - t0;
+			lat[i - WARMUP] = mono_usf() - t0;
 	}
 	free(payload);
 	free(in);
@@ -199,7 +193,7 @@ static int socketpair_run(const struct opts *o, double *lat)
 	pin(o->cpu[0]);
 	int rc = 0;
 	for (long i = 0; i < o->n + WARMUP && !rc; i++) {
-		double t0 = now_us();
+		double t0 = mono_usf();
 		size_t got = 0;
 		if (write(sv[0], buf, o->size) != (ssize_t)o->size)
 			rc = -1;
@@ -211,7 +205,7 @@ static int socketpair_run(const struct opts *o, double *lat)
 				got += (size_t)r;
 		}
 		if (i >= WARMUP)
-			lat[i - WARMUP] = now_us() - t0;
+			lat[i - WARMUP] = mono_usf() - t0;
 	}
 	close(sv[0]);
 	waitpid(pid, NULL, 0);
