@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "actor.h"
+#include "hexstr.h"
 #include "log.h"
 #include "ratelim.h"
 #include "slotstat.h"
@@ -77,14 +78,7 @@ static void set_ctx(struct session *s)
 static const char *hex(const uint8_t *d, size_t n)
 {
 	static char buf[2 * READER_RAPDU_MAX + 1];
-	static const char digits[] = "0123456789abcdef";
-	if (n > READER_RAPDU_MAX)
-		n = READER_RAPDU_MAX;
-	for (size_t i = 0; i < n; i++) {
-		buf[2 * i] = digits[d[i] >> 4];
-		buf[2 * i + 1] = digits[d[i] & 15];
-	}
-	buf[2 * n] = '\0';
+	hex_format(d, n < READER_RAPDU_MAX ? n : READER_RAPDU_MAX, buf);
 	return buf;
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "hexstr.h"
 #include "usbslot.h"
 
 #define LINE_MAX_LEN 4096
@@ -32,18 +33,14 @@ struct fe_shell {
  * APDU's path) */
 static void print_hex_line(const char *label, const uint8_t *d, size_t n)
 {
-	static const char digits[] = "0123456789abcdef";
-	char buf[16 + 3 * 300 + 2];
+	char buf[16 + 3 * 300 + 3];
 	size_t l = strlen(label), k;
 	if (n > 300)
 		n = 300;
 	memcpy(buf, label, l);
-	k = l;
-	for (size_t i = 0; i < n; i++) {
-		buf[k++] = digits[d[i] >> 4];
-		buf[k++] = digits[d[i] & 15];
-		buf[k++] = ' ';
-	}
+	k = l + strlen(hex_format_sep(d, n, " ", buf + l, sizeof(buf) - l - 2));
+	if (n)
+		buf[k++] = ' ';	/* each octet is followed by a space, as always */
 	buf[k++] = '\n';
 	fwrite(buf, 1, k, stdout);
 	fflush(stdout);

@@ -37,16 +37,7 @@ const char *fsm_state_name(enum main_state st)
 
 char *hexstr(const uint8_t *d, size_t n, char *buf, size_t len)
 {
-	size_t o = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		if (o + 6 >= len) {
-			snprintf(buf + o, len - o, "..");
-			break;
-		}
-		o += (size_t)snprintf(buf + o, len - o, i ? " %02x" : "%02x", d[i]);
-	}
-	return buf;
+	return hex_format_sep(d, n, " ", buf, len);
 }
 
 void slot_update_ctx(struct slot *s)

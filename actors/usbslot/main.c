@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "hexstr.h"
 #include "log.h"
 #include "usbslot.h"
 
@@ -41,9 +42,7 @@ static json_t *on_ctl(struct actor *a, const char *cmd, json_t *args, int want_j
 	snprintf(bankd, sizeof(bankd), s->bank_configured ? "%s:%u" : "-", s->bankd_ip, (unsigned)s->bankd_port);
 	snprintf(slot, sizeof(slot), "C%s", cs);
 	snprintf(mapped, sizeof(mapped), s->bank_configured ? "B%s" : "", bs);
-	for (size_t i = 0; i < s->atr_len; i++)
-		snprintf(atr + 2 * i, 3, "%02x", s->atr[i]);
-	atr[2 * s->atr_len] = '\0';
+	hex_format(s->atr, s->atr_len, atr);
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:s}",
 			      "client_slot", cs, "state", fsm_state_name(s->ms), "server",
 			      rconn_state_name(s->srv.st), "bankd", rconn_state_name(s->bkd.st), "bank_slot",

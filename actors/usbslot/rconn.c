@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "hexstr.h"
 #include "usbslot.h"
 
 static const char *const rc_names[] = { "INIT", "REESTABLISH", "ESTABLISHED", "CONNECTED" };
@@ -72,9 +73,7 @@ static void meta_write(struct slot *s, struct rconn *c)
 	if (!c->conn)
 		return;
 	char m[ENV_META_MAX], atr[2 * USBSLOT_ATR_MAX + 1];
-	for (size_t i = 0; i < s->atr_len; i++)
-		snprintf(atr + 2 * i, 3, "%02x", s->atr[i]);
-	atr[2 * s->atr_len] = '\0';
+	hex_format(s->atr, s->atr_len, atr);
 	int n = snprintf(m, sizeof(m), "usbslot1 up=%d cs=%ld:%ld bank=%d bs=%ld:%ld bankd=%s port=%u atr=%s",
 			 c->st == RC_CONNECTED, s->cs.client_id, s->cs.slot_nr, s->bank_configured,
 			 s->bs.bank_id, s->bs.slot_nr, s->bankd_ip[0] ? s->bankd_ip : "-",

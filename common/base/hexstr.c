@@ -2,6 +2,8 @@
 /* hexstr.c: hex text <-> octets (see hexstr.h). */
 #include "hexstr.h"
 
+#include <string.h>
+
 static int nibble(char ch)
 {
 	if (ch >= '0' && ch <= '9')
@@ -51,12 +53,37 @@ int hex_parse(const char *s, uint8_t *out, size_t max)
 	return hex_parse_why(s, out, max, NULL);
 }
 
+static const char digits[] = "0123456789abcdef";
+
 void hex_format(const uint8_t *in, size_t len, char *out)
 {
-	static const char digits[] = "0123456789abcdef";
 	for (size_t i = 0; i < len; i++) {
 		out[2 * i] = digits[in[i] >> 4];
 		out[2 * i + 1] = digits[in[i] & 15];
 	}
 	out[2 * len] = '\0';
+}
+
+char *hex_format_sep(const uint8_t *in, size_t len, const char *sep, char *out, size_t outlen)
+{
+	size_t o = 0, sl = strlen(sep);
+	for (size_t i = 0; i < len; i++) {
+		size_t need = (i ? sl : 0) + 2;
+		/* room for this octet, and for ".." should a next one not fit */
+		if (o + need + (i + 1 < len ? sl + 2 : 0) >= outlen) {
+			if (o + 3 <= outlen) {
+				memcpy(out + o, "..", 2);
+				o += 2;
+			}
+			break;
+		}
+		if (i) {
+			memcpy(out + o, sep, sl);
+			o += sl;
+		}
+		out[o++] = digits[in[i] >> 4];
+		out[o++] = digits[in[i] & 15];
+	}
+	out[o] = '\0';
+	return out;
 }

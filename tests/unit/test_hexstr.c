@@ -3,6 +3,8 @@
 #include "check.h"
 #include "hexstr.h"
 
+#include <string.h>
+
 static void test_parse(void)
 {
 	uint8_t b[8];
@@ -29,9 +31,22 @@ static void test_format(void)
 	CHECK_EQ_STR(out, "");
 }
 
+static void test_format_sep(void)
+{
+	static const uint8_t in[] = { 0x3b, 0x9f, 0x00, 0x80 };
+	char out[32];
+	CHECK_EQ_STR(hex_format_sep(in, 4, " ", out, sizeof(out)), "3b 9f 00 80");
+	CHECK_EQ_STR(hex_format_sep(in, 4, ":", out, sizeof(out)), "3b:9f:00:80");
+	CHECK_EQ_STR(hex_format_sep(in, 0, " ", out, sizeof(out)), "");
+	CHECK_EQ_STR(hex_format_sep(in, 1, " ", out, 3), "3b");	/* exactly fits */
+	CHECK_EQ_STR(hex_format_sep(in, 4, " ", out, 9), "3b 9f..");	/* cut, marked */
+	CHECK(strlen(hex_format_sep(in, 4, " ", out, 8)) < 8);
+}
+
 int main(void)
 {
 	RUN(test_parse);
 	RUN(test_format);
+	RUN(test_format_sep);
 	return check_summary();
 }
