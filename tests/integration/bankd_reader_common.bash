@@ -65,7 +65,7 @@ broker = {
   listeners = (
 ${listeners%,$'\n'}
   );
-  commands = { reader-status = "reader/0"; echo-tell = "bankmap"; echo-told = "bankmap"; };
+  commands = { reader-status = "reader/0"; echo-tell = "bankmap"; echo-told = "bankmap"; echo-told-all = "bankmap"; };
 };
 reader = {
   poll_ms = 200;

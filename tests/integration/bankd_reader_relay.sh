@@ -163,7 +163,8 @@ wait_log "$T/map_same.log" '< tpduCardToModem' 5
 tell_reader 0 '{"op":"mapping","client":"C23:0"}' >/dev/null
 check "mapping of the served client repeated: connection undisturbed" wait "$PS"
 kill -9 "$(reader_pid 1)"
-told_query() { "$TBIN/zreq" -t 3000 "$CTL" '{"cmd":"echo-told"}' | grep -qF 'reader/1 {\"op\":\"query\",\"slot\":1}'; }
+# (all the last messages: the reader also reports whom it serves)
+told_query() { "$TBIN/zreq" -t 3000 "$CTL" '{"cmd":"echo-told-all"}' | grep -qF 'reader/1 {\"op\":\"query\",\"slot\":1}'; }
 check "a restarted reader asks the bankmap for its mapping" wait_for 5 told_query
 
 # --- GSMTAP ---------------------------------------------------------------------------

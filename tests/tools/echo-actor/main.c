@@ -27,7 +27,8 @@ struct echo {
 	unsigned defer_ms;	/* 0: echo at once */
 	int timer;		/* armed while PDUs are held */
 	struct held *first, **last;
-	char told[600];		/* last message told by another actor: "FROM TEXT" */
+	char told[16][600];	/* the last messages told by other actors: "FROM TEXT" */
+	unsigned ntold;		/* how many were told in all (told[ntold % 16] is next) */
 };
 
 static void echo_one(struct actor *a, struct echo *e, uint32_t conn, const uint8_t *der, size_t len)
@@ -87,7 +88,7 @@ static void on_down(struct actor *a, uint32_t conn, const char *peer, const char
 }
 
 /* Messages between actors: "ping:X" is answered with "pong:X"; anything
- * else is kept as the last message told, for the echo-told command. */
+ * else is kept (the last 16) for the echo-told and echo-told-all commands. */
 static void on_tell(struct actor *a, const char *from, const uint8_t *data, size_t len, void *ud)
 {
 	struct echo *e = ud;
@@ -97,7 +98,7 @@ static void on_tell(struct actor *a, const char *from, const uint8_t *data, size
 		actor_tell(a, from, reply, (size_t)n);
 		return;
 	}
-	snprintf(e->told, sizeof(e->told), "%s %.*s", from, (int)len, (const char *)data);
+	snprintf(e->told[e->ntold++ % 16], sizeof(e->told[0]), "%s %.*s", from, (int)len, (const char *)data);
 }
 
 static json_t *on_ctl(struct actor *a, const char *cmd, json_t *args, int want_json,
@@ -128,7 +129,13 @@ static json_t *on_ctl(struct actor *a, const char *cmd, json_t *args, int want_j
 		return json_integer(actor_tell(a, to, text, strlen(text)));
 	}
 	if (!strcmp(cmd, "echo-told"))
-		return json_string(e->told);
+		return json_string(e->ntold ? e->told[(e->ntold - 1) % 16] : "");
+	if (!strcmp(cmd, "echo-told-all")) {	/* oldest first */
+		json_t *arr = json_array();
+		for (unsigned i = e->ntold > 16 ? e->ntold - 16 : 0; i < e->ntold; i++)
+			json_array_append_new(arr, json_string(e->told[i % 16]));
+		return arr;
+	}
 	if (!strcmp(cmd, "echo-conns")) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < actor_conn_count(a); i++) {
@@ -154,7 +161,8 @@ int main(int argc, char **argv)
 			    "  --open KEY:HOST:PORT[:once]  open an outgoing connection (reconnecting\n"
 			    "                   unless :once) and echo on it too\n"
 			    "Control commands: echo-count, echo-meta TEXT, echo-conns, echo-tell ACTOR TEXT\n"
-			    "(tell another actor; \"ping:X\" is answered with \"pong:X\"), echo-told (last message told)."))
+			    "(tell another actor; \"ping:X\" is answered with \"pong:X\"), echo-told (last message told),\n"
+			    "echo-told-all (the last 16, oldest first)."))
 		return args.exit_code;
 	struct echo e = { .count = 0 };
 	e.last = &e.first;
