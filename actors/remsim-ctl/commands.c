@@ -2,6 +2,7 @@
 /* commands.c: the command table.  Adding a command is one line here (plus a
  * printer in print.c if the generic one does not suit it).  Every command is
  * sent as {"cmd":NAME,"args":[strings],"json":BOOL}; the role decides. */
+#include <stdio.h>
 #include <string.h>
 
 #include "ctl.h"
@@ -38,8 +39,11 @@ const struct ctl_command *ctl_find_command(const char *name)
 void ctl_print_commands(FILE *out)
 {
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		char left[64];
+		char left[160];
 		snprintf(left, sizeof(left), "%s %s", commands[i].name, commands[i].usage);
-		fprintf(out, "  %-32s %s\n", left, commands[i].help);
+		if (strlen(left) > 32)	/* a long synopsis gets a line of its own */
+			fprintf(out, "  %s\n  %-32s %s\n", left, "", commands[i].help);
+		else
+			fprintf(out, "  %-32s %s\n", left, commands[i].help);
 	}
 }
