@@ -5,7 +5,11 @@
 # pcscd -> libifd_remsim.so -> our client role -> osmo-remsim-bankd ->
 # pcscd (vpcd) -> our virtual card; maps through osmo-remsim-server's REST
 # API.  Needs OSMO_REMSIM_PREFIX (an install of osmo-remsim 1.0.0); SKIP
-# without it or when the fixed ports are taken.
+# without it.  It runs in a private network namespace (tests/lib/netns.sh),
+# so the fixed ports are its own; where that is impossible it SKIPs when they
+# are taken.
+. "$(dirname "$0")/../lib/netns.sh"
+netns_private "$0" "$@"
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/pcscd.sh"
 . "$(dirname "$0")/../lib/system.sh"
