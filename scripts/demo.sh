@@ -36,7 +36,7 @@ echo "reader: ${PCSC_READERS[0]}   card ATR: $(pcsc_apdu 0 -a 2>/dev/null | head
 
 SRV=$(free_port); REST=$(free_port); BANKD=$(free_port)
 say "remsim-server: RSPRO on 127.0.0.1:$SRV, REST on 127.0.0.1:$REST"
-"$BIN/remsim-server" -r "$T/server-run" --database "$T/server.db" -b 127.0.0.1 -p "$SRV" \
+"$BIN/remsim-server" -r "$T/server-run" --state-dir "$T/server-state" --database "$T/server.db" -b 127.0.0.1 -p "$SRV" \
 	--rest-listen "127.0.0.1:$REST" --print-config >"$T/server.cfg" || die "remsim-server --print-config failed"
 # the bankd below listens on a private port; tell the server to announce it
 sed -i "s/^mapstore = {/mapstore = { bankd_port = $BANKD;/" "$T/server.cfg"

@@ -13,6 +13,11 @@ FILTER=${1:-}
 LOGDIR=$BUILD/test-logs
 mkdir -p "$LOGDIR"
 pass=0 fail=0 skip=0 failed_names=()
+# The system paths a role uses by default: tests never write there (they
+# use their own temporary folders).  Those absent now must be absent after.
+SYSTEM_PATHS=(/run/remsim /run/remsim-bankd /var/lib/remsim /etc/remsim)
+absent_before=()
+for p in "${SYSTEM_PATHS[@]}"; do [ -e "$p" ] || absent_before+=("$p"); done
 
 run_one() {     # name, command...
 	local name=$1; shift
@@ -47,6 +52,15 @@ for t in tests/integration/*.sh; do
 	[ -f "$t" ] || continue
 	run_one "integration/$(basename "$t" .sh)" bash "$t"
 done
+
+written=()
+for p in "${absent_before[@]:-}"; do [ -n "$p" ] && [ -e "$p" ] && written+=("$p"); done
+if [ "${#written[@]}" -gt 0 ] && [ -z "$FILTER" ]; then
+	echo "FAIL: the suite created ${written[*]} outside its temporary folders (left in place to look at)"
+	fail=$((fail + 1)); failed_names+=("system-paths")
+else
+	[ -z "$FILTER" ] && pass=$((pass + 1)) && echo "system paths untouched: ${SYSTEM_PATHS[*]}"
+fi
 
 echo
 if [ "${#failed_names[@]}" -gt 0 ]; then

@@ -22,7 +22,7 @@
 system_server() {
 	local s=${1:-server}
 	SRV_PORT=$(free_port); SRV_REST=$(free_port); BANKD_PORT=$(free_port)
-	"$BIN/remsim-server" -r "$T/$s-run" --database "$T/$s.db" -b 127.0.0.1 -p "$SRV_PORT" \
+	"$BIN/remsim-server" -r "$T/$s-run" --state-dir "$T/$s-state" --database "$T/$s.db" -b 127.0.0.1 -p "$SRV_PORT" \
 		--rest-listen "127.0.0.1:$SRV_REST" --print-config >"$T/$s.cfg" || return 1
 	sed -i "s/^mapstore = {/mapstore = { bankd_port = $BANKD_PORT;/" "$T/$s.cfg"
 	[ -z "${SYSTEM_SERVER_SED:-}" ] || sed -i "$SYSTEM_SERVER_SED" "$T/$s.cfg"
