@@ -112,9 +112,9 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB) $(ASN1_LIB)
 	@$(CC) $(LDFLAGS_ALL) -o $@ $< $(LDLIBS_ALL)
 
 # pcscd's reader driver (docs/ifd.md): position-independent, only its IFDH*
-# entry points exported, common/base/log.c (+ logmask, suggest) compiled in again (libremsim.a is not
+# entry points exported, common/base/log.c (+ logmask, suggest, monotime, tmpdir) compiled in again (libremsim.a is not
 # -fPIC).  No sanitizers even with SAN=1: pcscd itself is not instrumented.
-IFD_SRC := $(wildcard lib/ifd_remsim/*.c) common/base/log.c common/base/logmask.c common/base/suggest.c common/base/monotime.c
+IFD_SRC := $(wildcard lib/ifd_remsim/*.c) common/base/log.c common/base/logmask.c common/base/suggest.c common/base/monotime.c common/base/tmpdir.c
 IFD_OBJ := $(IFD_SRC:%.c=$(BUILD)/pic/%.o)
 IFD_LIB := $(BUILD)/lib/libifd_remsim.so
 all: $(IFD_LIB)

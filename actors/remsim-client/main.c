@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "launcher.h"
+#include "tmpdir.h"
 #include "launchopt.h"
 #include "logenv.h"
 
@@ -210,14 +211,7 @@ int main(int argc, char **argv)
 
 	char rd[4096];
 	if (!l.run_dir) {
-		const char *base = getenv("XDG_RUNTIME_DIR");
-		if (getuid() == 0)
-			base = "/run";
-		if (!base || !*base)
-			base = getenv("TMPDIR");
-		if (!base || !*base)
-			base = "/tmp";
-		snprintf(rd, sizeof(rd), "%s/%s-C%ld-%ld", base, l.ifd ? "remsim-ifd" : prog, l.client_id,
+		snprintf(rd, sizeof(rd), "%s/%s-C%ld-%ld", run_base(), l.ifd ? "remsim-ifd" : prog, l.client_id,
 			 l.slot_nr);
 		l.run_dir = rd;
 	}

@@ -18,6 +18,7 @@
 #include <libconfig.h>
 
 #include "ifd_remsim.h"
+#include "tmpdir.h"
 
 static int num(const char *s, long min, long max, long *out)
 {
@@ -30,17 +31,11 @@ static int num(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-static const char *run_base(void)
+/* the client's run dir base (remsim-client --ifd picks the same one) */
+static const char *ifd_run_base(void)
 {
 	const char *b = getenv("REMSIM_IFD_RUN_BASE");
-	if (b && *b)
-		return b;
-	if (geteuid() == 0)
-		return "/run";
-	b = getenv("XDG_RUNTIME_DIR");
-	if (!b || !*b)
-		b = getenv("TMPDIR");
-	return b && *b ? b : "/tmp";
+	return b && *b ? b : run_base();
 }
 
 static int parse_osmo(const char *dev, struct ifd_target *t, char *err, size_t errlen)
@@ -69,7 +64,7 @@ static int parse_osmo(const char *dev, struct ifd_target *t, char *err, size_t e
 	t->server_port = (int)port;
 	if (parts[2] && *parts[2])
 		snprintf(t->server_host, sizeof(t->server_host), "%s", parts[2]);
-	snprintf(t->run_dir, sizeof(t->run_dir), "%.400s/remsim-ifd-C%ld-%ld", run_base(), t->client_id,
+	snprintf(t->run_dir, sizeof(t->run_dir), "%.400s/remsim-ifd-C%ld-%ld", ifd_run_base(), t->client_id,
 		 t->slot_nr);
 	snprintf(t->sock_path, sizeof(t->sock_path), "%.400s/ifd.sock", t->run_dir);
 	return 0;

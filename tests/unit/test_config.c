@@ -2,6 +2,7 @@
 /* test_config.c: unit tests of common/base/config.c: loading, typed getters with
  * defaults and ranges, iteration, and file:line in every error message. */
 #include "check.h"
+#include "tmpdir.h"
 #include "config.h"
 
 #include <stdio.h>
@@ -10,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char tmpdir[] = "/tmp/remsim-test-config-XXXXXX";
+static char tmpdir[256];	/* tmp_base()/remsim-test-config.XXXXXX */
 
 /* Write text to tmpdir/name; returns the path (static buffer per slot). */
 static const char *write_file(const char *name, const char *text)
@@ -333,7 +334,7 @@ static void cleanup(void)
 
 int main(void)
 {
-	if (!mkdtemp(tmpdir)) {
+	if (!tmp_mkdtemp("remsim-test-config", tmpdir, sizeof(tmpdir))) {
 		perror("mkdtemp");
 		return 1;
 	}

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "tmpdir.h"
 #include "log.h"
 #include "logconf.h"
 
@@ -260,9 +261,7 @@ static void test_config_errors(void)
 
 int main(void)
 {
-	const char *t = getenv("TMPDIR");
-	snprintf(tmpdir, sizeof(tmpdir), "%s/remsim-test-log.XXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(tmpdir))
+	if (!tmp_mkdtemp("remsim-test-log", tmpdir, sizeof(tmpdir)))
 		return 1;
 	RUN(test_plain);
 	RUN(test_timestamps);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "tmpdir.h"
 #include "log.h"
 #include "mapdb.h"
 
@@ -713,8 +714,7 @@ int main(void)
 {
 	log_init("test_mapdb");
 	log_set_level(LL_FATAL);
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_mapdb.XXXXXX");
-	if (!mkdtemp(tmpdir)) {
+	if (!tmp_mkdtemp("test_mapdb", tmpdir, sizeof(tmpdir))) {
 		perror("mkdtemp");
 		return 1;
 	}

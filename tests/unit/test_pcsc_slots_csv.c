@@ -3,6 +3,7 @@
  * bankd_pcsc_slots.csv syntax (quoting, blanks, line ends, atoi columns, last
  * regex column wins, first row wins on lookup) and file:line errors. */
 #include "check.h"
+#include "tmpdir.h"
 #include "pcsc_slots_csv.h"
 
 #include <stdio.h>
@@ -99,7 +100,8 @@ static void test_errors_name_file_and_line(void)
 
 static void test_load_file(void)
 {
-	char path[] = "/tmp/remsim-test-csv-XXXXXX";
+	char path[512];
+	snprintf(path, sizeof(path), "%s/remsim-test-csv-XXXXXX", tmp_base());
 	int fd = mkstemp(path);
 	CHECK(fd >= 0);
 	if (fd < 0)
@@ -109,7 +111,7 @@ static void test_load_file(void)
 	close(fd);
 	pcsc_slots_free(&S);
 	CHECK_EQ_INT(pcsc_slots_csv_load(path, &S, err, sizeof(err)), -1);
-	char want[128];
+	char want[sizeof(path) + 32];
 	snprintf(want, sizeof(want), "%s:2: 2 column(s)", path);
 	CHECK(strncmp(err, want, strlen(want)) == 0);
 	unlink(path);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "tmpdir.h"
 #include "monotime.h"
 #include "log.h"
 #include "mapdb.h"
@@ -40,9 +41,7 @@ struct mapdb *bench_open(const char *dir_arg, char *dir, size_t dirlen, const ch
 {
 	char err[400];
 	if (!dir_arg) {
-		const char *tmp = getenv("TMPDIR");
-		snprintf(dir, dirlen, "%s/mapdb-bench.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(dir)) {
+		if (!tmp_mkdtemp("mapdb-bench", dir, dirlen)) {
 			perror("mkdtemp");
 			return NULL;
 		}

@@ -26,6 +26,7 @@
  * Output, one line:
  *   MODE n= min= p50= p90= p99= max= mean= us oneway_p50=X */
 #include "latstat.h"
+#include "tmpdir.h"
 #include "monotime.h"
 #include "log.h"
 
@@ -256,8 +257,6 @@ int main(int argc, char **argv)
 	struct opts o = { .n = 10000, .size = 48, .frames = 1, .io_threads = 1, .cpu = { -1, -1 },
 			  .echo = "block" };
 	char dirbuf[256];
-	const char *tmpd = getenv("TMPDIR");
-	snprintf(dirbuf, sizeof(dirbuf), "%s/zmq-floor.XXXXXX", tmpd && *tmpd ? tmpd : "/tmp");
 	const char *dir = NULL;
 	int ch;
 	log_init("zmq-floor");
@@ -289,7 +288,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!dir && !(dir = mkdtemp(dirbuf))) {
+	if (!dir && !(dir = tmp_mkdtemp("zmq-floor", dirbuf, sizeof(dirbuf)))) {
 		LOGE(NULL, "mkdtemp: %s", strerror(errno));
 		return 1;
 	}
