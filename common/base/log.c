@@ -56,15 +56,16 @@ static void apply_timestamps(int journal)
  * say so when an environment value is not understood. */
 static void recompute(int warn)
 {
-	for (int i = 0; i < LC_COUNT; i++)
-		log_levels_[i] = has_cfg ? cfg_levels[i] : log_cat_default_level((enum log_cat)i);
+	if (has_cfg)
+		memcpy(log_levels_, cfg_levels, sizeof(log_levels_));
+	else
+		log_levels_default(log_levels_);
 	const char *env = getenv("REMSIM_LOG_LEVEL");
 	if (env && *env) {
 		int l = log_level_parse(env);
-		for (int i = 0; l >= 0 && i < LC_COUNT; i++)
-			if (i != LC_TPDU)
-				log_levels_[i] = l;
-		if (l < 0 && warn)
+		if (l >= 0)
+			log_levels_all(log_levels_, l);
+		else if (warn)
 			LOGW(NULL, "REMSIM_LOG_LEVEL='%s' ignored: not a level name", env);
 	}
 	const char *mask = getenv("REMSIM_LOG_MASK");
@@ -177,9 +178,7 @@ void log_reload_env(void) { recompute(1); }
 
 void log_set_level(enum log_level level)
 {
-	for (int i = 0; i < LC_COUNT; i++)
-		if (i != LC_TPDU)
-			log_levels_[i] = level;
+	log_levels_all(log_levels_, level);
 }
 
 enum log_level log_get_level(void) { return (enum log_level)log_levels_[log_cat_]; }

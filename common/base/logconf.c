@@ -20,7 +20,7 @@ static int level_of(struct cfg *c, const config_setting_t *s, const char *what, 
 		return 0;
 	}
 	const char *v = config_setting_get_string(s);
-	int l = v ? log_level_parse(v) : -1;
+	int l = v ? log_level_any(v) : -1;
 	if (l < 0)
 		return cfg_fail(c, s, "%s must be one of debug, info, notice, warn, error, fatal "
 				"(or an osmocom number 0..8), not %s%s%s", what, v ? "'" : "a non-string",
@@ -75,8 +75,7 @@ int logconf_read(struct cfg *c, struct logconf *lc)
 	static const char *const known[] = { "level", "categories", "target", "timestamps",
 					     "syslog_facility", NULL };
 	*lc = (struct logconf){ .timestamps = -1, .facility = LOG_DAEMON };
-	for (int i = 0; i < LC_COUNT; i++)
-		lc->levels[i] = log_cat_default_level((enum log_cat)i);
+	log_levels_default(lc->levels);
 	const config_setting_t *g = config_setting_get_member(cfg_root(c), "log");
 	if (!g)
 		return 0;
@@ -89,9 +88,7 @@ int logconf_read(struct cfg *c, struct logconf *lc)
 	if ((s = config_setting_get_member(g, "level"))) {
 		if (level_of(c, s, "log.level", &lvl))
 			return -1;
-		for (int i = 0; i < LC_COUNT; i++)
-			if (i != LC_TPDU)
-				lc->levels[i] = lvl;
+		log_levels_all(lc->levels, lvl);
 	}
 	if ((s = config_setting_get_member(g, "categories")) && read_categories(c, s, lc))
 		return -1;

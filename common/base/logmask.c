@@ -61,14 +61,26 @@ int log_level_from_osmo(int n)
 	return n <= 1 ? LL_DEBUG : n <= 3 ? LL_INFO : n <= 5 ? LL_NOTICE : n <= 7 ? LL_ERROR : LL_FATAL;
 }
 
-/* "7", "info": a level for every category; -1 when s is neither */
-static int plain_level(const char *s)
+int log_level_any(const char *s)
 {
 	char *end;
 	long n = strtol(s, &end, 10);
 	if (*s && !*end)
 		return n >= 0 && n <= 8 ? log_level_from_osmo((int)n) : -1;
 	return log_level_parse(s);
+}
+
+void log_levels_default(int levels[LC_COUNT])
+{
+	for (int i = 0; i < LC_COUNT; i++)
+		levels[i] = log_cat_default_level((enum log_cat)i);
+}
+
+void log_levels_all(int levels[LC_COUNT], int level)
+{
+	for (int i = 0; i < LC_COUNT; i++)
+		if (i != LC_TPDU)
+			levels[i] = level;
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, const char *a, const char *b)
@@ -84,11 +96,9 @@ static int parse_mask(const char *mask, int levels[LC_COUNT], int partial, char 
 {
 	if (!mask || !*mask)
 		return fail(err, errlen, "empty log mask%s%s", "", "");
-	int lvl = plain_level(mask);
+	int lvl = log_level_any(mask);
 	if (lvl >= 0) {
-		for (int i = 0; i < LC_COUNT; i++)
-			if (i != LC_TPDU)
-				levels[i] = lvl;
+		log_levels_all(levels, lvl);
 		return 0;
 	}
 	int out[LC_COUNT];
@@ -104,7 +114,7 @@ static int parse_mask(const char *mask, int levels[LC_COUNT], int partial, char 
 		int level = LL_DEBUG;	/* libosmocore: no number = level 0, all lines */
 		if (comma) {
 			*comma = '\0';
-			level = comma[1] ? plain_level(comma + 1) : -1;
+			level = comma[1] ? log_level_any(comma + 1) : -1;
 			if (level < 0)
 				return fail(err, errlen, "bad level '%s' for %s in log mask (osmocom numbers 0..8: "
 					    "1 debug, 3 info, 5 notice, 7 error, 8 fatal; or a level name)", comma + 1, tok);

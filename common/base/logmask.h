@@ -53,6 +53,12 @@ int log_cat_default_level(enum log_cat cat);
 
 /* An osmocom level number (0..8) onto enum log_level. */
 int log_level_from_osmo(int number);
+/* A level name (log_level_parse) or an osmocom number 0..8; -1 if neither. */
+int log_level_any(const char *s);
+/* Every category at its default level (log_cat_default_level). */
+void log_levels_default(int levels[LC_COUNT]);
+/* Every category but DTPDU at level (TPDU lines only when asked by name). */
+void log_levels_all(int levels[LC_COUNT], int level);
 
 /* Parse MASK into levels[] (enum log_level per category; levels[] is read
  * for categories a plain level leaves alone, so fill it with the current

@@ -10,16 +10,10 @@
 #include "log.h"
 #include "logmask.h"
 
-static void defaults(int levels[LC_COUNT])
-{
-	for (int i = 0; i < LC_COUNT; i++)
-		levels[i] = log_cat_default_level((enum log_cat)i);
-}
-
 int logenv_export(const char *mask, char *err, size_t errlen)
 {
 	int levels[LC_COUNT];
-	defaults(levels);
+	log_levels_default(levels);
 	if (log_mask_parse(mask, levels, err, errlen) < 0)
 		return -1;
 	int lowest = LL_FATAL;
@@ -46,7 +40,7 @@ const char *logenv_launch_mask(const char *mask, long osmo_level, char *out, siz
 		return out;
 	}
 	int levels[LC_COUNT];
-	defaults(levels);
+	log_levels_default(levels);
 	if (log_mask_parse(mask, levels, NULL, 0) < 0)
 		return NULL;
 	for (int i = 0; i < LC_COUNT; i++)
