@@ -32,6 +32,7 @@
 
 #include "bankmap.h"
 #include "log.h"
+#include "monotime.h"
 #include "ratelim.h"
 
 /* lines a hostile or broken client can repeat at will: 10 per 10 s each */

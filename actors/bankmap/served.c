@@ -10,7 +10,7 @@
 
 #include "bankmap.h"
 #include "log.h"
-#include "ratelim.h"
+#include "monotime.h"
 
 #define SERVED_STALE_MS 30000
 

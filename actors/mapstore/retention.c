@@ -10,7 +10,7 @@
 
 #include "log.h"
 #include "mapstore.h"
-#include "ratelim.h"
+#include "monotime.h"
 
 #define PRUNE_BUDGET_MS 250
 #define PRUNE_AGAIN_MS 20

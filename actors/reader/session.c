@@ -21,7 +21,7 @@
 #include "actor.h"
 #include "hexstr.h"
 #include "log.h"
-#include "ratelim.h"
+#include "monotime.h"
 #include "slotstat.h"
 #include "reader.h"
 

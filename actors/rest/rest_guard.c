@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "monotime.h"
 #include "ratelim.h"
 #include "rest.h"
 
