@@ -316,15 +316,12 @@ static void do_bind(struct broker *b, const char *sender, const struct env_msg *
 	free(c->handover);
 	c->handover = NULL;
 	c->handover_len = 0;
-	if (env_send_up(b->hub, to, c->id, c->peer, c->origin, c->meta, c->meta_len) < 0) {
-		/* not there (yet): the PDU waits for its HELLO */
-		if (der && len && (c->handover = malloc(len))) {
-			memcpy(c->handover, der, len);
-			c->handover_len = len;
-			LOGI(c->ctx, "%s not connected: PDU kept for its hello", to);
-		}
-		return;
-	}
+	/* as for a listener's connection: an actor that has not said hello to
+	 * this broker yet (started, socket connected, HELLO not sent) would take
+	 * UP and PDU for messages of an earlier life and drop them; both wait
+	 * for its HELLO (hub_up, hub_deliver_rspro) */
+	c->up_pending = 0;
+	hub_up(b, c);
 	if (der && len)
 		hub_deliver_rspro(b, c, der, len);
 }
