@@ -168,7 +168,8 @@ struct pend {
 struct broker {
 	struct bconf cf;
 	void *zctx;			/* czmq zsock handles resolved to libzmq */
-	struct _zsock_t *hub_s, *ctl_s;
+	struct hubsock *hub_hs;		/* the hub (hubsock.h) */
+	struct _zsock_t *ctl_s;
 	struct _zactor_t *auth;
 	void *hub, *ctl;
 	int *lfd;			/* listener fds, cf.nlisten */
@@ -241,6 +242,7 @@ void out_free_all(struct broker *b);
 
 /* broker_hub.c */
 int hub_open(struct broker *b, char *err, size_t errlen);
+void hub_close(struct broker *b);
 int hub_input(struct broker *b);	/* EVZ_DRAINED or EVZ_MORE */
 /* Deliver to an actor; counts and logs drops.  0 or -1. */
 int hub_deliver_rspro(struct broker *b, struct conn *c, const uint8_t *der, size_t len);
@@ -271,5 +273,7 @@ void poll_del(struct broker *b, size_t idx);
 /* Bind sock to an endpoint; for ipc:// create the file with `mode` (the
  * process umask is narrowed around the bind) and verify it afterwards. */
 int bind_endpoint(void *zsock, const char *ep, unsigned mode, char *err, size_t errlen);
+/* mkdir the folder of an ipc:// endpoint; refuses the abstract namespace */
+int ipc_prepare(const char *ep, char *err, size_t errlen);
 
 #endif

@@ -4,10 +4,12 @@
  * RSPRO/UP/DOWN to the bound actor, supervisor EVENTs and the actor records
  * that `status` is built from. */
 #include "broker.h"
+#include "hubsock.h"
 #include "monotime.h"
 
 #include <czmq.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,21 +58,30 @@ int hub_open(struct broker *b, char *err, size_t errlen)
 			 b->cf.hub);
 		return -1;
 	}
-	zsock_t *s = zsock_new(ZMQ_ROUTER);
-	if (!s) {
-		snprintf(err, errlen, "cannot create the hub socket");
+	if (ipc_prepare(b->cf.hub, err, errlen) < 0)
 		return -1;
-	}
-	b->hub_s = s;
-	zsock_set_router_mandatory(s, 1);	/* unknown route: EHOSTUNREACH, not silence */
-	zsock_set_router_handover(s, 1);	/* a restarted actor takes its name over */
-	zsock_set_sndhwm(s, b->cf.hub_sndhwm);
-	zsock_set_rcvhwm(s, b->cf.hub_rcvhwm);
-	zsock_set_linger(s, 0);
-	if (bind_endpoint(s, b->cf.hub, 0600, err, errlen) < 0)
+	/* the hub's own ROUTER (hubsock.h): ZeroMQ on the wire, no I/O thread;
+	 * ROUTER_MANDATORY and ROUTER_HANDOVER are how it always behaves */
+	struct hubsock_opts o = {
+		.sndhwm = b->cf.hub_sndhwm ? (unsigned)b->cf.hub_sndhwm : UINT_MAX,
+		.mode = 0600,
+	};
+	struct hubsock *hs = hubsock_bind(b->cf.hub, &o, err, errlen);
+	if (!hs)
 		return -1;
-	b->hub = zsock_resolve(s);
+	b->hub_hs = hs;
+	b->hub = hs;
+	env_hub_use(hs);
 	return poll_add(b, b->hub, -1, EV_IN, NULL) == 0 ? 0 : -1;
+}
+
+void hub_close(struct broker *b)
+{
+	if (!b->hub_hs)
+		return;
+	env_hub_drop(b->hub_hs);
+	hubsock_close(&b->hub_hs);
+	b->hub = NULL;
 }
 
 /* ---- broker -> actor ------------------------------------------------------ */

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "monotime.h"
 #include "broker.h"
+#include "hubsock.h"
 
 #include <czmq.h>
 #include <errno.h>
@@ -78,7 +79,8 @@ int poll_add(struct broker *b, void *sock, int fd, unsigned events, struct conn 
 	}
 	/* the hub and the control socket: only envelope.c sends on them and
 	 * their handlers read until EAGAIN (evloop.h, EVZ_ENVELOPE) */
-	int rc = sock ? evloop_zsock_add(b->ev, sock, EVZ_ENVELOPE, sock == b->hub ? on_hub : on_ctl, b)
+	int rc = sock == b->hub && b->hub_hs ? evloop_src_add(b->ev, hubsock_fd(b->hub_hs), sock, on_hub, b)
+		 : sock ? evloop_zsock_add(b->ev, sock, EVZ_ENVELOPE, on_ctl, b)
 		      : evloop_fd_add(b->ev, fd, events, c ? on_conn : on_listener, c ? (void *)c : b);
 	if (rc < 0)
 		return -1;
@@ -134,6 +136,20 @@ static int mkdir_parent(const char *path)
 	return zsys_dir_create("%s", dir);
 }
 
+int ipc_prepare(const char *ep, char *err, size_t errlen)
+{
+	const char *path = ep + 6;
+	if (path[0] == '@') {
+		snprintf(err, errlen, "abstract ipc endpoint %s has no file permissions; use a path", ep);
+		return -1;
+	}
+	if (mkdir_parent(path) < 0) {
+		snprintf(err, errlen, "cannot create the directory of %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int bind_endpoint(void *zsock, const char *ep, unsigned mode, char *err, size_t errlen)
 {
 	if (strncmp(ep, "ipc://", 6) != 0) {
@@ -144,14 +160,8 @@ int bind_endpoint(void *zsock, const char *ep, unsigned mode, char *err, size_t 
 		return 0;
 	}
 	const char *path = ep + 6;
-	if (path[0] == '@') {
-		snprintf(err, errlen, "abstract ipc endpoint %s has no file permissions; use a path", ep);
+	if (ipc_prepare(ep, err, errlen) < 0)
 		return -1;
-	}
-	if (mkdir_parent(path) < 0) {
-		snprintf(err, errlen, "cannot create the directory of %s: %s", path, strerror(errno));
-		return -1;
-	}
 	/* the socket file is created by bind(): narrow the umask around it so
 	 * that it never exists with wider permissions than `mode` */
 	mode_t old = umask((mode_t)(~mode & 0777));
@@ -327,7 +337,7 @@ out:
 			close(b->lfd[i]);
 	free(b->lfd);
 	free(b->lrt);
-	zsock_destroy((zsock_t **)&b->hub_s);
+	hub_close(b);
 	actors_free(b);
 	env_msg_free(&b->hmsg);
 	env_msg_free(&b->cmsg);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* actor.c: the actor side of the broker envelope (see actor.h): argument
  * parsing, HELLO/WELCOME, the event loop (evloop.h: one epoll set for the
- * hub, the monitor and the actor's own fds and sockets) dispatching the
+ * hub (a hubsock), the actor's own fds and sockets) dispatching the
  * broker's messages to callbacks, timers, fd watchers and the request
  * helpers. */
 #include "actor.h"
@@ -9,12 +9,14 @@
 
 #include <czmq.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "evloop.h"
+#include "hubsock.h"
 #include "log.h"
 #include "logconf.h"
 #include "logctl.h"
@@ -66,8 +68,9 @@ struct actor {
 	char name[ENV_NAME_MAX];
 	char *config;
 	char hub_ep[256];	/* the hub endpoint, for messages */
-	zsock_t *hub;
-	void *hubh;		/* libzmq handle of hub */
+	struct hubsock *hub;	/* DEALER to the broker's hub (hubsock.h) */
+	void *hubh;		/* the same, as envelope.c's `sock` */
+	int starting;		/* in wait_welcome(): hub events only noted */
 	struct evloop *loop;
 	struct actor_cbs cbs;
 	void *ud;
@@ -76,7 +79,6 @@ struct actor {
 	int welcomed;
 	unsigned long drops;
 	uint32_t gen;		/* generation of the broker that welcomed us (0: none yet) */
-	zsock_t *mon;		/* PAIR receiving the hub socket's monitor events */
 	int hello_timer;	/* timer re-sending HELLO after a broker restart */
 	struct actor_open_rec *opens;
 
@@ -416,55 +418,24 @@ static int apply_welcome(struct actor *a, const struct env_msg *m, int report)
 	return 0;
 }
 
-/* The hub socket's monitor: the broker's end of the ipc connection went
- * away (it died: its TCP connections died with it) or came (back). */
-static void monitor_event(struct actor *a, uint16_t event)
+/* The hub connection: the broker's end of the ipc connection went away (it
+ * died: its TCP connections died with it) or came (back). */
+static void hub_event(struct hubsock *hs, enum hubsock_event ev, const char *route, void *arg)
 {
-	if (event == ZMQ_EVENT_DISCONNECTED && a->welcomed) {
+	(void)hs;
+	(void)route;
+	struct actor *a = arg;
+	if (a->starting)	/* wait_welcome() says hello itself */
+		return;
+	if (ev == HUBSOCK_EV_DISCONNECTED && a->welcomed) {
 		a->welcomed = 0;
 		size_t n = drop_conns(a, a->gen, 1, "broker restarted");
 		LOGW(NULL, "broker gone (hub disconnected): %zu connection(s) reported down; "
 		     "waiting for the broker to come back", n);
-	} else if (event == ZMQ_EVENT_CONNECTED && !a->welcomed) {
+	} else if (ev == HUBSOCK_EV_CONNECTED && !a->welcomed) {
 		LOGI(NULL, "hub connected again: saying hello");
 		hello_until_welcome(a);
 	}
-}
-
-static int on_monitor(struct evloop *l, void *h, void *arg)
-{
-	(void)l;
-	struct actor *a = arg;
-	while (!a->stop) {
-		zmq_msg_t ev, addr;
-		zmq_msg_init(&ev);
-		zmq_msg_init(&addr);
-		int rc = zmq_msg_recv(&ev, h, ZMQ_DONTWAIT);
-		if (rc >= 0 && zmq_msg_more(&ev))
-			zmq_msg_recv(&addr, h, ZMQ_DONTWAIT);
-		uint16_t event = 0;
-		if (rc >= 6)
-			memcpy(&event, zmq_msg_data(&ev), sizeof(event));
-		zmq_msg_close(&ev);
-		zmq_msg_close(&addr);
-		if (rc < 0)
-			return EVZ_DRAINED;
-		monitor_event(a, event);
-	}
-	return EVZ_MORE;
-}
-
-static int monitor_start(struct actor *a)
-{
-	char ep[128];
-	snprintf(ep, sizeof(ep), "inproc://actor-monitor-%d-%p", (int)getpid(), (void *)a);
-	if (zmq_socket_monitor(a->hubh, ep, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) < 0)
-		return -1;
-	a->mon = zsock_new(ZMQ_PAIR);
-	if (!a->mon || zsock_connect(a->mon, "%s", ep) < 0)
-		return -1;
-	/* nothing but on_monitor touches it: looked at only when signalled */
-	return evloop_zsock_add(a->loop, zsock_resolve(a->mon), EVZ_RECV_ONLY, on_monitor, a);
 }
 
 /* ---- control -------------------------------------------------------------- */
@@ -606,22 +577,28 @@ static int wait_welcome(struct actor *a)
 	if (e && atoi(e) > 0)
 		timeout = atoi(e);
 	int64_t end = mono_ms() + timeout, next_hello = 0;
+	a->starting = 1;
 	while (!zsys_interrupted) {
+		/* (receiving also connects, handshakes and reconnects) */
+		while (env_msg_recv(&a->msg, a->hubh, ZMQ_DONTWAIT) > 0) {
+			if (env_msg_cmd(&a->msg, 0) == ENV_WELCOME) {
+				a->starting = 0;
+				return apply_welcome(a, &a->msg, 0);
+			}
+			/* anything before WELCOME belongs to an earlier life */
+		}
 		int64_t now = mono_ms();
 		if (now >= end)
 			break;
-		if (now >= next_hello)
-			next_hello = now + (send_hello(a) == 0 ? HELLO_RESEND_MS : HELLO_EARLY_MS);
-		zmq_pollitem_t pi = { a->hubh, 0, ZMQ_POLLIN, 0 };
-		long wait = (long)((next_hello < end ? next_hello : end) - now);
-		if (zmq_poll(&pi, 1, wait) <= 0)
-			continue;
-		while (env_msg_recv(&a->msg, a->hubh, ZMQ_DONTWAIT) > 0) {
-			if (env_msg_cmd(&a->msg, 0) == ENV_WELCOME)
-				return apply_welcome(a, &a->msg, 0);
-			/* anything before WELCOME belongs to an earlier life */
-		}
+		if (!hubsock_connected(a->hub, NULL))
+			next_hello = 0;	/* at once when it is */
+		else if (now >= next_hello && send_hello(a) == 0)
+			next_hello = now + HELLO_RESEND_MS;
+		int64_t until = hubsock_connected(a->hub, NULL) && next_hello < end ? next_hello : end;
+		struct pollfd pf = { .fd = hubsock_fd(a->hub), .events = POLLIN };
+		poll(&pf, 1, (int)(until > now ? until - now : 0));
 	}
+	a->starting = 0;
 	LOGE(NULL, "no WELCOME from the broker at %s within %d ms", a->hub_ep, timeout);
 	return -1;
 }
@@ -634,6 +611,9 @@ struct actor *actor_new(const struct actor_args *args, const struct actor_cbs *c
 		LOGF(NULL, "%s", lerr);
 		return NULL;
 	}
+	/* czmq's SIGINT/SIGTERM handler (zsys_interrupted ends the loop and the
+	 * actor exits cleanly); no longer installed by a hub zsock for us */
+	zsys_init();
 	struct actor *a = calloc(1, sizeof(*a));
 	if (!a)
 		return NULL;
@@ -644,31 +624,26 @@ struct actor *actor_new(const struct actor_args *args, const struct actor_cbs *c
 		a->cbs = *cbs;
 	a->ud = ud;
 	env_msg_init(&a->msg);
-	a->hub = zsock_new(ZMQ_DEALER);
-	if (!a->hub)
+	/* nothing is queued for a broker that is not there (hubsock: IMMEDIATE):
+	 * what an actor sends while its broker restarts would reach the new one
+	 * out of context */
+	struct hubsock_opts ho = {
+		.identity = a->name, .sndhwm = 10000, .reconnect_ms = HUB_RECONNECT_MS, .linger_ms = 500,
+	};
+	char herr[256];
+	a->hub = hubsock_connect(args->hub, &ho, herr, sizeof(herr));
+	if (!a->hub) {
+		LOGE(NULL, "cannot connect to hub: %s", herr);
 		goto fail;
-	zsock_set_identity(a->hub, a->name);
-	zsock_set_linger(a->hub, 500);
-	zsock_set_sndhwm(a->hub, 10000);
-	zsock_set_rcvhwm(a->hub, 10000);
-	/* nothing is queued for a broker that is not there: what an actor sends
-	 * while its broker restarts would reach the new one out of context */
-	zsock_set_immediate(a->hub, 1);
-	zsock_set_reconnect_ivl(a->hub, HUB_RECONNECT_MS);
-	a->hubh = zsock_resolve(a->hub);
+	}
+	a->hubh = a->hub;
+	env_hub_use(a->hub);
+	hubsock_set_event_fn(a->hub, hub_event, a);
 	a->loop = evloop_new();
 	if (!a->loop)
 		goto fail;
-	if (monitor_start(a) < 0) {
-		LOGE(NULL, "cannot monitor the hub socket: %s", zmq_strerror(errno));
-		goto fail;
-	}
-	if (zsock_connect(a->hub, "%s", args->hub) < 0) {
-		LOGE(NULL, "cannot connect to hub %s", args->hub);
-		goto fail;
-	}
 	/* only envelope.c sends on it, and on_hub reads it until EAGAIN */
-	if (evloop_zsock_add(a->loop, a->hubh, EVZ_ENVELOPE, on_hub, a) < 0)
+	if (evloop_src_add(a->loop, hubsock_fd(a->hub), a->hubh, on_hub, a) < 0)
 		goto fail;
 	if (wait_welcome(a) < 0)
 		goto fail;
@@ -684,11 +659,10 @@ void actor_destroy(struct actor **ap)
 	if (!a)
 		return;
 	evloop_destroy(&a->loop);
-	if (a->mon) {
-		zmq_socket_monitor(a->hubh, NULL, 0);
-		zsock_destroy(&a->mon);
+	if (a->hub) {
+		env_hub_drop(a->hub);
+		hubsock_close(&a->hub);	/* (lingers up to 500 ms for queued output) */
 	}
-	zsock_destroy(&a->hub);
 	while (a->opens) {
 		struct actor_open_rec *o = a->opens;
 		a->opens = o->next;

@@ -71,10 +71,19 @@ const char *env_cmd_name(enum env_cmd cmd);
 /* ---- receiving ---------------------------------------------------------- */
 
 struct env_frames;
+struct hubsock;
+struct hubsock_frame;
 struct env_msg {
 	struct env_frames *f;	/* private */
+	const struct hubsock_frame *bf;	/* private: frames borrowed from a hubsock */
 	size_t n;		/* frames received */
 };
+
+/* The hub sockets are hubsocks (hubsock.h), not libzmq sockets: once
+ * registered here, a hubsock may be passed wherever a `sock` is asked for
+ * below (send, receive, tx counts). */
+void env_hub_use(struct hubsock *hs);
+void env_hub_drop(struct hubsock *hs);
 
 void env_msg_init(struct env_msg *m);
 void env_msg_free(struct env_msg *m);

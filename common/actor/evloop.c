@@ -257,6 +257,20 @@ int evloop_zsock_add(struct evloop *l, void *zsock, enum evz_mode mode, ev_zsock
 	return 0;
 }
 
+int evloop_src_add(struct evloop *l, int fd, void *src, ev_zsock_fn *fn, void *arg)
+{
+	struct ev_watch *w = watch_add(l, fd, EV_IN);
+	if (!w)
+		return -1;
+	w->zsock = src;
+	w->mode = EVZ_SOURCE;
+	w->zfn = fn;
+	w->arg = arg;
+	w->next = l->zsocks;	/* clean = 0: looked at before the first sleep */
+	l->zsocks = w;
+	return 0;
+}
+
 void evloop_zsock_del(struct evloop *l, void *zsock)
 {
 	for (struct ev_watch **pp = &l->zsocks; *pp; pp = &(*pp)->next) {
@@ -279,6 +293,8 @@ static int needs_check(const struct ev_watch *w)
 {
 	if (!w->clean || w->mode == EVZ_LEVEL)
 		return 1;
+	if (w->mode == EVZ_SOURCE)	/* its fd is level-triggered: it tells */
+		return 0;
 	return w->mode == EVZ_ENVELOPE && w->tx_mark != env_tx_count(w->zsock);
 }
 
@@ -297,7 +313,7 @@ static int zsocks_check(struct evloop *l)
 		if (w->ready) {
 			any = 1;
 		} else if (needs_check(w)) {
-			if (has_input(w->zsock)) {
+			if (w->mode == EVZ_SOURCE || has_input(w->zsock)) {
 				w->ready = 2;
 				any = 1;
 			} else {

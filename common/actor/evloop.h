@@ -31,7 +31,7 @@
 #define EV_OUT	2
 #define EV_ERR	4	/* error (a hang-up is reported as EV_IN: the read sees EOF) */
 
-enum evz_mode { EVZ_LEVEL, EVZ_ENVELOPE, EVZ_RECV_ONLY };
+enum evz_mode { EVZ_LEVEL, EVZ_ENVELOPE, EVZ_RECV_ONLY, EVZ_SOURCE };
 enum { EVZ_DRAINED = 0, EVZ_MORE = 1 };
 
 struct evloop;
@@ -52,6 +52,12 @@ void evloop_fd_del(struct evloop *l, int fd);
 /* A libzmq socket handle (zsock_resolve() of a zsock_t), watched for input. */
 int evloop_zsock_add(struct evloop *l, void *zsock, enum evz_mode mode, ev_zsock_fn *fn, void *arg);
 void evloop_zsock_del(struct evloop *l, void *zsock);
+
+/* A message source with a level-triggered fd (a hubsock: hubsock_fd()),
+ * handled like a ZeroMQ socket: fn(l, src, arg) reads until EAGAIN
+ * (EVZ_DRAINED) or stops early (EVZ_MORE: called again before the loop
+ * sleeps).  Removed with evloop_zsock_del(l, src). */
+int evloop_src_add(struct evloop *l, int fd, void *src, ev_zsock_fn *fn, void *arg);
 
 /* fn after ms (0: 1) milliseconds, `times` times (0: for ever).  Id > 0, or -1. */
 int evloop_timer_add(struct evloop *l, unsigned ms, unsigned times, ev_timer_fn *fn, void *arg);

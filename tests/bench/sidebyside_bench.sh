@@ -12,8 +12,10 @@
 # announces one bankd port per server).  Both shells are driven by
 # tests/tools/shell-drive: one STATUS (a0f2000016) at a time, as a modem
 # does.  ROUNDS rounds of N APDUs per chain, the order rotating each round;
-# in each round also the ZeroMQ floor (tests/tools/zmq-floor: DEALER ->
-# ROUTER echo over ipc, the hub's sockets and transport).  Per chain: the
+# in each round also the ZeroMQ floor (tests/tools/zmq-floor --hubsock:
+# DEALER -> ROUTER echo over ipc with the hub's own sockets, common/actor/
+# hubsock.c; libzmq's own DEALER/ROUTER pair is printed once for reference).
+# Per chain: the
 # median over rounds of each round's p50/p90/p99, and CPU per APDU per
 # process (utime+stime from /proc/PID/stat, summed over the rounds; and the
 # exact run time of all threads from /proc/PID/task/*/schedstat).  Then
@@ -73,12 +75,12 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		echo "round $r $c $line"
 		echo "$c $line" >>"$T/results"
 	done
-	line=$("$TBIN/zmq-floor" -n "$FLOOR_N" --dir "$T") || { echo "zmq-floor failed"; exit 1; }
+	line=$("$TBIN/zmq-floor" -n "$FLOOR_N" --dir "$T" --hubsock) || { echo "zmq-floor failed"; exit 1; }
 	echo "round $r floor $line"
 	echo "floor $line" >>"$T/results"
 done
 echo "# floor variants (once, for reference):"
-for v in "--poll" "--poll -f 3" "--socketpair"; do echo "#   $("$TBIN/zmq-floor" -n "$FLOOR_N" --dir "$T" $v)"; done
+for v in "--hubsock -f 3" "" "--poll -f 3" "--socketpair"; do echo "#   $("$TBIN/zmq-floor" -n "$FLOOR_N" --dir "$T" $v)"; done
 echo
 
 # --- summary --------------------------------------------------------------------

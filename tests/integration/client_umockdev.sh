@@ -64,7 +64,7 @@ check "umockdev: PTS indication right before the TPDU header (burst) processed" 
 	wait_log "$T/client.log" 'PTS Indication \(ff 10 94 7b\)' 10
 check "umockdev: unplug detected" wait_log "$T/client.log" 'board gone \(unplugged' 10
 check "umockdev: 4 bulk-IN transfers pending after every event pass" \
-	grep -qE 'bulk-IN transfers in flight after each of [1-9][0-9]* event passes: min 4 max 4' "$T/client.log"
+	wait_log "$T/client.log" 'bulk-IN transfers in flight after each of [1-9][0-9]* event passes: min 4 max 4' 5
 check "umockdev: event script gets REMSIM_USB_PATH and REMSIM_USB_INTERFACE" \
 	eval 'ev_has request-card-insert "^REMSIM_USB_PATH=1-1\$" && ev_has request-card-insert "^REMSIM_USB_INTERFACE=0\$"'
 kill -TERM "$CL"; wait "$CL"; rc=$?

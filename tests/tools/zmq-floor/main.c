@@ -1,18 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main.c: zmq-floor, the ZeroMQ floor of the data path: a ping-pong between
  * two processes with the socket types and transport remsim's hub uses (an
- * actor's DEALER connected over ipc:// to the broker's ROUTER, which echoes).
+ * actor's DEALER connected over ipc:// to the broker's ROUTER, which echoes):
+ * the hub's own sockets (hubsock.h) with --hubsock, libzmq's otherwise.
  * Each APDU crosses such a pair four times, so 4 x (round trip / 2) is what
  * the actor design costs at the least.  Prints numbers only.
  *
  *   zmq-floor [-n N] [-s SIZE] [-f FRAMES] [--poll] [--io-threads N]
- *             [--socketpair] [--dir DIR]
+ *             [--hubsock] [--socketpair] [--dir DIR]
  *
  *   -n N            round trips measured (default 10000; 500 more to warm up)
  *   -s SIZE         payload octets (default 48, about a STATUS TPDU's PDU)
  *   -f FRAMES       frames per message, the payload in the last (default 1)
  *   --poll          zmq_poll() before each receive, as an event loop does
  *   --io-threads N  libzmq I/O threads per context (default 1)
+ *   --hubsock       the hub's sockets (hubsock.h: ZMTP without libzmq's I/O
+ *                   thread), each side waiting in poll() on hubsock_fd()
  *   --socketpair    the same ping-pong over a plain AF_UNIX socketpair
  *   --cpu A,B       pin the pinging process (all its threads) to CPU A and
  *                   the echoing one to CPU B (-1: not pinned)
@@ -29,6 +32,7 @@
 #include "tmpdir.h"
 #include "monotime.h"
 #include "log.h"
+#include "hubsock.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -52,7 +56,7 @@
 struct opts {
 	long n;
 	size_t size;
-	int frames, poll, io_threads, socketpair, tcp;
+	int frames, poll, io_threads, socketpair, tcp, hubsock;
 	int cpu[2];		/* pinger, echoer; -1 = not pinned */
 	const char *echo;	/* how the echo side waits */
 	char endpoint[512];
@@ -214,6 +218,75 @@ static int socketpair_run(const struct opts *o, double *lat)
 	return rc;
 }
 
+/* Wait (poll on its fd) and receive one message from a hubsock. */
+static const struct hubsock_frame *hs_wait(struct hubsock *hs, size_t *n, int timeout_ms)
+{
+	const struct hubsock_frame *f;
+	int64_t end = mono_ms() + timeout_ms;
+	while (!(f = hubsock_recv(hs, n))) {
+		int64_t left = end - mono_ms();
+		struct pollfd p = { .fd = hubsock_fd(hs), .events = POLLIN };
+		if (left <= 0 || poll(&p, 1, (int)left) < 0)
+			return NULL;
+	}
+	return f;
+}
+
+static int hubsock_run(const struct opts *o, double *lat)
+{
+	char err[256];
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {	/* the echo: the broker's side */
+		pin(o->cpu[1]);
+		struct hubsock *r = hubsock_bind(o->endpoint, NULL, err, sizeof(err));
+		if (!r) {
+			LOGE(NULL, "%s", err);
+			_exit(1);
+		}
+		for (;;) {
+			size_t n;
+			const struct hubsock_frame *f = hs_wait(r, &n, 60000);
+			if (!f || n < 2)
+				_exit(1);
+			struct iovec v[MAX_FRAMES];
+			for (size_t i = 1; i < n && i <= MAX_FRAMES; i++)
+				v[i - 1] = (struct iovec){ (void *)f[i].data, f[i].len };
+			if (hubsock_sendv_to(r, f[0].data, f[0].len, v, n - 1) < 0)
+				_exit(1);
+		}
+	}
+	pin(o->cpu[0]);
+	struct hubsock_opts ho = { .identity = "floor" };
+	struct hubsock *d = hubsock_connect(o->endpoint, &ho, err, sizeof(err));
+	char *buf = calloc(1, o->size);
+	int rc = d && buf ? 0 : -1;
+	struct iovec v[MAX_FRAMES];
+	for (int i = 0; i < o->frames; i++)
+		v[i] = (struct iovec){ buf, i + 1 < o->frames ? 4 : o->size };
+	int64_t end = mono_ms() + 5000;
+	while (!rc && !hubsock_connected(d, NULL)) {
+		size_t n;
+		hs_wait(d, &n, 50);
+		if (mono_ms() > end)
+			rc = -1;
+	}
+	for (long i = 0; i < o->n + WARMUP && !rc; i++) {
+		double t0 = mono_usf();
+		size_t n;
+		if (hubsock_sendv(d, NULL, v, (size_t)o->frames) < 0 || !hs_wait(d, &n, 5000))
+			rc = -1;
+		if (i >= WARMUP)
+			lat[i - WARMUP] = mono_usf() - t0;
+	}
+	hubsock_close(&d);
+	free(buf);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return rc;
+}
+
 static int zmq_run(const struct opts *o, double *lat)
 {
 	pid_t pid = fork();
@@ -238,7 +311,8 @@ static int zmq_run(const struct opts *o, double *lat)
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: zmq-floor [-n N] [-s SIZE] [-f FRAMES] [--poll] [--io-threads N]\n"
-		   "                 [--socketpair] [--cpu A,B] [--tcp] [--echo STYLE] [--dir DIR]\n");
+		   "                 [--hubsock] [--socketpair] [--cpu A,B] [--tcp] [--echo STYLE]\n"
+		   "                 [--dir DIR]\n");
 }
 
 int main(int argc, char **argv)
@@ -247,6 +321,7 @@ int main(int argc, char **argv)
 		{ "poll", no_argument, NULL, 'p' },
 		{ "io-threads", required_argument, NULL, 'i' },
 		{ "socketpair", no_argument, NULL, 'u' },
+		{ "hubsock", no_argument, NULL, 'H' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "tcp", no_argument, NULL, 't' },
@@ -268,6 +343,7 @@ int main(int argc, char **argv)
 		case 'p': o.poll = 1; break;
 		case 'i': o.io_threads = atoi(optarg); break;
 		case 'u': o.socketpair = 1; break;
+		case 'H': o.hubsock = 1; break;
 		case 'd': dir = optarg; break;
 		case 'c':
 			if (sscanf(optarg, "%d,%d", &o.cpu[0], &o.cpu[1]) != 2) {
@@ -292,7 +368,7 @@ int main(int argc, char **argv)
 		LOGE(NULL, "mkdtemp: %s", strerror(errno));
 		return 1;
 	}
-	if (o.tcp) {
+	if (o.tcp && !o.hubsock) {
 		/* a port nobody uses right now: bind to 0 and look */
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
 		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
@@ -310,7 +386,7 @@ int main(int argc, char **argv)
 	double *lat = malloc((size_t)o.n * sizeof(*lat));
 	if (!lat)
 		return 1;
-	int rc = o.socketpair ? socketpair_run(&o, lat) : zmq_run(&o, lat);
+	int rc = o.socketpair ? socketpair_run(&o, lat) : o.hubsock ? hubsock_run(&o, lat) : zmq_run(&o, lat);
 	if (dir == dirbuf) {
 		char path[600];
 		snprintf(path, sizeof(path), "%s/floor.sock", dir);
@@ -326,6 +402,8 @@ int main(int argc, char **argv)
 	char mode[64];
 	if (o.socketpair)
 		snprintf(mode, sizeof(mode), "socketpair");
+	else if (o.hubsock)
+		snprintf(mode, sizeof(mode), "hubsock_ipc_f%d", o.frames);
 	else
 		snprintf(mode, sizeof(mode), "zmq_%s%s_f%d_io%d_echo-%s", o.tcp ? "tcp" : "ipc",
 			 o.poll ? "_poll" : "", o.frames, o.io_threads, o.echo);
