@@ -150,7 +150,8 @@ struct bactor {
 	int helloed;			/* pid of the HELLO of this life, 0: none */
 	int rehello_sent;
 	uint64_t drops;
-	struct bactor *next;
+	struct bactor *next;		/* first-seen order */
+	struct bactor *hnext;		/* b->actor_hash chain */
 };
 
 struct gather;	/* a `slots` request fanned out to every slot actor (broker_ctl.c) */
@@ -192,6 +193,7 @@ struct broker {
 	struct conn *dead;		/* closed this turn, freed by conn_reap() */
 	struct outkey *keys;
 	struct bactor *actors;
+	struct bactor *actor_hash[256];	/* by name: one lookup per hub message */
 	struct pend *pends;
 	uint32_t next_reqid;
 

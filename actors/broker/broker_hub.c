@@ -18,9 +18,18 @@
 
 #define HUB_BATCH	256
 
+static unsigned name_hash(const char *name)
+{
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h % (sizeof(((struct broker *)0)->actor_hash) / sizeof(struct bactor *));
+}
+
 struct bactor *actor_rec(struct broker *b, const char *name, int create)
 {
-	for (struct bactor *a = b->actors; a; a = a->next)
+	unsigned h = name_hash(name);
+	for (struct bactor *a = b->actor_hash[h]; a; a = a->hnext)
 		if (!strcmp(a->name, name))
 			return a;
 	if (!create)
@@ -35,6 +44,8 @@ struct bactor *actor_rec(struct broker *b, const char *name, int create)
 	while (*pp)
 		pp = &(*pp)->next;
 	*pp = a;
+	a->hnext = b->actor_hash[h];
+	b->actor_hash[h] = a;
 	return a;
 }
 
@@ -45,6 +56,7 @@ void actors_free(struct broker *b)
 		b->actors = a->next;
 		free(a);
 	}
+	memset(b->actor_hash, 0, sizeof(b->actor_hash));
 }
 
 int hub_open(struct broker *b, char *err, size_t errlen)

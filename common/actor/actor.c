@@ -23,10 +23,8 @@
 #include "version.h"
 
 #define HELLO_RESEND_MS	1000	/* while waiting for WELCOME */
-#define HELLO_EARLY_MS	5	/* ZMQ_IMMEDIATE: a HELLO sent before the hub connection is
-				 * up is refused (EAGAIN), tried again this soon */
 #define HELLO_RETRY_MS	250	/* after a broker restart, until WELCOME */
-#define HUB_RECONNECT_MS 25	/* libzmq's reconnect interval for the hub */
+#define HUB_RECONNECT_MS 25	/* between attempts to reach the hub (the first: at once) */
 #define HUB_BATCH	256
 
 /* An outgoing link this actor asked for (OPEN, policy reconnect): re-opened
