@@ -4,6 +4,7 @@
  * RSPRO/UP/DOWN to the bound actor, supervisor EVENTs and the actor records
  * that `status` is built from. */
 #include "broker.h"
+#include "fnv.h"
 #include "hubsock.h"
 #include "monotime.h"
 
@@ -20,10 +21,7 @@
 
 static unsigned name_hash(const char *name)
 {
-	uint32_t h = 2166136261u;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		h = (h ^ *p) * 16777619u;
-	return h % (sizeof(((struct broker *)0)->actor_hash) / sizeof(struct bactor *));
+	return fnv1a(name, strlen(name)) % (sizeof(((struct broker *)0)->actor_hash) / sizeof(struct bactor *));
 }
 
 struct bactor *actor_rec(struct broker *b, const char *name, int create)

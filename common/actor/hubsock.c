@@ -27,6 +27,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "fnv.h"
 #include "monotime.h"
 #include "zmtp.h"
 
@@ -83,11 +84,7 @@ struct hubsock {
 
 static unsigned hash_id(const void *id, size_t len)
 {
-	const uint8_t *p = id;
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h % HASH_SIZE;
+	return fnv1a(id, len) % HASH_SIZE;
 }
 
 static struct conn *route_find(const struct hubsock *hs, const void *id, size_t len)

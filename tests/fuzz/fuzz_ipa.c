@@ -7,6 +7,7 @@
  * end state.  Every frame is classified, re-framed (RSPRO frames must come
  * back byte-identical) and run through ipa_ccm_react() for every side;
  * replies must be well-formed IPA frames that fit the result buffer. */
+#include "fnv.h"
 #include "ipa.h"
 
 #include <stdint.h>
@@ -36,12 +37,7 @@ struct run {
 
 static uint32_t seed_of(const uint8_t *d, size_t n)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ d[i]) * 16777619u;
-	return h;
+	return fnv1a(d, n);
 }
 
 /* A reply must be whole CCM frames of 4 or more octets, nothing else. */
