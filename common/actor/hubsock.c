@@ -73,6 +73,7 @@ struct hubsock {
 	struct conn *hash[HASH_SIZE];
 	struct conn *ready, *ready_tail;
 	struct conn *dealer;	/* DEALER: the current connection, if any */
+	int drained;		/* the last epoll_wait's sockets were all read dry */
 	uint32_t next_id;
 	hubsock_event_fn *evfn;
 	void *evarg;
@@ -470,7 +471,8 @@ static int conn_step(struct conn *c, size_t *nf)
 	return r;
 }
 
-/* Read once into c's buffer.  1: got octets; 0: nothing now; -1: closed. */
+/* Read once into c's buffer.  2: got octets and the socket is dry (a short
+ * read); 1: got octets, maybe more; 0: nothing now; -1: closed. */
 static int conn_read(struct conn *c)
 {
 	if (c->inoff == c->inlen) {
@@ -491,8 +493,9 @@ static int conn_read(struct conn *c)
 	for (;;) {
 		ssize_t r = recv(c->fd, c->in + c->inlen, c->incap - c->inlen, MSG_DONTWAIT);
 		if (r > 0) {
+			size_t room = c->incap - c->inlen;
 			c->inlen += (size_t)r;
-			return 1;
+			return (size_t)r < room ? 2 : 1;
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -758,19 +761,24 @@ const struct hubsock_frame *hubsock_recv(struct hubsock *hs, size_t *nframes)
 		}
 		if (polled)
 			break;
+		if (hs->drained) {
+			/* the last look read every socket dry and what it read is
+			 * parsed: anything newer makes the fd readable, so the
+			 * caller's wait sees it (saves an epoll_wait a message) */
+			hs->drained = 0;
+			break;
+		}
 		struct epoll_event evs[64];
 		int n = epoll_wait(hs->ep, evs, 64, 0);
 		polled = n < 64;	/* a full set: look again after these */
 		if (n <= 0)
 			break;
+		int dry = polled;
 		for (int i = 0; i < n; i++) {
 			void *d = evs[i].data.ptr;
-			if (d == &hs->tfd) {
-				timer_fired(hs);
-				continue;
-			}
-			if (d == &hs->lfd) {
-				router_accept(hs);
+			if (d == &hs->tfd || d == &hs->lfd) {
+				(d == &hs->tfd ? timer_fired : router_accept)(hs);
+				dry = 0;
 				continue;
 			}
 			struct conn *c = d;
@@ -778,10 +786,17 @@ const struct hubsock_frame *hubsock_recv(struct hubsock *hs, size_t *nframes)
 				continue;
 			if ((evs[i].events & EPOLLOUT) && flush_out(c) < 0)
 				continue;
-			if ((evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && conn_read(c) > 0)
+			if (!(evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+				continue;
+			int r = conn_read(c);
+			if (r > 0)
 				ready_add(hs, c);
+			if (r == 1)
+				dry = 0;
 		}
+		hs->drained = dry;
 	}
+	hs->drained = 0;	/* (it only ever spans a message's return and the next call) */
 	errno = EAGAIN;
 	return NULL;
 }
