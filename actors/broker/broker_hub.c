@@ -121,7 +121,7 @@ int hub_deliver_rspro(struct broker *b, struct conn *c, const uint8_t *der, size
 		 * kept for its hello, as a handed-over PDU */
 		memcpy(c->handover, der, len);
 		c->handover_len = len;
-		LOGI(c->ctx, "%s not connected yet: PDU kept for its hello", c->owner);
+		LOGI(c->ctx, "%s has not said hello yet: PDU kept for its hello", c->owner);
 		return 0;
 	}
 	count_drop(b, c, "RSPRO PDU", e);

@@ -2,7 +2,8 @@
 /* echo-actor: a test actor on common/actor/actor.h that sends every RSPRO PDU it
  * receives back on the same connection (with --defer-ms, later, from a
  * timer: sends from a timer while PDUs arrive are the event loop's hard
- * case).  Control commands: "echo-count" (PDUs echoed since start, and
+ * case; with --bind-to NAME it hands each connection over to actor NAME
+ * with its first PDU instead, as bankmap does).  Control commands: "echo-count" (PDUs echoed since start, and
  * connections held), "echo-meta" (store args[0] as the metadata of every
  * held connection), "echo-conns" (held connections with peer, origin and
  * metadata). */
@@ -24,6 +25,7 @@ struct held {
 struct echo {
 	unsigned long count;
 	int quiet;
+	const char *bind_to;	/* hand each connection over to this actor with its first PDU */
 	unsigned defer_ms;	/* 0: echo at once */
 	int timer;		/* armed while PDUs are held */
 	struct held *first, **last;
@@ -54,6 +56,13 @@ static void release_held(struct actor *a, void *arg)
 static void on_rspro(struct actor *a, uint32_t conn, const uint8_t *der, size_t len, void *ud)
 {
 	struct echo *e = ud;
+	if (e->bind_to) {
+		if (actor_bind(a, conn, e->bind_to, der, len) < 0)
+			LOGW(NULL, "BIND of conn %u to %s failed", conn, e->bind_to);
+		else
+			LOGI(NULL, "conn %u handed over to %s with its first PDU", conn, e->bind_to);
+		return;
+	}
 	struct held *h = e->defer_ms ? malloc(sizeof(*h) + len) : NULL;
 	if (!h) {
 		echo_one(a, e, conn, der, len);
@@ -158,6 +167,8 @@ int main(int argc, char **argv)
 			    "  --quiet          no per-connection log lines\n"
 			    "  --defer-ms N     echo from a timer N ms after a PDU came (with those\n"
 			    "                   that came meanwhile), not at once\n"
+			    "  --bind-to NAME   hand each connection over to actor NAME with its first\n"
+			    "                   PDU (BIND), as bankmap does to a reader\n"
 			    "  --open KEY:HOST:PORT[:once]  open an outgoing connection (reconnecting\n"
 			    "                   unless :once) and echo on it too\n"
 			    "Control commands: echo-count, echo-meta TEXT, echo-conns, echo-tell ACTOR TEXT\n"
@@ -172,6 +183,8 @@ int main(int argc, char **argv)
 			e.quiet = 1;
 		} else if (!strcmp(args.argv[i], "--defer-ms") && i + 1 < args.argc) {
 			e.defer_ms = (unsigned)atoi(args.argv[++i]);
+		} else if (!strcmp(args.argv[i], "--bind-to") && i + 1 < args.argc) {
+			e.bind_to = args.argv[++i];
 		} else if (!strcmp(args.argv[i], "--open") && i + 1 < args.argc) {
 			open_spec = args.argv[++i];
 		} else {
