@@ -338,7 +338,7 @@ static void log_all(struct broker *b, const uint8_t *ident, size_t ilen, json_t 
 		if (a->state != BA_RUNNING || !a->helloed)
 			gather_now(b, g, a->name, json_pack("{s:s}", "error", a->state != BA_RUNNING ?
 				   "not running (reads the run-time levels when it starts)" :
-				   "not on the hub (e.g. rest): reads the run-time levels at its next start"));
+				   "not on the hub (rest): applies the run-time levels from RUN_DIR/log-levels within a second"));
 		else
 			gather_ask(b, g, a->name, body, strlen(body), "log");
 	}

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "config.h"
 #include "log.h"
@@ -221,6 +223,28 @@ static int parse_args(struct opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* RUN_DIR/log-levels as last seen: the broker replaces it (rename) on
+ * every `remsim-ctl log` change. */
+struct runtime_file {
+	int seen;
+	struct stat st;
+};
+
+/* 1 when the file is new, gone or replaced since the last call. */
+static int runtime_file_changed(struct runtime_file *rf)
+{
+	char path[600];
+	struct stat st;
+	int there = *log_runtime_path(NULL, path, sizeof(path)) && stat(path, &st) == 0;
+	int changed = there != rf->seen ||
+		      (there && (st.st_ino != rf->st.st_ino || st.st_mtim.tv_sec != rf->st.st_mtim.tv_sec ||
+				 st.st_mtim.tv_nsec != rf->st.st_mtim.tv_nsec || st.st_size != rf->st.st_size));
+	rf->seen = there;
+	if (there)
+		rf->st = st;
+	return changed;
+}
+
 /* 1 if the listen address is a loopback one (127/8, ::1) */
 static int is_loopback(const char *listen)
 {
@@ -295,9 +319,24 @@ int main(int argc, char **argv)
 			     : "ANY interface of this host",
 		     rest_http_port(h));
 
-	int sig = 0;
-	while (sigwait(&set, &sig) != 0)
-		;
+	/* Not on the hub, so the broker cannot tell this process of a
+	 * `remsim-ctl log` change: it looks at the file the broker keeps them
+	 * in (RUN_DIR/log-levels) once a second instead. */
+	int sig;
+	struct runtime_file rf = { 0 };
+	runtime_file_changed(&rf);
+	for (;;) {
+		struct timespec one = { 1, 0 };
+		sig = sigtimedwait(&set, NULL, &one);
+		if (sig > 0)
+			break;
+		if (runtime_file_changed(&rf) && log_runtime_reload()) {
+			int lv[LC_COUNT];
+			char mask[400];
+			log_get_levels(lv);
+			LOGN(NULL, "run-time log levels changed: %s", log_mask_format(lv, mask, sizeof(mask)));
+		}
+	}
 	LOGI(NULL, "signal %d: stopping", sig);
 	rest_http_stop(&h);
 	rest_ctl_fini(&app.ctl);

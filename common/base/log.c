@@ -17,8 +17,8 @@ static char log_component[48] = "remsim";
 static char log_context[64] = "-";
 /* read inline by the LOG* macros: the level of each category, the default one */
 _Static_assert(LC_COUNT == 10, "one default level per category below");
-int log_levels_[LC_COUNT] = { LL_INFO, LL_INFO, LL_INFO, LL_INFO, LL_INFO,
-			      LL_INFO, LL_INFO, LL_INFO, LL_INFO, LL_NOTICE };
+_Atomic int log_levels_[LC_COUNT] = { LL_INFO, LL_INFO, LL_INFO, LL_INFO, LL_INFO,
+				      LL_INFO, LL_INFO, LL_INFO, LL_INFO, LL_NOTICE };
 enum log_cat log_cat_ = LC_MAIN;
 static int cfg_levels[LC_COUNT];	/* from the role config, if has_cfg */
 static int has_cfg;
@@ -52,29 +52,43 @@ static void apply_timestamps(int journal)
 	log_timestamps = ts && *ts ? atoi(ts) != 0 : cfg_timestamps >= 0 ? cfg_timestamps : !journal;
 }
 
+void log_get_levels(int lv[LC_COUNT])
+{
+	for (int i = 0; i < LC_COUNT; i++)
+		lv[i] = atomic_load_explicit(&log_levels_[i], memory_order_relaxed);
+}
+
+void log_set_levels(const int lv[LC_COUNT])
+{
+	for (int i = 0; i < LC_COUNT; i++)
+		atomic_store_explicit(&log_levels_[i], lv[i], memory_order_relaxed);
+}
+
 /* Every level from its sources, lowest precedence first (log.h).  warn:
  * say so when an environment value is not understood. */
 static void recompute(int warn)
 {
+	int lv[LC_COUNT];
 	if (has_cfg)
-		memcpy(log_levels_, cfg_levels, sizeof(log_levels_));
+		memcpy(lv, cfg_levels, sizeof(lv));
 	else
-		log_levels_default(log_levels_);
+		log_levels_default(lv);
 	const char *env = getenv("REMSIM_LOG_LEVEL");
 	if (env && *env) {
 		int l = log_level_parse(env);
 		if (l >= 0)
-			log_levels_all(log_levels_, l);
+			log_levels_all(lv, l);
 		else if (warn)
 			LOGW(NULL, "REMSIM_LOG_LEVEL='%s' ignored: not a level name", env);
 	}
 	const char *mask = getenv("REMSIM_LOG_MASK");
 	char err[400];
-	if (mask && *mask && log_mask_parse(mask, log_levels_, err, sizeof(err)) < 0 && warn)
+	if (mask && *mask && log_mask_parse(mask, lv, err, sizeof(err)) < 0 && warn)
 		LOGW(NULL, "REMSIM_LOG_MASK ignored: %s", err);
 	for (int i = 0; i < LC_COUNT; i++)
 		if (overrides[i] >= 0)
-			log_levels_[i] = overrides[i];
+			lv[i] = overrides[i];
+	log_set_levels(lv);
 }
 
 const char *log_runtime_path(const char *run_dir, char *out, size_t outlen)
@@ -178,12 +192,27 @@ void log_reload_env(void) { recompute(1); }
 
 void log_set_level(enum log_level level)
 {
-	log_levels_all(log_levels_, level);
+	int lv[LC_COUNT];
+	log_levels_all(lv, level);
+	log_set_levels(lv);
 }
 
-enum log_level log_get_level(void) { return (enum log_level)log_levels_[log_cat_]; }
-void log_get_levels(int lv[LC_COUNT]) { memcpy(lv, log_levels_, sizeof(log_levels_)); }
-void log_set_levels(const int lv[LC_COUNT]) { memcpy(log_levels_, lv, sizeof(log_levels_)); }
+enum log_level log_get_level(void)
+{
+	return (enum log_level)atomic_load_explicit(&log_levels_[log_cat_], memory_order_relaxed);
+}
+
+int log_runtime_reload(void)
+{
+	int before[LC_COUNT], after[LC_COUNT];
+	log_get_levels(before);
+	for (int i = 0; i < LC_COUNT; i++)
+		overrides[i] = -1;
+	load_runtime();
+	recompute(0);
+	log_get_levels(after);
+	return memcmp(before, after, sizeof(before)) != 0;
+}
 enum log_cat log_default_cat(void) { return log_cat_; }
 void log_set_timestamps(int on) { log_timestamps = on; }
 

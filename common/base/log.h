@@ -29,6 +29,7 @@
 #define REMSIM_LOG_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
 
 #include "logmask.h"
 
@@ -92,6 +93,10 @@ void log_set_syslog(int on, int facility);
  * atomically (0, or -1 with errno). */
 const char *log_runtime_path(const char *run_dir, char *out, size_t outlen);
 int log_runtime_save(const char *run_dir);
+/* Re-read the run-time overrides from that file and apply them: for a
+ * process the broker cannot ask (the REST actor is not on the hub), which
+ * calls it when the file changed.  1 when a level changed, else 0. */
+int log_runtime_reload(void);
 
 void log_msg(enum log_level level, const char *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -100,9 +105,11 @@ void log_vmsg(enum log_level level, const char *ctx, const char *fmt, va_list ap
 /* The level check comes first, inline: a line below its category's level
  * costs one array lookup and compare, its arguments (hex dumps, names) are
  * not even evaluated. */
-extern int log_levels_[LC_COUNT];
+extern _Atomic int log_levels_[LC_COUNT];	/* atomic: the REST actor's HTTP threads
+						 * read them while its main thread may
+						 * change them (log_runtime_reload) */
 extern enum log_cat log_cat_;
-#define LOG_ON(cat, lvl) ((int)(lvl) >= log_levels_[cat])
+#define LOG_ON(cat, lvl) ((int)(lvl) >= atomic_load_explicit(&log_levels_[cat], memory_order_relaxed))
 void log_cmsg(enum log_cat cat, enum log_level level, const char *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 #define LOG_AT_(lvl, ctx, ...) do { if (LOG_ON(log_cat_, lvl)) log_msg(lvl, ctx, __VA_ARGS__); } while (0)

@@ -3,7 +3,8 @@
 # log_server.sh: per-category logging in the real server role (broker,
 # mapstore, rest): the config's `log` group turns DRSPRO on for the
 # mapstore's Rx/Tx lines; `remsim-ctl log` lists every process with its
-# default category (the rest actor, not on the hub, says so); a run-time
+# default category (the rest actor, not on the hub, says so, and follows
+# run-time changes through RUN_DIR/log-levels within a second); a run-time
 # level survives a kill -9 of the mapstore and of the broker.
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/server_common.bash"
@@ -30,6 +31,20 @@ check "remsim-ctl log: broker DBROKER, DRSPRO debug" eval '[[ "$(row broker)" ==
 check "... mapstore DSLOTMAP" eval '[[ "$(row mapstore)" == "mapstore DSLOTMAP "* ]]'
 check "... remsimd DSUP" eval '[[ "$(row remsimd)" == "remsimd DSUP "* ]]'
 check "... rest: not on the hub" eval 'row rest | grep -q "not on the hub"'
+
+# the rest actor follows run-time changes through RUN_DIR/log-levels
+rest_get() { curl -s -o /dev/null "http://127.0.0.1:$P_REST/api/backend/v1/clients"; }
+rest_access_lines() { grep -c 'INFO   rest .*GET /api/backend/v1/clients 200' "$T/remsimd.log"; }
+check "rest logs its requests at INFO" eval 'rest_get; wait_log "$T/remsimd.log" "INFO   rest .*GET /api/backend/v1/clients 200" 5'
+check "remsim-ctl log DREST warn" eval 'rctl log DREST warn >/dev/null'
+quiet_after_get() { local n; n=$(rest_access_lines); rest_get; sleep 0.2; [ "$(rest_access_lines)" = "$n" ]; }
+check "... the rest actor applies it within a second or two: its INFO request lines stop" \
+	wait_for 5 quiet_after_get
+N1=$(rest_access_lines)
+check "remsim-ctl log DREST info" eval 'rctl log DREST info >/dev/null'
+check "... applied again" wait_log "$T/remsimd.log" 'NOTICE rest .*run-time log levels changed: .*DREST,INFO' 5
+rest_get
+check "... request lines are back" wait_for 5 eval '[ "$(rest_access_lines)" -gt "$N1" ]'
 
 check "remsim-ctl log DSLOTMAP debug" eval 'rctl log DSLOTMAP debug >/dev/null'
 check "... the mapstore's own debug lines follow" eval 'bank_connect b2 2 4 >/dev/null; wait_log "$T/remsimd.log" "^DEBUG  mapstore " 5'
