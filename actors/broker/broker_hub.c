@@ -79,6 +79,10 @@ int hub_open(struct broker *b, char *err, size_t errlen)
 	struct hubsock *hs = hubsock_bind(b->cf.hub, &o, err, errlen);
 	if (!hs)
 		return -1;
+	if (b->cf.hub_rcvhwm != 10000)
+		LOGN(NULL, "hub_rcvhwm = %d has no effect: the hub's sockets keep no receive queue "
+		     "(what an actor sends waits in its own queue, hub_sndhwm; docs/envelope.md)",
+		     b->cf.hub_rcvhwm);
 	b->hub_hs = hs;
 	b->hub = hs;
 	env_hub_use(hs);
