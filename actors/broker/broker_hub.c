@@ -81,7 +81,8 @@ int hub_open(struct broker *b, char *err, size_t errlen)
 		return -1;
 	if (b->cf.hub_rcvhwm != 10000)
 		LOGN(NULL, "hub_rcvhwm = %d has no effect: the hub's sockets keep no receive queue "
-		     "(what an actor sends waits in its own queue, hub_sndhwm; docs/envelope.md)",
+		     "(what the broker has not read yet waits in the kernel and in the actor's own "
+		     "send queue; docs/envelope.md)",
 		     b->cf.hub_rcvhwm);
 	b->hub_hs = hs;
 	b->hub = hs;
