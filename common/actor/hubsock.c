@@ -36,6 +36,7 @@
 #define HASH_SIZE	256
 #define DIRECT_PARTS	32	/* up to this many frames: one sendmsg from the caller's buffers */
 #define ACCEPT_BATCH	64
+#define MAX_FRAMES	(1u << 20)	/* per message (a WELCOME has 4 per connection) */
 
 enum cstate { CS_GREETING, CS_HANDSHAKE, CS_READY, CS_CLOSED };
 
@@ -428,7 +429,7 @@ static int step_message(struct conn *c, const uint8_t *p, size_t avail, size_t *
 		if (!h)
 			return STEP_NEED_INPUT;
 		body += sz;
-		if (sz > hs->o.maxmsg || body > hs->o.maxmsg || n > hs->o.maxmsg)
+		if (sz > hs->o.maxmsg || body > hs->o.maxmsg || n > MAX_FRAMES)
 			return closed(c);
 		if (avail - off - h < sz)
 			return STEP_NEED_INPUT;

@@ -39,7 +39,7 @@ struct hubsock_opts {
 	unsigned mode;		/* ROUTER: mode of the ipc file (0: 0600) */
 	size_t maxmsg;		/* largest message accepted from a peer, its frames'
 				 * octets summed (0: 16 MiB); a larger one (or one of
-				 * more frames than that) closes that connection */
+				 * more than 2^20 frames) closes that connection */
 };
 
 /* Connection events, reported through the callback from hubsock_recv(). */
