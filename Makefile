@@ -112,9 +112,11 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(LIB) $(ASN1_LIB)
 	@$(CC) $(LDFLAGS_ALL) -o $@ $< $(LDLIBS_ALL)
 
 # pcscd's reader driver (docs/ifd.md): position-independent, only its IFDH*
-# entry points exported, common/base/log.c (+ logmask, suggest, monotime, tmpdir) compiled in again (libremsim.a is not
+# entry points exported, common/base/log.c (+ logmask, suggest, monotime, tmpdir) and the
+# hub sockets (common/actor/hubsock.c, zmtp.c: its link to usbslot) compiled in again (libremsim.a is not
 # -fPIC).  No sanitizers even with SAN=1: pcscd itself is not instrumented.
-IFD_SRC := $(wildcard lib/ifd_remsim/*.c) common/base/log.c common/base/logmask.c common/base/suggest.c common/base/monotime.c common/base/tmpdir.c
+IFD_SRC := $(wildcard lib/ifd_remsim/*.c) common/base/log.c common/base/logmask.c common/base/suggest.c common/base/monotime.c common/base/tmpdir.c \
+           common/actor/hubsock.c common/actor/zmtp.c
 IFD_OBJ := $(IFD_SRC:%.c=$(BUILD)/pic/%.o)
 IFD_LIB := $(BUILD)/lib/libifd_remsim.so
 all: $(IFD_LIB)
@@ -125,7 +127,7 @@ $(BUILD)/pic/%.o: %.c
 $(IFD_LIB): $(IFD_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) -shared -Wl,-z,defs -o $@ $^ $(shell pkg-config --libs libzmq libconfig) -lpthread
+	@$(CC) -shared -Wl,-z,defs -o $@ $^ $(shell pkg-config --libs libconfig) -lpthread
 
 # fuzz targets double as corpus replayers in `make test` (no clang needed)
 FUZZ_REPLAYS := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%)

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* link.c: the driver's request/reply link to the ifd frontend: one ZeroMQ
- * REQ socket per reader, connected to ipc://SOCK_PATH.  REQ_RELAXED and
- * REQ_CORRELATE let a request follow one that got no reply (timeout, the
- * client role restarted) and drop the late reply; IMMEDIATE keeps requests
- * from queueing while nobody listens.  Every call is bounded by its own
+ * DEALER per reader (the hub's own socket, common/actor/hubsock.c: no
+ * libzmq context and so no libzmq threads inside pcscd), connected to
+ * ipc://SOCK_PATH, speaking what a REQ with REQ_CORRELATE speaks: a
+ * request id frame, an empty delimiter, the body.  A request may follow
+ * one that got no reply (timeout, the client role restarted): the late
+ * reply carries the old id and is dropped.  Nothing is sent while nobody
+ * listens (hubsock's IMMEDIATE).  Every call is bounded by its own
  * timeout: pcscd's threads never wait longer. */
 #include <errno.h>
-#include <pthread.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,26 +18,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <zmq.h>
-
+#include "hubsock.h"
 #include "ifd_remsim.h"
 #include "monotime.h"
 #include "log.h"
 
 struct ifd_link {
-	void *sock;
+	struct hubsock *hs;
+	uint32_t reqid;		/* of the last request */
 	char ep[IFD_PATH_MAX + 8];
 	char ctx[64];
 	int healthy;		/* last request answered (1), failed (0), none yet (-1) */
 };
-
-static void *zctx;
-static pthread_once_t zctx_once = PTHREAD_ONCE_INIT;
-
-static void zctx_init(void)
-{
-	zctx = zmq_ctx_new();	/* lives as long as pcscd has us loaded */
-}
 
 int ifd_unix_alive(const char *path)
 {
@@ -52,41 +47,66 @@ int ifd_unix_alive(const char *path)
 
 struct ifd_link *ifd_link_open(const char *sock_path, const char *ctx)
 {
-	pthread_once(&zctx_once, zctx_init);
 	struct ifd_link *l = calloc(1, sizeof(*l));
-	if (!l || !zctx)
-		goto fail;
+	if (!l)
+		return NULL;
 	snprintf(l->ep, sizeof(l->ep), "ipc://%s", sock_path);
 	snprintf(l->ctx, sizeof(l->ctx), "%s", ctx);
 	l->healthy = -1;
-	l->sock = zmq_socket(zctx, ZMQ_REQ);
-	if (!l->sock)
-		goto fail;
-	int one = 1, zero = 0, ivl = 100;
-	zmq_setsockopt(l->sock, ZMQ_REQ_RELAXED, &one, sizeof(one));
-	zmq_setsockopt(l->sock, ZMQ_REQ_CORRELATE, &one, sizeof(one));
-	zmq_setsockopt(l->sock, ZMQ_IMMEDIATE, &one, sizeof(one));
-	zmq_setsockopt(l->sock, ZMQ_LINGER, &zero, sizeof(zero));
-	zmq_setsockopt(l->sock, ZMQ_RECONNECT_IVL, &ivl, sizeof(ivl));
-	if (zmq_connect(l->sock, l->ep) < 0) {
-		LOGE(ctx, "cannot connect %s: %s", l->ep, zmq_strerror(errno));
-		goto fail;
+	l->reqid = (uint32_t)mono_us();	/* (ids of an earlier driver life are unlikely to recur) */
+	char err[256];
+	struct hubsock_opts o = { .reconnect_ms = 100 };
+	l->hs = hubsock_connect(l->ep, &o, err, sizeof(err));
+	if (!l->hs) {
+		LOGE(ctx, "cannot connect %s: %s", l->ep, err);
+		free(l);
+		return NULL;
 	}
 	return l;
-fail:
-	if (l && l->sock)
-		zmq_close(l->sock);
-	free(l);
-	return NULL;
 }
 
 void ifd_link_close(struct ifd_link **l)
 {
 	if (!*l)
 		return;
-	zmq_close((*l)->sock);
+	hubsock_close(&(*l)->hs);
 	free(*l);
 	*l = NULL;
+}
+
+/* The next message within the deadline (NULL: none); connecting and
+ * handshakes progress meanwhile. */
+static const struct hubsock_frame *next_msg(struct ifd_link *l, int64_t deadline, size_t *n)
+{
+	for (;;) {
+		const struct hubsock_frame *f = hubsock_recv(l->hs, n);
+		if (f)
+			return f;
+		int64_t left = deadline - mono_ms();
+		if (left <= 0)
+			return NULL;
+		struct pollfd p = { .fd = hubsock_fd(l->hs), .events = POLLIN };
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+			return NULL;
+	}
+}
+
+/* 1 once the link is connected (handshake done), 0 at the deadline. */
+static int wait_connected(struct ifd_link *l, int64_t deadline)
+{
+	size_t n;
+	for (;;) {
+		while (hubsock_recv(l->hs, &n))	/* (connects, handshakes; drops strays) */
+			;
+		if (hubsock_connected(l->hs, NULL))
+			return 1;
+		int64_t left = deadline - mono_ms();
+		if (left <= 0)
+			return 0;
+		struct pollfd p = { .fd = hubsock_fd(l->hs), .events = POLLIN };
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+			return 0;
+	}
 }
 
 static void health(struct ifd_link *l, int ok, int quiet, const char *what)
@@ -101,28 +121,44 @@ static void health(struct ifd_link *l, int ok, int quiet, const char *what)
 int ifd_link_ask(struct ifd_link *l, const uint8_t *req, size_t len, uint8_t *rep, size_t max,
 		 int timeout_ms, int quiet)
 {
-	long t0 = mono_ms();
-	zmq_setsockopt(l->sock, ZMQ_SNDTIMEO, &timeout_ms, sizeof(timeout_ms));
-	if (zmq_send(l->sock, req, len, 0) < 0) {
-		health(l, 0, quiet, errno == EAGAIN ? "nobody listens (timeout)" : zmq_strerror(errno));
-		return -1;
+	int64_t deadline = mono_ms() + timeout_ms;
+	size_t n;
+	uint32_t id = ++l->reqid;
+	uint8_t idf[4] = { (uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id };
+	struct iovec v[3] = { { idf, 4 }, { NULL, 0 }, { (void *)req, len } };
+	for (;;) {
+		/* Nothing happens on the link between calls (no I/O thread): take
+		 * in what did (late replies, dropped; the frontend gone or back)
+		 * before sending; nothing goes out while nobody listens */
+		if (!wait_connected(l, deadline)) {
+			health(l, 0, quiet, "nobody listens (timeout)");
+			return -1;
+		}
+		if (hubsock_sendv(l->hs, NULL, v, 3) < 0) {
+			health(l, 0, quiet, strerror(errno));
+			return -1;
+		}
+		if (hubsock_connected(l->hs, NULL))
+			break;
+		/* the connection broke under the send (the frontend died just
+		 * now): the request is lost with it; again on the next one */
 	}
-	int left = timeout_ms - (int)(mono_ms() - t0);
-	if (left < 1)
-		left = 1;
-	zmq_setsockopt(l->sock, ZMQ_RCVTIMEO, &left, sizeof(left));
-	int n = zmq_recv(l->sock, rep, max, 0);
-	if (n < 0) {
-		char why[96];
-		snprintf(why, sizeof(why), "%s after %d ms", errno == EAGAIN ? "no reply" : zmq_strerror(errno),
-			 timeout_ms);
-		health(l, 0, quiet, why);
-		return -1;
+	for (;;) {
+		const struct hubsock_frame *f = next_msg(l, deadline, &n);
+		if (!f) {
+			char why[96];
+			snprintf(why, sizeof(why), "no reply after %d ms", timeout_ms);
+			health(l, 0, quiet, why);
+			return -1;
+		}
+		if (n != 3 || f[0].len != 4 || memcmp(f[0].data, idf, 4) || f[1].len)
+			continue;	/* the late reply to an abandoned request */
+		health(l, 1, quiet, NULL);
+		if (f[2].len > max) {
+			LOGE(l->ctx, "reply of %zu octets from %s is longer than %zu: dropped", f[2].len, l->ep, max);
+			return -1;
+		}
+		memcpy(rep, f[2].data, f[2].len);
+		return (int)f[2].len;
 	}
-	health(l, 1, quiet, NULL);
-	if (n > (int)max) {
-		LOGE(l->ctx, "reply of %d octets from %s is longer than %zu: dropped", n, l->ep, max);
-		return -1;
-	}
-	return n;
 }

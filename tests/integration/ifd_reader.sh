@@ -123,7 +123,8 @@ check "ifd: driver logs the link back" wait_log "$IFD_PCSCD_LOG" 'link to .*ifd0
 kill -9 "$PID0"
 check "ifd: remsimd restarts the killed usbslot/0" wait_log "$T/client.log" 'usbslot/0 .*killed by signal 9' 5
 check "ifd: killed usbslot: card back" ifd_apdu --reader remsim-svc --wait present --timeout 20
-check "ifd: killed usbslot: APDUs work again" [ "$(ifd_apdu --reader remsim-svc a0a40000023f00 a0c0000017 | tr '\n' ' ')" = "${R[0]} ${R[1]} " ]
+got=$(ifd_apdu --reader remsim-svc a0a40000023f00 a0c0000017 2>&1 | tr '\n' ' ')
+check "ifd: killed usbslot: APDUs work again (got: $got)" [ "$got" = "${R[0]} ${R[1]} " ]
 check "ifd: pcscd survived" kill -0 "$IFD_PCSCD_PID"
 
 # the bankd goes away: no card; it comes back: the card with it
