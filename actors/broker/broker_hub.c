@@ -7,6 +7,7 @@
 #include "fnv.h"
 #include "hubsock.h"
 #include "monotime.h"
+#include "ratelim.h"
 
 #include <czmq.h>
 #include <errno.h>
@@ -57,6 +58,20 @@ void actors_free(struct broker *b)
 	memset(b->actor_hash, 0, sizeof(b->actor_hash));
 }
 
+/* A connection to the hub that is not a ZeroMQ peer we serve (a stray
+ * program, a fuzzer, a libzmq socket of the wrong type): hubsock closed it. */
+static void hub_refused(struct hubsock *hs, const char *why, void *arg)
+{
+	(void)hs;
+	(void)arg;
+	static struct ratelim rl = RATELIM_INIT(5, 10000);
+	unsigned long held;
+	char note[RATELIM_NOTE_MAX];
+	if (ratelim_pass(&rl, &held))
+		LOGW(NULL, "hub: a connection refused and closed: %s (only the role's actors, "
+		     "ZeroMQ DEALERs, belong on the hub)%s", why, ratelim_note(held, note, sizeof(note)));
+}
+
 int hub_open(struct broker *b, char *err, size_t errlen)
 {
 	/* The hub carries every PDU and trusts the routing id as the actor's
@@ -86,6 +101,7 @@ int hub_open(struct broker *b, char *err, size_t errlen)
 		     b->cf.hub_rcvhwm);
 	b->hub_hs = hs;
 	b->hub = hs;
+	hubsock_set_refuse_fn(hs, hub_refused, b);
 	env_hub_use(hs);
 	return poll_add(b, b->hub, -1, EV_IN, NULL) == 0 ? 0 : -1;
 }

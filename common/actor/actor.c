@@ -416,6 +416,14 @@ static int apply_welcome(struct actor *a, const struct env_msg *m, int report)
 	return 0;
 }
 
+/* What answered on the hub endpoint is not a broker speaking ZeroMQ. */
+static void hub_refused(struct hubsock *hs, const char *why, void *arg)
+{
+	(void)hs;
+	struct actor *a = arg;
+	LOGE(NULL, "hub %s: connection closed: %s (is a broker listening there?)", a->hub_ep, why);
+}
+
 /* The hub connection: the broker's end of the ipc connection went away (it
  * died: its TCP connections died with it) or came (back). */
 static void hub_event(struct hubsock *hs, enum hubsock_event ev, const char *route, void *arg)
@@ -637,6 +645,7 @@ struct actor *actor_new(const struct actor_args *args, const struct actor_cbs *c
 	a->hubh = a->hub;
 	env_hub_use(a->hub);
 	hubsock_set_event_fn(a->hub, hub_event, a);
+	hubsock_set_refuse_fn(a->hub, hub_refused, a);
 	a->loop = evloop_new();
 	if (!a->loop)
 		goto fail;

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,8 @@ struct hubsock {
 	uint32_t next_id;
 	hubsock_event_fn *evfn;
 	void *evarg;
+	hubsock_refuse_fn *refn;
+	void *refarg;
 	struct hubsock_frame *frames;
 	size_t fcap;
 };
@@ -304,20 +307,22 @@ static int send_ready(struct conn *c)
 	return queue_out(c, hdr, hl) < 0 || queue_out(c, body, k) < 0 ? -1 : flush_out(c);
 }
 
-/* The peer's READY command body.  0 or -1. */
-static int take_ready(struct conn *c, const uint8_t *p, size_t n)
+/* The peer's READY command body.  NULL, or why it is refused. */
+static const char *take_ready(struct conn *c, const uint8_t *p, size_t n)
 {
 	struct hubsock *hs = c->hs;
 	struct zmtp_ready r;
-	if (zmtp_ready_parse(p, n, &r) < 0 ||
-	    !zmtp_types_fit(hs->type == HUBSOCK_ROUTER ? "ROUTER" : "DEALER", r.type, r.typelen))
-		return -1;
+	if (zmtp_ready_parse(p, n, &r) < 0)
+		return "handshake: not a READY command with a Socket-Type";
+	if (!zmtp_types_fit(hs->type == HUBSOCK_ROUTER ? "ROUTER" : "DEALER", r.type, r.typelen))
+		return hs->type == HUBSOCK_ROUTER ? "handshake: a socket type a ROUTER does not serve"
+						  : "handshake: a socket type a DEALER does not serve";
 	const uint8_t *id = r.id;
 	size_t idlen = r.idlen;
 	c->st = CS_READY;
 	if (hs->type == HUBSOCK_DEALER) {
 		emit(hs, HUBSOCK_EV_CONNECTED, c);
-		return 0;
+		return NULL;
 	}
 	if (idlen && id[0] != 0) {
 		memcpy(c->id, id, idlen);
@@ -338,7 +343,7 @@ static int take_ready(struct conn *c, const uint8_t *p, size_t n)
 	hs->hash[h] = c;
 	c->hashed = 1;
 	emit(hs, HUBSOCK_EV_PEER_IN, c);
-	return 0;
+	return NULL;
 }
 
 /* ---- parsing --------------------------------------------------------------- */
@@ -378,6 +383,23 @@ static int closed(struct conn *c)
 	return STEP_CLOSED;
 }
 
+/* Close a connection whose peer broke the protocol, telling the owner why
+ * (hubsock_set_refuse_fn). */
+static int refused(struct conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int refused(struct conn *c, const char *fmt, ...)
+{
+	struct hubsock *hs = c->hs;
+	if (hs->refn) {
+		char why[160];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof(why), fmt, ap);
+		va_end(ap);
+		hs->refn(hs, why, hs->refarg);
+	}
+	return closed(c);
+}
+
 /* CS_GREETING: the peer's 64 octets; then our READY. */
 static int step_greeting(struct conn *c, const uint8_t *p, size_t avail, size_t *nf)
 {
@@ -385,7 +407,7 @@ static int step_greeting(struct conn *c, const uint8_t *p, size_t avail, size_t 
 	if (avail < ZMTP_GREETING_LEN)
 		return STEP_NEED_INPUT;
 	if (!zmtp_greeting_ok(p))
-		return closed(c);
+		return refused(c, "greeting: not ZMTP 3 with the NULL mechanism");
 	c->inoff += ZMTP_GREETING_LEN;
 	c->st = CS_HANDSHAKE;
 	return send_ready(c) < 0 ? closed(c) : STEP_AGAIN;
@@ -401,11 +423,13 @@ static int step_handshake(struct conn *c, const uint8_t *p, size_t avail, size_t
 	if (!h)
 		return STEP_NEED_INPUT;
 	if (!(fl & ZMTP_F_COMMAND) || sz > 65536)
-		return closed(c);
+		return refused(c, "handshake: a message or a %llu-octet command where READY belongs",
+			       (unsigned long long)sz);
 	if (avail - h < sz)
 		return STEP_NEED_INPUT;
-	if (take_ready(c, p + h, (size_t)sz) < 0)
-		return closed(c);
+	const char *why = take_ready(c, p + h, (size_t)sz);
+	if (why)
+		return refused(c, "%s", why);
 	c->inoff += h + (size_t)sz;
 	return STEP_AGAIN;
 }
@@ -429,14 +453,18 @@ static int step_message(struct conn *c, const uint8_t *p, size_t avail, size_t *
 		if (!h)
 			return STEP_NEED_INPUT;
 		body += sz;
-		if (sz > hs->o.maxmsg || body > hs->o.maxmsg || n > MAX_FRAMES)
-			return closed(c);
+		if (sz > hs->o.maxmsg || body > hs->o.maxmsg)
+			return refused(c, "a message of more than %zu octets", hs->o.maxmsg);
+		if (n > MAX_FRAMES)
+			return refused(c, "a message of more than %u frames", MAX_FRAMES);
 		if (avail - off - h < sz)
 			return STEP_NEED_INPUT;
 		if (fl & ZMTP_F_COMMAND) {
 			/* (never between the frames of a message) */
-			if (off || take_command(c, p + h, (size_t)sz) < 0)
-				return closed(c);
+			if (off)
+				return refused(c, "a command between the frames of a message");
+			if (take_command(c, p + h, (size_t)sz) < 0)
+				return refused(c, "an ERROR or malformed command");
 			c->inoff += h + (size_t)sz;
 			return STEP_AGAIN;
 		}
@@ -698,6 +726,7 @@ void hubsock_close(struct hubsock **hsp)
 		return;
 	linger(hs);
 	hs->evfn = NULL;
+	hs->refn = NULL;
 	hs->type = HUBSOCK_ROUTER;	/* no reconnect from here on */
 	while (hs->conns)
 		conn_close(hs->conns);
@@ -725,6 +754,12 @@ void hubsock_set_event_fn(struct hubsock *hs, hubsock_event_fn *fn, void *arg)
 {
 	hs->evfn = fn;
 	hs->evarg = arg;
+}
+
+void hubsock_set_refuse_fn(struct hubsock *hs, hubsock_refuse_fn *fn, void *arg)
+{
+	hs->refn = fn;
+	hs->refarg = arg;
 }
 
 int hubsock_fd(const struct hubsock *hs)

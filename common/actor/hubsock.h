@@ -74,6 +74,11 @@ void hubsock_close(struct hubsock **hs);
 
 enum hubsock_type hubsock_type(const struct hubsock *hs);
 void hubsock_set_event_fn(struct hubsock *hs, hubsock_event_fn *fn, void *arg);
+/* Told (from hubsock_recv()) why a peer's connection is closed when the
+ * peer broke the protocol (a bad greeting or handshake, a socket type that
+ * does not fit, a message above maxmsg...), so the owner can log it. */
+typedef void (hubsock_refuse_fn)(struct hubsock *hs, const char *why, void *arg);
+void hubsock_set_refuse_fn(struct hubsock *hs, hubsock_refuse_fn *fn, void *arg);
 
 /* One fd to watch for input (level-triggered: readable while a connection,
  * the listener or the reconnect timer needs attention).  Stable for the
