@@ -45,6 +45,7 @@ struct conn {
 	struct hubsock *hs;
 	int fd;
 	enum cstate st;
+	int64_t born_ms;	/* for the handshake time limit */
 	uint8_t id[ZMTP_ID_MAX + 1];
 	size_t idlen;
 	int hashed;		/* in hs->hash under id */
@@ -67,6 +68,8 @@ struct hubsock {
 	int ep;			/* the epoll set: hubsock_fd() */
 	int lfd;		/* ROUTER: listener */
 	int tfd;		/* DEALER: reconnect timer; ROUTER: accept pause */
+	int hfd;		/* every second while handshakes are pending */
+	unsigned nshaking;	/* connections not READY yet */
 	struct sockaddr_un sa;
 	socklen_t salen;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];	/* file to unlink */
@@ -138,6 +141,15 @@ static int reserve(uint8_t **buf, size_t *cap, size_t need)
 	return 0;
 }
 
+/* The handshake sweep: on (every second) while connections shake hands. */
+static void sweep_timer(struct hubsock *hs, int on)
+{
+	struct itimerspec its = { 0 };
+	if (on)
+		its.it_value.tv_sec = its.it_interval.tv_sec = 1;
+	timerfd_settime(hs->hfd, 0, &its, NULL);
+}
+
 static void arm_timer(int tfd, unsigned ms)
 {
 	struct itimerspec its = { 0 };
@@ -198,6 +210,8 @@ static void conn_close(struct conn *c)
 	if (c->st == CS_CLOSED)
 		return;
 	int was_ready = c->st == CS_READY;
+	if (!was_ready && --hs->nshaking == 0)
+		sweep_timer(hs, 0);
 	c->st = CS_CLOSED;
 	epoll_ctl(hs->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
@@ -279,6 +293,7 @@ static struct conn *conn_new(struct hubsock *hs, int fd)
 	c->hs = hs;
 	c->fd = fd;
 	c->st = CS_GREETING;
+	c->born_ms = mono_ms();
 	struct epoll_event e = { .events = EPOLLIN, .data.ptr = c };
 	if (epoll_ctl(hs->ep, EPOLL_CTL_ADD, fd, &e) < 0) {
 		close(fd);
@@ -287,6 +302,8 @@ static struct conn *conn_new(struct hubsock *hs, int fd)
 	}
 	c->next = hs->conns;
 	hs->conns = c;
+	if (hs->nshaking++ == 0)
+		sweep_timer(hs, 1);
 	/* our greeting goes at once; the peer's is read as it comes */
 	uint8_t g[ZMTP_GREETING_LEN];
 	zmtp_greeting(g);
@@ -320,6 +337,8 @@ static const char *take_ready(struct conn *c, const uint8_t *p, size_t n)
 	const uint8_t *id = r.id;
 	size_t idlen = r.idlen;
 	c->st = CS_READY;
+	if (--hs->nshaking == 0)
+		sweep_timer(hs, 0);
 	if (hs->type == HUBSOCK_DEALER) {
 		emit(hs, HUBSOCK_EV_CONNECTED, c);
 		return NULL;
@@ -398,6 +417,21 @@ static int refused(struct conn *c, const char *fmt, ...)
 		hs->refn(hs, why, hs->refarg);
 	}
 	return closed(c);
+}
+
+/* Close the connections whose handshake took longer than handshake_ms
+ * (a peer that connects and says nothing holds a descriptor for ever). */
+static void sweep_handshakes(struct hubsock *hs)
+{
+	uint64_t n;
+	if (read(hs->hfd, &n, sizeof(n)) < 0 && errno == EAGAIN)
+		return;
+	int64_t now = mono_ms();
+	for (struct conn *c = hs->conns, *next; c; c = next) {
+		next = c->next;
+		if (c->st != CS_READY && now - c->born_ms >= (int64_t)hs->o.handshake_ms)
+			refused(c, "handshake not completed within %u ms", hs->o.handshake_ms);
+	}
 }
 
 /* CS_GREETING: the peer's 64 octets; then our READY. */
@@ -638,13 +672,18 @@ static struct hubsock *hs_new(enum hubsock_type t, const char *endpoint, const s
 		hs->o.mode = 0600;
 	if (!hs->o.maxmsg)
 		hs->o.maxmsg = 16u << 20;
+	if (!hs->o.handshake_ms)
+		hs->o.handshake_ms = 30000;
 	snprintf(hs->ident, sizeof(hs->ident), "%s", o && o->identity ? o->identity : "");
 	hs->o.identity = NULL;
 	hs->lfd = -1;
 	hs->ep = epoll_create1(EPOLL_CLOEXEC);
 	hs->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	hs->hfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	struct epoll_event e = { .events = EPOLLIN, .data.ptr = &hs->tfd };
-	if (hs->ep < 0 || hs->tfd < 0 || epoll_ctl(hs->ep, EPOLL_CTL_ADD, hs->tfd, &e) < 0) {
+	struct epoll_event eh = { .events = EPOLLIN, .data.ptr = &hs->hfd };
+	if (hs->ep < 0 || hs->tfd < 0 || hs->hfd < 0 || epoll_ctl(hs->ep, EPOLL_CTL_ADD, hs->tfd, &e) < 0 ||
+	    epoll_ctl(hs->ep, EPOLL_CTL_ADD, hs->hfd, &eh) < 0) {
 		snprintf(err, errlen, "cannot create the hub socket: %s", strerror(errno));
 		hubsock_close(&hs);
 		return NULL;
@@ -738,6 +777,8 @@ void hubsock_close(struct hubsock **hsp)
 	}
 	if (hs->tfd >= 0)
 		close(hs->tfd);
+	if (hs->hfd >= 0)
+		close(hs->hfd);
 	if (hs->ep >= 0)
 		close(hs->ep);
 	free(hs->frames);
@@ -812,8 +853,8 @@ const struct hubsock_frame *hubsock_recv(struct hubsock *hs, size_t *nframes)
 		int dry = polled;
 		for (int i = 0; i < n; i++) {
 			void *d = evs[i].data.ptr;
-			if (d == &hs->tfd || d == &hs->lfd) {
-				(d == &hs->tfd ? timer_fired : router_accept)(hs);
+			if (d == &hs->tfd || d == &hs->lfd || d == &hs->hfd) {
+				(d == &hs->tfd ? timer_fired : d == &hs->lfd ? router_accept : sweep_handshakes)(hs);
 				dry = 0;
 				continue;
 			}

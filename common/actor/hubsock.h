@@ -37,6 +37,9 @@ struct hubsock_opts {
 	unsigned reconnect_ms;	/* DEALER: between connect attempts (0: 100) */
 	unsigned linger_ms;	/* DEALER: hubsock_close() waits this long to flush */
 	unsigned mode;		/* ROUTER: mode of the ipc file (0: 0600) */
+	unsigned handshake_ms;	/* a connection that has not completed its handshake
+				 * this long after it was made is closed (0: 30000,
+				 * libzmq's ZMQ_HANDSHAKE_IVL) */
 	size_t maxmsg;		/* largest message accepted from a peer, its frames'
 				 * octets summed (0: 16 MiB); a larger one (or one of
 				 * more than 2^20 frames) closes that connection */

@@ -1531,6 +1531,51 @@ static void test_fd_level_triggered(void)
 	ep_close(&r);
 }
 
+static char refused_why[200];
+static int refused_count;
+static void on_refused(struct hubsock *hs, const char *why, void *arg)
+{
+	(void)hs;
+	(void)arg;
+	snprintf(refused_why, sizeof(refused_why), "%s", why);
+	refused_count++;
+}
+
+/* 11b. a peer that connects and never completes its handshake is closed
+ * after handshake_ms, and the owner is told why; a good DEALER that comes
+ * meanwhile is not disturbed */
+static void test_handshake_timeout(void)
+{
+	char ep[300];
+	endpoint(ep, sizeof(ep), "shake");
+	struct hubsock_opts o = { .handshake_ms = 300 };
+	struct ep r, d;
+	ep_add(&r, mk_router(ep, &o));
+	CHECK(r.hs != NULL);
+	refused_count = 0;
+	hubsock_set_refuse_fn(r.hs, on_refused, NULL);
+	int silent = raw_connect(ep);
+	CHECK(silent >= 0);
+	uint8_t half[10] = { 0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f };	/* half a greeting, then nothing */
+	int halfway = raw_connect(ep);
+	CHECK(halfway >= 0 && raw_write(halfway, half, sizeof(half), WAIT_MS) == 0);
+	ep_add(&d, mk_dealer(ep, "good", NULL));
+	CHECK(wait_ev(&d, HUBSOCK_EV_CONNECTED, 1, WAIT_MS));
+	/* (300 ms and at most the sweep's second: not for ever) */
+	CHECK(raw_closed(silent, 5000));
+	CHECK(raw_closed(halfway, 5000));
+	CHECK_EQ_INT(refused_count, 2);
+	CHECK(strstr(refused_why, "handshake not completed within 300 ms") != NULL);
+	CHECK_EQ_INT(send1(d.hs, NULL, "still"), 0);
+	struct msg *m = wait_msg(&r, WAIT_MS);
+	CHECK(frame_is(m, 0, "good") && frame_is(m, 1, "still"));
+	msg_free(&m);
+	close(silent);
+	close(halfway);
+	ep_close(&d);
+	ep_close(&r);
+}
+
 static unsigned file_mode(const char *ep)
 {
 	struct stat st;
@@ -1761,6 +1806,7 @@ int main(void)
 	RUN(test_dealer_hostile_router);
 	RUN(test_fd_level_triggered);
 	RUN(test_ipc_file_mode);
+	RUN(test_handshake_timeout);
 	RUN(test_linger);
 	RUN(test_libzmq_heartbeats);
 	RUN(test_bad_endpoints);
