@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fe_ifd.c: the PC/SC reader frontend (--transport ifd:PATH, docs/ifd.md).
- * pcscd's driver libifd_remsim.so is a thin REQ client of a ROUTER socket
- * bound at ipc://PATH here; this file answers its requests with the slot's
+ * pcscd's driver libifd_remsim.so is a thin request/reply client (a DEALER
+ * framed like a REQ) of a ROUTER bound at ipc://PATH here (the hub's own
+ * socket, hubsock.h: no libzmq I/O thread); this file answers its requests with the slot's
  * state (card present = OPERATIONAL, card inserted and the card's ATR
  * received), turns power requests into modem status edges (the bankd makes
  * cold/warm resets of them) and relays APDUs as TpduModemToCard.
@@ -17,20 +18,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include <czmq.h>
-
+#include "hubsock.h"
 #include "log.h"
 #include "usbslot.h"
 
 #define APDU_MAX 261
+#define ENV_FRAMES_MAX 4	/* envelope frames up to the empty delimiter (REQ: id, delimiter) */
+
+/* Where a reply goes: the requester's routing id and the envelope frames
+ * of its request (echoed back before the body). */
+struct ifd_env {
+	int valid;
+	uint8_t route[256];
+	size_t rlen;
+	uint8_t head[64];	/* the envelope frames, one after the other */
+	size_t hlen[ENV_FRAMES_MAX];
+	size_t nh;
+};
 
 struct fe_ifd {
-	zsock_t *sock;
+	struct hubsock *hs;
 	char ep[300];
 	int inserted;		/* card_insert(1) seen (OPERATIONAL) */
 	int have_atr;		/* the card's ATR arrived since */
-	zmsg_t *pending;	/* envelope of the APDU request waiting for the card */
+	struct ifd_env pending;	/* envelope of the APDU request waiting for the card */
 	unsigned abandoned;	/* answers still due for APDUs the driver gave up on */
 };
 
@@ -42,26 +55,35 @@ static int present(struct slot *s)
 	return f && s->ms == MS_OPERATIONAL && f->inserted && (f->have_atr || s->set.atr_ignore_rspro);
 }
 
-/* send body (op + data) back along the envelope env (destroyed) */
-static void reply(struct fe_ifd *f, zmsg_t **env, char op, const uint8_t *data, size_t len)
+/* send body (op + data) back along the envelope env (used up) */
+static void reply(struct fe_ifd *f, struct ifd_env *env, char op, const uint8_t *data, size_t len)
 {
 	uint8_t buf[1 + APDU_MAX + USBSLOT_ATR_MAX];
+	if (!env->valid)
+		return;
 	if (len > sizeof(buf) - 1)
 		len = sizeof(buf) - 1;
 	buf[0] = (uint8_t)op;
 	if (len)
 		memcpy(buf + 1, data, len);
-	zmsg_addmem(*env, buf, len + 1);
-	zmsg_send(env, f->sock);
-	zmsg_destroy(env);
+	struct iovec v[ENV_FRAMES_MAX + 1];
+	size_t off = 0;
+	for (size_t i = 0; i < env->nh; i++) {
+		v[i] = (struct iovec){ env->head + off, env->hlen[i] };
+		off += env->hlen[i];
+	}
+	v[env->nh] = (struct iovec){ buf, len + 1 };
+	/* (a requester gone meanwhile: nobody to answer, as with libzmq) */
+	hubsock_sendv_to(f->hs, env->route, env->rlen, v, env->nh + 1);
+	env->valid = 0;
 }
 
-static void reply_error(struct fe_ifd *f, zmsg_t **env, const char *text)
+static void reply_error(struct fe_ifd *f, struct ifd_env *env, const char *text)
 {
 	reply(f, env, 'E', (const uint8_t *)text, strlen(text));
 }
 
-static void reply_status(struct slot *s, zmsg_t **env)
+static void reply_status(struct slot *s, struct ifd_env *env)
 {
 	uint8_t b[1 + USBSLOT_ATR_MAX];
 	int p = present(s);
@@ -78,7 +100,7 @@ static void send_status(struct slot *s, int rst, int vcc)
 	slot_mdm_status(s, &st);
 }
 
-static void do_power(struct slot *s, char op, zmsg_t **env)
+static void do_power(struct slot *s, char op, struct ifd_env *env)
 {
 	if (!present(s)) {
 		reply_status(s, env);
@@ -107,7 +129,7 @@ static size_t to_tpdu(const uint8_t *apdu, size_t len, uint8_t *out)
 	return len;
 }
 
-static void do_transmit(struct slot *s, zmsg_t **env, const uint8_t *apdu, size_t len)
+static void do_transmit(struct slot *s, struct ifd_env *env, const uint8_t *apdu, size_t len)
 {
 	struct fe_ifd *f = F(s);
 	if (!present(s)) {
@@ -118,9 +140,9 @@ static void do_transmit(struct slot *s, zmsg_t **env, const uint8_t *apdu, size_
 		reply_error(f, env, "APDU length must be 4..261");
 		return;
 	}
-	if (f->pending) {
+	if (f->pending.valid) {
 		LOGW(SCTX(s), "reader: new APDU while one is outstanding: the old answer will be dropped");
-		zmsg_destroy(&f->pending);
+		f->pending.valid = 0;
 		f->abandoned++;
 	}
 	uint8_t tpdu[APDU_MAX];
@@ -132,49 +154,53 @@ static void do_transmit(struct slot *s, zmsg_t **env, const uint8_t *apdu, size_
 		return;
 	}
 	f->pending = *env;
-	*env = NULL;
+	env->valid = 0;
 }
 
-static void on_request(struct actor *a, void *sock, void *arg)
+/* One request: [route, envelope frames..., "", body]. */
+static void take_request(struct slot *s, const struct hubsock_frame *fr, size_t n)
 {
-	(void)a;
-	struct slot *s = arg;
 	struct fe_ifd *f = F(s);
-	zmsg_t *env = zmsg_recv(sock);
-	if (!env)
-		return;
-	/* envelope: routing id, REQ's request id, empty delimiter; then the body */
-	zmsg_t *msg = zmsg_new();
-	zframe_t *fr;
+	struct ifd_env env = { .valid = 1 };
+	size_t i = 1, off = 0;
 	int delim = 0;
-	while ((fr = zmsg_pop(env))) {
-		if (delim) {
-			zmsg_append(msg, &fr);
-			continue;
-		}
-		delim = zframe_size(fr) == 0;
-		zmsg_append(msg, &fr);
+	if (n >= 1 && fr[0].len <= sizeof(env.route)) {
+		memcpy(env.route, fr[0].data, fr[0].len);
+		env.rlen = fr[0].len;
 	}
-	zmsg_destroy(&env);
-	zframe_t *body = delim ? zmsg_last(msg) : NULL;
-	if (!body || zframe_size(body) < 1 || zmsg_size(msg) < 2) {
+	for (; i < n && !delim && env.nh < ENV_FRAMES_MAX; i++) {
+		if (off + fr[i].len > sizeof(env.head))
+			break;
+		memcpy(env.head + off, fr[i].data, fr[i].len);
+		off += fr[i].len;
+		env.hlen[env.nh++] = fr[i].len;
+		delim = fr[i].len == 0;
+	}
+	if (!env.rlen || !delim || i + 1 != n || fr[i].len < 1) {
 		LOGW(SCTX(s), "reader: malformed request dropped");
-		zmsg_destroy(&msg);
 		return;
 	}
 	uint8_t req[1 + APDU_MAX + 8];
-	size_t len = zframe_size(body);
-	if (len > sizeof(req))
-		len = sizeof(req);
-	memcpy(req, zframe_data(body), len);
-	zmsg_remove(msg, body);
-	zframe_destroy(&body);
+	size_t len = fr[i].len < sizeof(req) ? fr[i].len : sizeof(req);
+	memcpy(req, fr[i].data, len);
 	switch (req[0]) {
-	case 'S': reply_status(s, &msg); break;
-	case 'U': case 'D': case 'R': do_power(s, (char)req[0], &msg); break;
-	case 'T': do_transmit(s, &msg, req + 1, len - 1); break;
-	default: reply_error(f, &msg, "unknown request"); break;
+	case 'S': reply_status(s, &env); break;
+	case 'U': case 'D': case 'R': do_power(s, (char)req[0], &env); break;
+	case 'T': do_transmit(s, &env, req + 1, len - 1); break;
+	default: reply_error(f, &env, "unknown request"); break;
 	}
+}
+
+static void on_request(struct actor *a, int fd, void *arg)
+{
+	(void)a;
+	(void)fd;
+	struct slot *s = arg;
+	const struct hubsock_frame *fr;
+	size_t n;
+	/* until EAGAIN: its fd says only what the kernel still holds */
+	while (F(s) && F(s)->hs && (fr = hubsock_recv(F(s)->hs, &n)))
+		take_request(s, fr, n);
 }
 
 static int ifd_start(struct slot *s)
@@ -184,13 +210,18 @@ static int ifd_start(struct slot *s)
 		return -1;
 	s->fe_priv = f;
 	snprintf(f->ep, sizeof(f->ep), "ipc://%s", s->set.sim_path);
-	f->sock = zsock_new(ZMQ_ROUTER);
-	if (!f->sock || zsock_bind(f->sock, "%s", f->ep) < 0) {
-		LOGE(SCTX(s), "reader: cannot bind %s", f->ep);
+	char err[300];
+	/* the socket file gets the mode the process umask gives (as a libzmq
+	 * bind did): pcscd's driver must be able to connect */
+	mode_t um = umask(077);
+	umask(um);
+	struct hubsock_opts o = { .mode = 0777 & ~(unsigned)um };
+	f->hs = hubsock_bind(f->ep, &o, err, sizeof(err));
+	if (!f->hs) {
+		LOGE(SCTX(s), "reader: %s", err);
 		return -1;
 	}
-	zsock_set_linger(f->sock, 0);
-	if (actor_sock_add(s->a, f->sock, on_request, s) < 0)
+	if (actor_fd_add(s->a, hubsock_fd(f->hs), ZMQ_POLLIN, on_request, s) < 0)
 		return -1;
 	if (s->ms == MS_OPERATIONAL) {
 		/* restarted while mapped: the ATR restored is the card's unless it
@@ -207,11 +238,10 @@ static void ifd_stop(struct slot *s)
 	struct fe_ifd *f = F(s);
 	if (!f)
 		return;
-	if (f->sock) {
-		actor_sock_remove(s->a, f->sock);
-		zsock_destroy(&f->sock);
+	if (f->hs) {
+		actor_fd_remove(s->a, hubsock_fd(f->hs));
+		hubsock_close(&f->hs);
 	}
-	zmsg_destroy(&f->pending);
 	free(f);
 	s->fe_priv = NULL;
 }
@@ -238,7 +268,7 @@ static void ifd_card_insert(struct slot *s, int insert)
 	f->have_atr = 0;
 	if (!insert) {
 		f->abandoned = 0;	/* the bankd connection is gone: no late answers */
-		if (f->pending)
+		if (f->pending.valid)
 			reply_error(f, &f->pending, "card removed");
 	}
 }
@@ -262,7 +292,7 @@ static void ifd_card2modem(struct slot *s, const uint8_t *data, size_t len)
 	if (f->abandoned) {
 		f->abandoned--;
 		LOGN(SCTX(s), "reader: late answer to an abandoned APDU dropped");
-	} else if (f->pending) {
+	} else if (f->pending.valid) {
 		reply(f, &f->pending, 'R', data, len);
 	} else {
 		LOGW(SCTX(s), "reader: answer without an APDU dropped");
