@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# hub_edge.sh: no message is ever left waiting on a hub socket.  The broker
-# and the actors watch their ZeroMQ sockets through ZMQ_FD, which a send on
-# the same socket can silence while a message is arriving (evloop.h).  Here
+# hub_edge.sh: no message is ever left waiting on a hub socket.  The hub's
+# sockets (hubsock.h) hand out messages already read from the kernel without
+# their fd saying so, and skip a look into the kernel right after a message
+# when the last look read it dry; with libzmq sockets a send could silence
+# ZMQ_FD while a message arrived (evloop.h).  Either way a handler that
+# stops reading too early strands a message.  Here
 # the echo actor echoes from a timer (--defer-ms 1), so its sends happen
 # while RECVs arrive, and four TCP peers at once send bursts and single
 # frames, so the broker's hub sends (from TCP reads) race the actor's SENDs.
