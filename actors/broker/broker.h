@@ -34,6 +34,8 @@ struct broute {
 	char actor[ENV_NAME_MAX];
 };
 
+#define HUB_HWM_DEFAULT 10000	/* hub_sndhwm and hub_rcvhwm */
+
 struct bconf {
 	char *path;
 	char name[ENV_NAME_MAX];
@@ -49,7 +51,7 @@ struct bconf {
 	struct broute *routes;
 	size_t nroutes;
 	size_t max_payload;		/* IPA payload limit */
-	int hub_sndhwm, hub_rcvhwm;
+	int hub_sndhwm, hub_rcvhwm;	/* (rcvhwm: accepted, no effect; default HUB_HWM_DEFAULT) */
 	size_t outbuf_max;		/* octets unsent on one TCP conn before it is closed */
 	int ka_interval_ms, ka_timeout_ms;
 	int frame_timeout_ms;		/* a started IPA frame must be complete within */
@@ -169,10 +171,10 @@ struct pend {
 struct broker {
 	struct bconf cf;
 	void *zctx;			/* czmq zsock handles resolved to libzmq */
-	struct hubsock *hub_hs;		/* the hub (hubsock.h) */
 	struct _zsock_t *ctl_s;
 	struct _zactor_t *auth;
-	void *hub, *ctl;
+	struct hubsock *hub;		/* the hub's ROUTER (hubsock.h) */
+	void *ctl;
 	int *lfd;			/* listener fds, cf.nlisten */
 	struct blisten *lrt;		/* listener run-time state, cf.nlisten */
 	long fd_limit;			/* RLIMIT_NOFILE (soft) after raising it */

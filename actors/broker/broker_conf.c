@@ -127,8 +127,8 @@ int bconf_load(struct bconf *c, const char *path, const char *hub_override,
 	memset(c, 0, sizeof(*c));
 	snprintf(c->name, sizeof(c->name), "%s", name ? name : "broker");
 	c->max_payload = IPA_MAX_PAYLOAD_DEFAULT;
-	c->hub_sndhwm = 10000;
-	c->hub_rcvhwm = 10000;
+	c->hub_sndhwm = HUB_HWM_DEFAULT;
+	c->hub_rcvhwm = HUB_HWM_DEFAULT;
 	c->outbuf_max = 64 * 1024;
 	c->ka_interval_ms = 30000;
 	c->ka_timeout_ms = 10000;

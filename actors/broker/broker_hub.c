@@ -94,12 +94,11 @@ int hub_open(struct broker *b, char *err, size_t errlen)
 	struct hubsock *hs = hubsock_bind(b->cf.hub, &o, err, errlen);
 	if (!hs)
 		return -1;
-	if (b->cf.hub_rcvhwm != 10000)
+	if (b->cf.hub_rcvhwm != HUB_HWM_DEFAULT)
 		LOGN(NULL, "hub_rcvhwm = %d has no effect: the hub's sockets keep no receive queue "
 		     "(what the broker has not read yet waits in the kernel and in the actor's own "
 		     "send queue; docs/envelope.md)",
 		     b->cf.hub_rcvhwm);
-	b->hub_hs = hs;
 	b->hub = hs;
 	hubsock_set_refuse_fn(hs, hub_refused, b);
 	env_hub_use(hs);
@@ -108,11 +107,10 @@ int hub_open(struct broker *b, char *err, size_t errlen)
 
 void hub_close(struct broker *b)
 {
-	if (!b->hub_hs)
+	if (!b->hub)
 		return;
-	env_hub_drop(b->hub_hs);
-	hubsock_close(&b->hub_hs);
-	b->hub = NULL;
+	env_hub_drop(b->hub);
+	hubsock_close(&b->hub);
 }
 
 /* ---- broker -> actor ------------------------------------------------------ */

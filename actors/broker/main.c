@@ -79,7 +79,7 @@ int poll_add(struct broker *b, void *sock, int fd, unsigned events, struct conn 
 	}
 	/* the hub and the control socket: only envelope.c sends on them and
 	 * their handlers read until EAGAIN (evloop.h, EVZ_ENVELOPE) */
-	int rc = sock == b->hub && b->hub_hs ? evloop_src_add(b->ev, hubsock_fd(b->hub_hs), sock, on_hub, b)
+	int rc = sock && sock == (void *)b->hub ? evloop_src_add(b->ev, hubsock_fd(b->hub), sock, on_hub, b)
 		 : sock ? evloop_zsock_add(b->ev, sock, EVZ_ENVELOPE, on_ctl, b)
 		      : evloop_fd_add(b->ev, fd, events, c ? on_conn : on_listener, c ? (void *)c : b);
 	if (rc < 0)

@@ -9,7 +9,6 @@
 
 #include <czmq.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +66,6 @@ struct actor {
 	char *config;
 	char hub_ep[256];	/* the hub endpoint, for messages */
 	struct hubsock *hub;	/* DEALER to the broker's hub (hubsock.h) */
-	void *hubh;		/* the same, as envelope.c's `sock` */
 	int starting;		/* in wait_welcome(): hub events only noted */
 	struct evloop *loop;
 	struct actor_cbs cbs;
@@ -289,7 +287,7 @@ static size_t drop_conns(struct actor *a, uint32_t gen, int match, const char *r
 /* 0: sent; -1: not (EAGAIN: the hub connection is not up yet) */
 static int send_hello(struct actor *a)
 {
-	if (env_send_hello(a->hubh, a->name, getpid()) == 0)
+	if (env_send_hello(a->hub, a->name, getpid()) == 0)
 		return 0;
 	if (errno != EAGAIN)
 		LOGE(NULL, "cannot send HELLO: %s", zmq_strerror(errno));
@@ -325,7 +323,7 @@ static void gen_changed(struct actor *a, uint32_t gen, int need_hello)
 		hello_until_welcome(a);
 	}
 	for (struct actor_open_rec *o = a->opens; o; o = o->next, k++)
-		if (env_send_open(a->hubh, o->key, o->host, o->port, ENV_POLICY_RECONNECT) < 0)
+		if (env_send_open(a->hub, o->key, o->host, o->port, ENV_POLICY_RECONNECT) < 0)
 			LOGE(NULL, "out:%s not re-opened: %s", o->key, zmq_strerror(errno));
 	LOGN(NULL, "broker restarted (generation %u -> %u): %zu connection(s) of the old one "
 	     "reported down, %zu outgoing link(s) re-opened", old, gen, n, k);
@@ -486,7 +484,7 @@ static void handle_ctlreq(struct actor *a, const struct env_msg *m)
 	else if (!rep)
 		rep = json_pack("{s:b, s:s}", "ok", 0, "error", err);
 	char *txt = rep ? json_dumps(rep, JSON_COMPACT) : NULL;
-	if (!txt || env_send_ctl(a->hubh, NULL, ENV_CTLREP, reqid, txt) < 0)
+	if (!txt || env_send_ctl(a->hub, NULL, ENV_CTLREP, reqid, txt) < 0)
 		LOGE(NULL, "cannot send control reply %u", reqid);
 	free(txt);
 	json_decref(rep);
@@ -586,7 +584,7 @@ static int wait_welcome(struct actor *a)
 	a->starting = 1;
 	while (!zsys_interrupted) {
 		/* (receiving also connects, handshakes and reconnects) */
-		while (env_msg_recv(&a->msg, a->hubh, ZMQ_DONTWAIT) > 0) {
+		while (env_msg_recv(&a->msg, a->hub, ZMQ_DONTWAIT) > 0) {
 			if (env_msg_cmd(&a->msg, 0) == ENV_WELCOME) {
 				a->starting = 0;
 				return apply_welcome(a, &a->msg, 0);
@@ -601,8 +599,7 @@ static int wait_welcome(struct actor *a)
 		else if (now >= next_hello && send_hello(a) == 0)
 			next_hello = now + HELLO_RESEND_MS;
 		int64_t until = hubsock_connected(a->hub, NULL) && next_hello < end ? next_hello : end;
-		struct pollfd pf = { .fd = hubsock_fd(a->hub), .events = POLLIN };
-		poll(&pf, 1, (int)(until > now ? until - now : 0));
+		hubsock_wait(a->hub, (int)(until - now));
 	}
 	a->starting = 0;
 	LOGE(NULL, "no WELCOME from the broker at %s within %d ms", a->hub_ep, timeout);
@@ -642,7 +639,6 @@ struct actor *actor_new(const struct actor_args *args, const struct actor_cbs *c
 		LOGE(NULL, "cannot connect to hub: %s", herr);
 		goto fail;
 	}
-	a->hubh = a->hub;
 	env_hub_use(a->hub);
 	hubsock_set_event_fn(a->hub, hub_event, a);
 	hubsock_set_refuse_fn(a->hub, hub_refused, a);
@@ -650,7 +646,7 @@ struct actor *actor_new(const struct actor_args *args, const struct actor_cbs *c
 	if (!a->loop)
 		goto fail;
 	/* only envelope.c sends on it, and on_hub reads it until EAGAIN */
-	if (evloop_src_add(a->loop, hubsock_fd(a->hub), a->hubh, on_hub, a) < 0)
+	if (evloop_src_add(a->loop, hubsock_fd(a->hub), a->hub, on_hub, a) < 0)
 		goto fail;
 	if (wait_welcome(a) < 0)
 		goto fail;
@@ -868,12 +864,12 @@ static int sent(struct actor *a, int rc, const char *what)
 
 int actor_send_rspro(struct actor *a, uint32_t conn, const uint8_t *der, size_t len)
 {
-	return sent(a, env_send_rspro(a->hubh, NULL, ENV_SEND, conn, der, len), "SEND");
+	return sent(a, env_send_rspro(a->hub, NULL, ENV_SEND, conn, der, len), "SEND");
 }
 
 int actor_bind(struct actor *a, uint32_t conn, const char *name, const uint8_t *der, size_t len)
 {
-	int rc = sent(a, env_send_bind(a->hubh, conn, name, der, len), "BIND");
+	int rc = sent(a, env_send_bind(a->hub, conn, name, der, len), "BIND");
 	if (rc == 0 && strcmp(name, a->name) != 0)
 		conn_remove(a, conn);
 	return rc;
@@ -885,7 +881,7 @@ int actor_set_meta(struct actor *a, uint32_t conn, const void *meta, size_t len)
 		errno = EMSGSIZE;
 		return -1;
 	}
-	int rc = sent(a, env_send_meta(a->hubh, conn, meta, len), "META");
+	int rc = sent(a, env_send_meta(a->hub, conn, meta, len), "META");
 	struct actor_conn *c = conn_find(a, conn, NULL);
 	if (rc == 0 && c)
 		set_meta(c, meta, len);
@@ -916,21 +912,21 @@ static void open_rec_set(struct actor *a, const char *key, const char *host, uin
 int actor_open(struct actor *a, const char *key, const char *host, uint16_t port, const char *policy)
 {
 	open_rec_set(a, key, host, port, !strcmp(policy, ENV_POLICY_RECONNECT));
-	return sent(a, env_send_open(a->hubh, key, host, port, policy), "OPEN");
+	return sent(a, env_send_open(a->hub, key, host, port, policy), "OPEN");
 }
 
 int actor_close(struct actor *a, uint32_t conn, const char *reason)
 {
-	return sent(a, env_send_close(a->hubh, conn, reason), "CLOSE");
+	return sent(a, env_send_close(a->hub, conn, reason), "CLOSE");
 }
 
 int actor_tell(struct actor *a, const char *to, const void *data, size_t len)
 {
-	return sent(a, env_send_tell(a->hubh, NULL, ENV_TELL, to, data, len), "TELL");
+	return sent(a, env_send_tell(a->hub, NULL, ENV_TELL, to, data, len), "TELL");
 }
 
 int actor_cancel(struct actor *a, const char *key)
 {
 	open_rec_set(a, key, NULL, 0, 0);
-	return sent(a, env_send_cancel(a->hubh, key), "CANCEL");
+	return sent(a, env_send_cancel(a->hub, key), "CANCEL");
 }

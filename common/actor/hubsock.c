@@ -49,6 +49,7 @@ struct conn {
 	uint8_t id[ZMTP_ID_MAX + 1];
 	size_t idlen;
 	int hashed;		/* in hs->hash under id */
+	int report_gone;	/* closed: tell DISCONNECTED / PEER_OUT at burial */
 	int out_watched;	/* EPOLLOUT in the set */
 	int ready_listed;	/* in hs->ready (may hold a whole message) */
 	uint8_t *in;
@@ -224,10 +225,8 @@ static void conn_close(struct conn *c)
 		}
 	/* reported as gone only when it was routable and still owned its route
 	 * (a handed-over one is not: its route lives on) */
-	int report = was_ready && (hs->type == HUBSOCK_DEALER || c->hashed);
+	c->report_gone = was_ready && (hs->type == HUBSOCK_DEALER || c->hashed);
 	route_del(hs, c);
-	c->idlen = report ? c->idlen : 0;
-	c->hashed = report;	/* reuse: "report at burial" */
 	c->next = hs->grave;
 	hs->grave = c;
 	if (hs->type == HUBSOCK_DEALER && hs->dealer == c) {
@@ -241,7 +240,7 @@ static void bury(struct hubsock *hs)
 	while (hs->grave) {
 		struct conn *c = hs->grave;
 		hs->grave = c->next;
-		if (c->hashed)
+		if (c->report_gone)
 			emit(hs, hs->type == HUBSOCK_DEALER ? HUBSOCK_EV_DISCONNECTED : HUBSOCK_EV_PEER_OUT, c);
 		free(c->in);
 		free(c->out);
@@ -878,31 +877,69 @@ const struct hubsock_frame *hubsock_recv(struct hubsock *hs, size_t *nframes)
 	return NULL;
 }
 
+int hubsock_wait(struct hubsock *hs, int timeout_ms)
+{
+	struct pollfd p = { .fd = hs->ep, .events = POLLIN };
+	int r;
+	do
+		r = poll(&p, 1, timeout_ms < 0 ? 0 : timeout_ms);
+	while (r < 0 && errno == EINTR);
+	return r > 0;
+}
+
+const struct hubsock_frame *hubsock_recv_wait(struct hubsock *hs, size_t *nframes, int timeout_ms)
+{
+	int64_t end = mono_ms() + timeout_ms;
+	for (;;) {
+		const struct hubsock_frame *f = hubsock_recv(hs, nframes);
+		if (f)
+			return f;
+		int64_t left = end - mono_ms();
+		if (left <= 0)
+			break;
+		hubsock_wait(hs, (int)left);
+	}
+	errno = EAGAIN;
+	return NULL;
+}
+
+/* -1 with the errno of "no such peer" for this socket type: EAGAIN on a
+ * DEALER (not connected, as IMMEDIATE says), EHOSTUNREACH on a ROUTER. */
+static int no_peer(const struct hubsock *hs)
+{
+	errno = hs->type == HUBSOCK_DEALER ? EAGAIN : EHOSTUNREACH;
+	return -1;
+}
+
+/* Octets of v (after the first `skip`) into c's queue.  0, or -1 (out of
+ * memory: the connection is closed, half a message cannot be taken back). */
+static int queue_msg(struct conn *c, const struct iovec *v, size_t k, size_t skip)
+{
+	for (size_t i = 0; i < k; i++) {
+		if (skip >= v[i].iov_len) {
+			skip -= v[i].iov_len;
+			continue;
+		}
+		if (queue_out(c, (const uint8_t *)v[i].iov_base + skip, v[i].iov_len - skip) < 0) {
+			conn_close(c);
+			errno = ENOMEM;
+			return -1;
+		}
+		skip = 0;
+	}
+	return 0;
+}
+
 int hubsock_sendv_to(struct hubsock *hs, const void *route, size_t routelen,
 		     const struct iovec *parts, size_t n)
 {
-	struct conn *c;
-	if (!n) {
+	if (!n || (hs->type == HUBSOCK_ROUTER && !route)) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (hs->type == HUBSOCK_DEALER) {
-		c = hs->dealer;
-		if (!c || c->st != CS_READY) {
-			errno = EAGAIN;
-			return -1;
-		}
-	} else {
-		if (!route) {
-			errno = EINVAL;
-			return -1;
-		}
-		c = route_find(hs, route, routelen);
-		if (!c) {
-			errno = EHOSTUNREACH;
-			return -1;
-		}
-	}
+	struct conn *c = hs->type == HUBSOCK_DEALER ? hs->dealer : route_find(hs, route, routelen);
+	if (!c || c->st != CS_READY)
+		return no_peer(hs);
 	if (c->outmsgs >= hs->o.sndhwm) {
 		errno = EAGAIN;
 		return -1;
@@ -911,16 +948,14 @@ int hubsock_sendv_to(struct hubsock *hs, const void *route, size_t routelen,
 		/* behind queued output (or too many parts for one sendmsg): queue */
 		for (size_t i = 0; i < n; i++) {
 			uint8_t h[ZMTP_HDR_MAX];
-			size_t hl = zmtp_put_hdr(h, parts[i].iov_len, i + 1 < n ? ZMTP_F_MORE : 0);
-			if (queue_out(c, h, hl) < 0 || queue_out(c, parts[i].iov_base, parts[i].iov_len) < 0) {
-				conn_close(c);	/* half a message cannot be taken back */
-				errno = ENOMEM;
+			struct iovec hv[2] = { { h, zmtp_put_hdr(h, parts[i].iov_len, i + 1 < n ? ZMTP_F_MORE : 0) },
+					       parts[i] };
+			if (queue_msg(c, hv, 2, 0) < 0)
 				return -1;
-			}
 		}
 		c->outmsgs++;
-		flush_out(c);	/* a broken peer is reported at the next recv */
-		return 0;
+		/* a peer found gone here took the message with it */
+		return flush_out(c) < 0 ? no_peer(hs) : 0;
 	}
 	uint8_t hdr[DIRECT_PARTS * ZMTP_HDR_MAX];
 	struct iovec iov[DIRECT_PARTS * 2];
@@ -940,26 +975,16 @@ int hubsock_sendv_to(struct hubsock *hs, const void *route, size_t routelen,
 	while (w < 0 && errno == EINTR);
 	if (w < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			conn_close(c);	/* reported at the next recv; the message is lost with it */
-			return 0;
+			conn_close(c);	/* the peer is gone, and the message with it */
+			return no_peer(hs);
 		}
 		w = 0;
 	}
 	if ((size_t)w == total)
 		return 0;
 	/* the kernel took part of it: queue the rest */
-	size_t skip = (size_t)w;
-	for (size_t i = 0; i < k; i++) {
-		if (skip >= iov[i].iov_len) {
-			skip -= iov[i].iov_len;
-			continue;
-		}
-		if (queue_out(c, (const uint8_t *)iov[i].iov_base + skip, iov[i].iov_len - skip) < 0) {
-			conn_close(c);	/* half a message cannot be taken back */
-			return 0;
-		}
-		skip = 0;
-	}
+	if (queue_msg(c, iov, k, (size_t)w) < 0)
+		return -1;
 	c->outmsgs++;
 	watch_out(c, 1);
 	return 0;

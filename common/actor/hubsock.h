@@ -98,12 +98,20 @@ int hubsock_fd(const struct hubsock *hs);
  * (accepting, handshakes, reconnects, output) on the way. */
 const struct hubsock_frame *hubsock_recv(struct hubsock *hs, size_t *nframes);
 
+/* Wait (poll on hubsock_fd()) until hs has something to do or timeout_ms
+ * passed: 1 or 0.  For callers without an event loop of their own. */
+int hubsock_wait(struct hubsock *hs, int timeout_ms);
+/* hubsock_recv(), waiting up to timeout_ms for a message (connecting and
+ * handshakes progress meanwhile).  NULL with errno EAGAIN when none came. */
+const struct hubsock_frame *hubsock_recv_wait(struct hubsock *hs, size_t *nframes, int timeout_ms);
+
 /* Send n frames as one message (route: ROUTER routing id, NULL on a DEALER).
  * 0, or -1 with errno EAGAIN (not connected, or the peer's SNDHWM is
  * reached), EHOSTUNREACH (ROUTER: no such peer), EINVAL (no frames, or a
- * ROUTER send without a route).  A peer whose connection breaks during the
- * send loses the message as libzmq would; it is reported at the next
- * hubsock_recv(). */
+ * ROUTER send without a route).  A peer whose connection is found broken
+ * by the send takes the message with it: -1 with EAGAIN (DEALER) or
+ * EHOSTUNREACH (ROUTER), as if it had been gone before; the event follows
+ * at the next hubsock_recv(). */
 int hubsock_sendv(struct hubsock *hs, const char *route, const struct iovec *parts, size_t n);
 /* The same with a routing id of any octets (a generated one holds NULs). */
 int hubsock_sendv_to(struct hubsock *hs, const void *route, size_t routelen,

@@ -9,7 +9,6 @@
  * listens (hubsock's IMMEDIATE).  Every call is bounded by its own
  * timeout: pcscd's threads never wait longer. */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,23 +73,6 @@ void ifd_link_close(struct ifd_link **l)
 	*l = NULL;
 }
 
-/* The next message within the deadline (NULL: none); connecting and
- * handshakes progress meanwhile. */
-static const struct hubsock_frame *next_msg(struct ifd_link *l, int64_t deadline, size_t *n)
-{
-	for (;;) {
-		const struct hubsock_frame *f = hubsock_recv(l->hs, n);
-		if (f)
-			return f;
-		int64_t left = deadline - mono_ms();
-		if (left <= 0)
-			return NULL;
-		struct pollfd p = { .fd = hubsock_fd(l->hs), .events = POLLIN };
-		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
-			return NULL;
-	}
-}
-
 /* 1 once the link is connected (handshake done), 0 at the deadline. */
 static int wait_connected(struct ifd_link *l, int64_t deadline)
 {
@@ -103,9 +85,7 @@ static int wait_connected(struct ifd_link *l, int64_t deadline)
 		int64_t left = deadline - mono_ms();
 		if (left <= 0)
 			return 0;
-		struct pollfd p = { .fd = hubsock_fd(l->hs), .events = POLLIN };
-		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
-			return 0;
+		hubsock_wait(l->hs, (int)left);
 	}
 }
 
@@ -134,17 +114,18 @@ int ifd_link_ask(struct ifd_link *l, const uint8_t *req, size_t len, uint8_t *re
 			health(l, 0, quiet, "nobody listens (timeout)");
 			return -1;
 		}
-		if (hubsock_sendv(l->hs, NULL, v, 3) < 0) {
+		if (hubsock_sendv(l->hs, NULL, v, 3) == 0)
+			break;
+		if (errno != EAGAIN || hubsock_connected(l->hs, NULL)) {
 			health(l, 0, quiet, strerror(errno));
 			return -1;
 		}
-		if (hubsock_connected(l->hs, NULL))
-			break;
-		/* the connection broke under the send (the frontend died just
-		 * now): the request is lost with it; again on the next one */
+		/* the send found the frontend gone (it died just now): again on
+		 * the next connection */
 	}
 	for (;;) {
-		const struct hubsock_frame *f = next_msg(l, deadline, &n);
+		int64_t left = deadline - mono_ms();
+		const struct hubsock_frame *f = left > 0 ? hubsock_recv_wait(l->hs, &n, (int)left) : NULL;
 		if (!f) {
 			char why[96];
 			snprintf(why, sizeof(why), "no reply after %d ms", timeout_ms);

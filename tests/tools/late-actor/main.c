@@ -11,7 +11,6 @@
  *   late-actor --hub EP --name NAME --go FILE [--pdus N] [--timeout-ms MS]
  * Exits 0 after echoing N PDUs (default 1), 1 on timeout (default 10 s). */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,8 +114,7 @@ int main(int argc, char **argv)
 				LOGI(NULL, "HELLO sent");
 			}
 		}
-		struct pollfd p = { .fd = hubsock_fd(l.hs), .events = POLLIN };
-		poll(&p, 1, 10);
+		hubsock_wait(l.hs, 10);
 	}
 	if (rc)
 		LOGE(NULL, "timed out: %ld of %ld PDUs echoed", l.echoed, l.want);

@@ -218,20 +218,6 @@ static int socketpair_run(const struct opts *o, double *lat)
 	return rc;
 }
 
-/* Wait (poll on its fd) and receive one message from a hubsock. */
-static const struct hubsock_frame *hs_wait(struct hubsock *hs, size_t *n, int timeout_ms)
-{
-	const struct hubsock_frame *f;
-	int64_t end = mono_ms() + timeout_ms;
-	while (!(f = hubsock_recv(hs, n))) {
-		int64_t left = end - mono_ms();
-		struct pollfd p = { .fd = hubsock_fd(hs), .events = POLLIN };
-		if (left <= 0 || poll(&p, 1, (int)left) < 0)
-			return NULL;
-	}
-	return f;
-}
-
 static int hubsock_run(const struct opts *o, double *lat)
 {
 	char err[256];
@@ -247,7 +233,7 @@ static int hubsock_run(const struct opts *o, double *lat)
 		}
 		for (;;) {
 			size_t n;
-			const struct hubsock_frame *f = hs_wait(r, &n, 60000);
+			const struct hubsock_frame *f = hubsock_recv_wait(r, &n, 60000);
 			if (!f || n < 2)
 				_exit(1);
 			struct iovec v[MAX_FRAMES];
@@ -268,14 +254,14 @@ static int hubsock_run(const struct opts *o, double *lat)
 	int64_t end = mono_ms() + 5000;
 	while (!rc && !hubsock_connected(d, NULL)) {
 		size_t n;
-		hs_wait(d, &n, 50);
+		hubsock_recv_wait(d, &n, 50);
 		if (mono_ms() > end)
 			rc = -1;
 	}
 	for (long i = 0; i < o->n + WARMUP && !rc; i++) {
 		double t0 = mono_usf();
 		size_t n;
-		if (hubsock_sendv(d, NULL, v, (size_t)o->frames) < 0 || !hs_wait(d, &n, 5000))
+		if (hubsock_sendv(d, NULL, v, (size_t)o->frames) < 0 || !hubsock_recv_wait(d, &n, 5000))
 			rc = -1;
 		if (i >= WARMUP)
 			lat[i - WARMUP] = mono_usf() - t0;
