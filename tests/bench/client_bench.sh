@@ -31,7 +31,7 @@ spawn client "$BIN/remsimd" -c "$T/client.cfg"
 CL=$SPAWNED_PID
 spawn sim "$TBIN/st2sim" --socket "$T/sim0.sock" --bench "$N" --verify --quiet --timeout 30
 SIM=$SPAWNED_PID
-for _ in $(seq 1 $((N / 10 + 600))); do kill -0 "$SIM" 2>/dev/null || break; sleep 0.1; done
+wait_child "$SIM" $((N / 100 + 60))
 relay=$(grep '^BENCH' "$T/sim.log")
 summary=$(grep '^SUMMARY' "$T/sim.log")
 kill -TERM "$CL"; wait "$CL" 2>/dev/null
@@ -41,7 +41,7 @@ spawn sim2 "$TBIN/st2sim" --socket "$T/simb.sock" --bench "$N" --verify --quiet 
 SIM2=$SPAWNED_PID
 wait_for 5 test -S "$T/simb.sock"
 spawn host "$TBIN/st2host" --socket "$T/simb.sock" --quiet
-for _ in $(seq 1 $((N / 10 + 600))); do kill -0 "$SIM2" 2>/dev/null || break; sleep 0.1; done
+wait_child "$SIM2" $((N / 100 + 60))
 local_=$(grep '^BENCH' "$T/sim2.log")
 
 us() { echo "$1" | sed -n "s/.*$2=\([0-9]*\)us.*/\1/p"; }

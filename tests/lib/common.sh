@@ -64,6 +64,23 @@ wait_for() {
 	return 1
 }
 
+# wait_child PID SECONDS: wait for a child of this shell to exit, at most
+# SECONDS (then it is killed); its exit status.  Unlike a poll loop it adds no
+# wake-ups while it waits, so a benchmark can use it beside its measurement.
+wait_child() {
+	local pid=$1 dog who rc
+	sleep "$2" &
+	dog=$!
+	wait -n -p who "$pid" "$dog"; rc=$?
+	if [ "$who" = "$dog" ]; then
+		kill -TERM "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		return 124
+	fi
+	kill "$dog" 2>/dev/null; wait "$dog" 2>/dev/null
+	return $rc
+}
+
 # wait_log FILE REGEX [SECONDS]: wait until FILE has a line matching REGEX
 wait_log() { wait_for "${3:-10}" grep -qsE "$2" "$1"; }	# -s: FILE may not exist yet
 

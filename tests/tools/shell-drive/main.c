@@ -21,7 +21,13 @@
  *                       the time from that ATR to its R-APDU (first_us)
  *   --default-atr HEX   the shell's default ATR (default 3b00)
  *   --atr-timeout SEC   wait for the card's ATR (default 30)
- *   --apdu-timeout SEC  wait for one R-APDU (default 5) */
+ *   --apdu-timeout SEC  wait for one R-APDU (default 5)
+ *
+ * SHELL_DRIVE_RAW=PATH (environment): after each run, append one line per
+ * APDU, "START LATENCY" in us (START from the run's beginning), to PATH.PID;
+ * kept in memory during the run so that writing it does not disturb it.
+ * For looking at the tail: when the slow APDUs of a run come, and whether
+ * they come in step with something. */
 #include "hexstr.h"
 #include "monotime.h"
 #include "latstat.h"
@@ -187,16 +193,37 @@ static int run_cmd(struct child *c, const char *args, double apdu_timeout)
 	if (!lat)
 		return -1;
 	long not9000 = 0;
+	const char *raw = getenv("SHELL_DRIVE_RAW");
+	FILE *rf = NULL;
+	if (raw && *raw) {
+		char rp[4096];
+		snprintf(rp, sizeof(rp), "%s.%ld", raw, (long)getpid());
+		rf = fopen(rp, "a");
+	}
+	double *t_at = rf ? malloc((size_t)n * sizeof(*t_at)) : NULL;
+	double t_run = mono_usf();
 	for (long i = 0; i < n; i++) {
 		unsigned sw;
+		double t_i = mono_usf();
 		lat[i] = transact(c, hex, apdu_timeout, &sw);
+		if (t_at)
+			t_at[i] = t_i - t_run;
 		if (lat[i] < 0) {
 			printf("FAIL no R-APDU for APDU %ld of %ld\n", i + 1, n);
+			if (rf)
+				fclose(rf);
+			free(t_at);
 			free(lat);
 			return -1;
 		}
 		not9000 += sw != 0x9000;
 	}
+	if (rf) {
+		for (long i = 0; t_at && i < n; i++)
+			fprintf(rf, "%.0f %.1f\n", t_at[i], lat[i]);
+		fclose(rf);
+	}
+	free(t_at);
 	struct latstat l;
 	latstat_compute(lat, (size_t)n, &l);
 	printf("DONE n=%zu min=%.1f p50=%.1f p90=%.1f p99=%.1f max=%.1f mean=%.1f us not9000=%ld\n",
