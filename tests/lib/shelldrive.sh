@@ -31,11 +31,19 @@ drive_start() {
 }
 
 # _drive_line NAME REGEX SEC: read answers (copying each to $T/NAME.out) until one
-# matches REGEX; it is left in _DRIVE_LINE.  1 on timeout.
+# matches REGEX; it is left in _DRIVE_LINE.  1 on timeout, or at once when the
+# driver has exited and said nothing more (checked once a second with the
+# builtin kill: no fork beside a round).
 _drive_line() {
-	local name=$1 re=$2 end=$((SECONDS + $3)) left
-	while left=$((end - SECONDS)); [ "$left" -gt 0 ]; do
-		IFS= read -r -t "$left" -u "${_DRIVE_RFD[$name]}" _DRIVE_LINE || return 1
+	local name=$1 re=$2 end=$((SECONDS + $3)) rc
+	while [ "$SECONDS" -lt "$end" ]; do
+		IFS= read -r -t 1 -u "${_DRIVE_RFD[$name]}" _DRIVE_LINE; rc=$?
+		if [ "$rc" -gt 128 ]; then	# nothing within a second
+			kill -0 "${_DRIVE_PID[$name]}" 2>/dev/null && continue
+			IFS= read -r -t 0.2 -u "${_DRIVE_RFD[$name]}" _DRIVE_LINE || return 1
+		elif [ "$rc" != 0 ]; then
+			return 1
+		fi
 		printf '%s\n' "$_DRIVE_LINE" >>"$T/$name.out"
 		[[ $_DRIVE_LINE =~ $re ]] && return 0
 	done
