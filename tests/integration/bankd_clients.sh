@@ -28,7 +28,13 @@ check "bankd clients: a table with bank slot, client, peer, state, since, TPDUs"
 check "bankd clients: not '(no clients connected)' while clients are served" \
 	bash -c "! grep -q 'no clients connected' '$T/clients.txt'"
 
-"${BCTL[@]}" --json clients >"$T/c1.json"
+# the first sample once the readers have reported a TPDU (they report on
+# their poll tick, so right after connecting the count may still be 0)
+_c1_counted() {
+	"${BCTL[@]}" --json clients >"$T/c1.json" 2>/dev/null &&
+		python3 -c 'import json, sys; r = {x["bank_slot"]: x for x in json.load(open(sys.argv[1]))}; sys.exit(0 if r.get("1:0", {}).get("tpdus", 0) > 0 else 1)' "$T/c1.json"
+}
+wait_for 10 _c1_counted
 sleep 1.5
 "${BCTL[@]}" --json clients >"$T/c2.json"
 rows_ok() { python3 - "$T/c1.json" "$T/c2.json" "$1" <<'PY'

@@ -7,6 +7,7 @@
 #                                   APDUs flow on both (checks print PASS/FAIL lines)
 #   recovery_kill CTL_EP ACTOR      kill -9 that actor of a role; sets KILL_T0 (0: pid unknown)
 #   recovery_pump N CLIENT_ID       remsim-client-shell C<id>:0 driven by a pump; $T/pumpN.txt
+#                                   (it re-sends an unanswered APDU after RECOVERY_RETRY_MS, default 100)
 #   recovery_now                    CLOCK_MONOTONIC seconds (the pump's clock)
 #   recovery_outage N SINCE         longest gap (ms) between answers of pump N from SINCE on,
 #                                   or "none" when no answer came after SINCE
@@ -20,7 +21,7 @@ case "$BUILD" in *asan*) LIMIT=3000 ;; esac
 
 recovery_pump() {
 	local n=$1 cid=$2
-	spawn "pump$n" python3 "$TOP/tests/tools/apdu-pump.py" --out "$T/pump$n.txt" --seconds 600 --retry-ms 100 \
+	spawn "pump$n" python3 "$TOP/tests/tools/apdu-pump.py" --out "$T/pump$n.txt" --seconds 600 --retry-ms "${RECOVERY_RETRY_MS:-100}" \
 		-- "$BIN/remsim-client-shell" -i 127.0.0.1 -p "$SRV_PORT" -c "$cid" -n 0 \
 		--run-dir "$T/c$n-run"
 	eval "PUMP${n}_PID=$SPAWNED_PID"
