@@ -853,8 +853,13 @@ const struct hubsock_frame *hubsock_recv(struct hubsock *hs, size_t *nframes)
 		for (int i = 0; i < n; i++) {
 			void *d = evs[i].data.ptr;
 			if (d == &hs->tfd || d == &hs->lfd || d == &hs->hfd) {
-				(d == &hs->tfd ? timer_fired : d == &hs->lfd ? router_accept : sweep_handshakes)(hs);
-				dry = 0;
+				if (d == &hs->tfd)
+					timer_fired(hs);
+				else if (d == &hs->lfd)
+					router_accept(hs);
+				else
+					sweep_handshakes(hs);
+				dry = 0;	/* (a new connection may have input already) */
 				continue;
 			}
 			struct conn *c = d;

@@ -10,7 +10,7 @@
 #   drive_run NAME N HEX [SEC]     N round trips of HEX; DRIVE_DONE = the DONE line; 1 on failure
 #   drive_stop NAME                EOF to the driver (the shell exits), wait for it
 #   drive_val LINE KEY             the value of KEY=... in LINE
-declare -A _DRIVE_FD _DRIVE_RFD _DRIVE_PID _DRIVE_RUNS
+declare -A _DRIVE_FD _DRIVE_RFD _DRIVE_PID
 
 # The driver's answers come through a fifo that the waiting functions read
 # with a blocking `read -t` (and copy to $T/NAME.out): a benchmark round is
@@ -27,7 +27,6 @@ drive_start() {
 	SPAWNED_PIDS+=("$!")
 	exec {fd}>"$T/$name.in"
 	_DRIVE_FD[$name]=$fd
-	_DRIVE_RUNS[$name]=0
 }
 
 # _drive_line NAME REGEX SEC: read answers (copying each to $T/NAME.out) until one
@@ -60,7 +59,6 @@ drive_ready() {
 
 drive_run() {
 	local name=$1 n=$2 hex=$3
-	_DRIVE_RUNS[$name]=$((_DRIVE_RUNS[$name] + 1))
 	echo "run $n $hex" >&"${_DRIVE_FD[$name]}"
 	DRIVE_DONE="FAIL no answer within ${4:-300} s"
 	_drive_line "$name" '^(DONE|FAIL)' "${4:-300}" || return 1
@@ -70,16 +68,16 @@ drive_run() {
 
 drive_stop() {
 	local name=$1 p=${_DRIVE_PID[$1]:-} fd=${_DRIVE_FD[$1]:-} rfd=${_DRIVE_RFD[$1]:-} l
-	[ -n "$fd" ] && exec {fd}>&-
-	unset "_DRIVE_FD[$name]"
-	[ -n "$p" ] || return 0
-	for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
-	kill -TERM "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-	# what it said last (e.g. a FAIL at exit) still goes to $T/NAME.out
-	[ -n "$rfd" ] && while IFS= read -r -t 0.2 -u "$rfd" l; do printf '%s\n' "$l" >>"$T/$name.out"; done
-	[ -n "$rfd" ] && exec {rfd}<&-
-	unset "_DRIVE_RFD[$name]"
+	[ -n "$fd" ] && exec {fd}>&-	# EOF: the driver closes the shell's stdin, waits, exits
+	[ -n "$p" ] && wait_child "$p" 5
+	if [ -n "$rfd" ]; then
+		# what it said last (e.g. a FAIL at exit) still goes to $T/NAME.out
+		while read -r -t 0 -u "$rfd" && IFS= read -r -t 0.2 -u "$rfd" l; do
+			printf '%s\n' "$l" >>"$T/$name.out"
+		done
+		exec {rfd}<&-
+	fi
+	unset "_DRIVE_FD[$name]" "_DRIVE_RFD[$name]" "_DRIVE_PID[$name]"
 	return 0
 }
 
